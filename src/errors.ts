@@ -1,0 +1,201 @@
+/**
+ * Errors as values: the closed set of failures that cross a module boundary.
+ *
+ * Every error has a stable string `code` (what programs switch on) and a human message.
+ * Nothing in the project throws a bare `Error` across a module boundary; it throws or returns
+ * one of these. OCPP-level failures carry the exact OCPP-J error code (Part 4 §4.2.3, Table 8).
+ */
+
+/** The RPC framework error codes of OCPP-J 2.0.1, spelled exactly as Part 4 §4.2.3 (Table 8). */
+export const OCPP_ERROR_CODES = [
+  'FormatViolation',
+  'GenericError',
+  'InternalError',
+  'MessageTypeNotSupported',
+  'NotImplemented',
+  'NotSupported',
+  'OccurrenceConstraintViolation',
+  'PropertyConstraintViolation',
+  'ProtocolError',
+  'RpcFrameworkError',
+  'SecurityError',
+  'TypeConstraintViolation',
+] as const;
+export type OcppErrorCode = (typeof OCPP_ERROR_CODES)[number];
+
+export function isOcppErrorCode(value: unknown): value is OcppErrorCode {
+  return typeof value === 'string' && (OCPP_ERROR_CODES as readonly string[]).includes(value);
+}
+
+/** Stable codes of every error this project raises. */
+export type CsmsErrorCode =
+  | 'ocpp_error'
+  | 'call_error'
+  | 'offline'
+  | 'timeout'
+  | 'queue_full'
+  | 'not_allowed'
+  | 'unknown_station'
+  | 'station_exists'
+  | 'actor_stopped'
+  | 'query_timeout'
+  | 'config_invalid'
+  | 'start_failed'
+  | 'handler_invalid'
+  | 'device_model';
+
+export abstract class CsmsError extends Error {
+  abstract readonly code: CsmsErrorCode;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** OCPP-J limits a CALLERROR description to 255 characters (Part 4 §4.2.3). */
+export const MAX_ERROR_DESCRIPTION = 255;
+
+export function truncateDescription(text: string): string {
+  return text.length <= MAX_ERROR_DESCRIPTION ? text : text.slice(0, MAX_ERROR_DESCRIPTION - 1) + '…';
+}
+
+/**
+ * A protocol failure that becomes (or came from) a CALLERROR frame: the code, a description
+ * of at most 255 characters and a details object. `messageId` is the id to answer with
+ * (`"-1"` when the offending frame's id could not be read).
+ */
+export class OcppError extends CsmsError {
+  readonly code = 'ocpp_error' as const;
+  readonly description: string;
+  constructor(
+    readonly ocppCode: OcppErrorCode,
+    description: string,
+    readonly details: Record<string, unknown> = {},
+    readonly messageId?: string,
+  ) {
+    super(`${ocppCode}: ${description}`);
+    this.description = truncateDescription(description);
+  }
+}
+
+/** The station answered one of our calls with a CALLERROR. */
+export class CallErrorResponse extends CsmsError {
+  readonly code = 'call_error' as const;
+  constructor(
+    readonly stationId: string,
+    readonly action: string,
+    readonly ocppCode: string,
+    readonly description: string,
+    readonly details: Record<string, unknown>,
+  ) {
+    super(`station ${stationId} answered ${action} with CALLERROR ${ocppCode}: ${description}`);
+  }
+}
+
+/** The station is not connected (or not yet accepted), so it cannot be called. */
+export class StationOfflineError extends CsmsError {
+  readonly code = 'offline' as const;
+  constructor(readonly stationId: string, readonly state?: string) {
+    super(`station ${stationId} is offline${state ? ` (state ${state})` : ''}`);
+  }
+}
+
+/** A call to a station was not answered in time. */
+export class CallTimeoutError extends CsmsError {
+  readonly code = 'timeout' as const;
+  constructor(readonly stationId: string, readonly action: string, readonly timeoutMs: number) {
+    super(`station ${stationId} did not answer ${action} within ${timeoutMs} ms`);
+  }
+}
+
+/** The bounded outbound call queue of a station is full. */
+export class QueueFullError extends CsmsError {
+  readonly code = 'queue_full' as const;
+  constructor(readonly stationId: string, readonly limit: number) {
+    super(`outbound call queue of station ${stationId} is full (${limit} calls waiting)`);
+  }
+}
+
+/** The station's state does not allow this CSMS-initiated call (boot gating, DESIGN.md §3). */
+export class CallNotAllowedError extends CsmsError {
+  readonly code = 'not_allowed' as const;
+  constructor(readonly stationId: string, readonly action: string, readonly state: string) {
+    super(`${action} may not be sent to station ${stationId} in state ${state}`);
+  }
+}
+
+export class UnknownStationError extends CsmsError {
+  readonly code = 'unknown_station' as const;
+  constructor(readonly stationId: string) {
+    super(`no station registered with identity ${JSON.stringify(stationId)}`);
+  }
+}
+
+export class StationExistsError extends CsmsError {
+  readonly code = 'station_exists' as const;
+  constructor(readonly stationId: string) {
+    super(`a station with identity ${JSON.stringify(stationId)} is already registered`);
+  }
+}
+
+/** A message was sent to an actor incarnation that has stopped (nact would drop it silently). */
+export class ActorStoppedError extends CsmsError {
+  readonly code = 'actor_stopped' as const;
+  constructor(readonly actor: string) {
+    super(`actor ${actor} has stopped; the message was not delivered`);
+  }
+}
+
+/** An actor did not answer a query in time. */
+export class QueryTimeoutError extends CsmsError {
+  readonly code = 'query_timeout' as const;
+  constructor(readonly actor: string, readonly timeoutMs: number) {
+    super(`actor ${actor} did not answer within ${timeoutMs} ms`);
+  }
+}
+
+/** A configuration value is invalid: names the field, the value and what is allowed. */
+export class ConfigError extends CsmsError {
+  readonly code = 'config_invalid' as const;
+  constructor(readonly field: string, readonly value: unknown, readonly allowed: string) {
+    super(`invalid configuration at ${field}: ${safeShow(value)} (${allowed})`);
+  }
+}
+
+/** A supervised child failed to start. */
+export class StartError extends CsmsError {
+  readonly code = 'start_failed' as const;
+  constructor(readonly child: string, cause: unknown) {
+    super(`child ${child} failed to start: ${describeCause(cause)}`, { cause });
+  }
+}
+
+/** A handler module is missing or does not implement the handler behaviour. */
+export class HandlerModuleError extends CsmsError {
+  readonly code = 'handler_invalid' as const;
+  constructor(readonly module: string, reason: string) {
+    super(`handler module ${module}: ${reason}`);
+  }
+}
+
+/** A device-model lookup failed: not defined, or more than one match. */
+export class DeviceModelError extends CsmsError {
+  readonly code = 'device_model';
+  constructor(readonly reason: 'undefined' | 'ambiguous' | 'no_value', message: string) {
+    super(message);
+  }
+}
+
+export function describeCause(cause: unknown): string {
+  if (cause instanceof Error) return cause.message;
+  return safeShow(cause);
+}
+
+function safeShow(value: unknown): string {
+  try {
+    const text = JSON.stringify(value);
+    return text === undefined ? String(value) : text.length > 200 ? text.slice(0, 200) + '…' : text;
+  } catch {
+    return String(value);
+  }
+}

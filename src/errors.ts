@@ -42,7 +42,9 @@ export type CsmsErrorCode =
   | 'config_invalid'
   | 'start_failed'
   | 'handler_invalid'
-  | 'device_model';
+  | 'device_model'
+  | 'restart_limit'
+  | 'name_taken';
 
 export abstract class CsmsError extends Error {
   abstract readonly code: CsmsErrorCode;
@@ -167,6 +169,34 @@ export class StartError extends CsmsError {
   readonly code = 'start_failed' as const;
   constructor(readonly child: string, cause: unknown) {
     super(`child ${child} failed to start: ${describeCause(cause)}`, { cause });
+  }
+}
+
+/**
+ * A supervisor gave up: more than `intensity` restarts within `period` seconds. It is the
+ * abnormal exit reason the supervisor escalates to its parent (DESIGN.md §2).
+ */
+export class RestartLimitError extends CsmsError {
+  readonly code = 'restart_limit' as const;
+  constructor(
+    readonly supervisor: string,
+    readonly intensity: number,
+    readonly periodSeconds: number,
+    readonly lastChild: string,
+    cause?: unknown,
+  ) {
+    super(
+      `supervisor ${supervisor} exceeded ${intensity} restarts in ${periodSeconds} s (last: child ${lastChild})`,
+      { cause },
+    );
+  }
+}
+
+/** A registry name is already held by a live actor. */
+export class NameTakenError extends CsmsError {
+  readonly code = 'name_taken' as const;
+  constructor(readonly actorName: string, readonly holder: string) {
+    super(`name ${JSON.stringify(actorName)} is already registered by ${holder}`);
   }
 }
 

@@ -216,6 +216,22 @@ export class DeviceModelError extends CsmsError {
   }
 }
 
+/**
+ * The charging-station simulator could not talk to the CSMS: the connection was refused or
+ * lost, the upgrade was answered with an HTTP status or without the `ocpp2.0.1` subprotocol,
+ * or the CSMS left one of the simulated station's calls unanswered.
+ */
+export class SimulatorError extends CsmsError {
+  readonly code = 'simulator' as const;
+  constructor(
+    readonly reason: 'connect_failed' | 'connection_closed' | 'call_timeout',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
 export function describeCause(cause: unknown): string {
   if (cause instanceof Error) return cause.message;
   return safeShow(cause);

@@ -44,7 +44,8 @@ export type CsmsErrorCode =
   | 'handler_invalid'
   | 'device_model'
   | 'restart_limit'
-  | 'name_taken';
+  | 'name_taken'
+  | 'simulator';
 
 export abstract class CsmsError extends Error {
   abstract readonly code: CsmsErrorCode;

@@ -137,7 +137,9 @@ describe('EVSE model snapshots', () => {
     }),
   );
 
-  function build(config: number, events: fc.infer<typeof event>[]): EvseModel {
+  type Event = typeof event extends fc.Arbitrary<infer T> ? T : never;
+
+  function build(config: number, events: Event[]): EvseModel {
     return events.reduce<EvseModel>((model, e) => {
       switch (e.kind) {
         case 'status':

@@ -1,0 +1,21 @@
+/**
+ * What a simulated station reports while it runs: frame-level events from its connection and
+ * lifecycle events of its own. The run's statistics (stats.ts) implement this.
+ */
+import type { ConnectionObserver } from './connection';
+
+export type SessionOutcome = 'completed' | 'refused' | 'failed';
+export type StationPhase = 'connect' | 'boot' | 'session' | 'csms_call';
+
+export type StationEvent =
+  | { type: 'connected'; connectMs: number }
+  | { type: 'boot_pending' }
+  | { type: 'booted' }
+  | { type: 'boot_rejected' }
+  | { type: 'session_started' }
+  | { type: 'session_ended'; outcome: SessionOutcome; durationMs: number }
+  | { type: 'error'; phase: StationPhase; error: Error };
+
+export interface StationObserver extends ConnectionObserver {
+  stationEvent(identity: string, event: StationEvent): void;
+}

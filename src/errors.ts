@@ -209,10 +209,13 @@ export class HandlerModuleError extends CsmsError {
   }
 }
 
-/** A device-model lookup failed: not defined, or more than one match. */
+/**
+ * A device-model lookup failed: not defined, more than one match, defined without a value, or
+ * a value that is not of the variable's data type (`invalid_value`).
+ */
 export class DeviceModelError extends CsmsError {
   readonly code = 'device_model';
-  constructor(readonly reason: 'undefined' | 'ambiguous' | 'no_value', message: string) {
+  constructor(readonly reason: 'undefined' | 'ambiguous' | 'no_value' | 'invalid_value', message: string) {
     super(message);
   }
 }

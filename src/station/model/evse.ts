@@ -16,13 +16,17 @@ import { loggerFor } from '../../log';
 import { decoded, isPositiveInteger, isRecord, refused, type Decoded } from './decoded';
 import {
   CONNECTOR_STATUSES,
-  type ChangeAvailabilityShape,
-  type ComponentShape,
-  type ConnectorStatus,
-  type OperationalStatus,
-  type ReportDataShape,
-  type StatusNotificationShape,
+  type ChangeAvailabilityRequest,
+  type ChangeAvailabilityStatusEnumType,
+  type ComponentType,
+  type ConnectorStatusEnumType,
+  type OperationalStatusEnumType,
+  type ReportDataType,
+  type StatusNotificationRequest,
 } from './ocpp-shapes';
+
+type ConnectorStatus = ConnectorStatusEnumType;
+type OperationalStatus = OperationalStatusEnumType;
 
 const log = loggerFor('station.model.evse');
 
@@ -115,7 +119,7 @@ export function findConnector(model: EvseModel, evseId: number, connectorId: num
  * in order over its single connection (OCPP-J Part 4 §4.1.1, one outstanding CALL).
  * An EVSE or connector id below 1 cannot name a connector and leaves the model unchanged.
  */
-export function applyStatusNotification(model: EvseModel, notification: StatusNotificationShape): EvseModel {
+export function applyStatusNotification(model: EvseModel, notification: StatusNotificationRequest): EvseModel {
   const { evseId, connectorId, connectorStatus, timestamp } = notification;
   if (!isPositiveInteger(evseId) || !isPositiveInteger(connectorId)) {
     log.warn('StatusNotification names no connector; EVSE model unchanged', { evseId, connectorId });
@@ -133,7 +137,7 @@ export function applyStatusNotification(model: EvseModel, notification: StatusNo
  * its values are those of ConnectorStatusEnumType). Other components, or a value outside that
  * enumeration, leave the model unchanged.
  */
-export function applyAvailabilityState(model: EvseModel, component: ComponentShape, value: string | undefined): EvseModel {
+export function applyAvailabilityState(model: EvseModel, component: ComponentType, value: string | undefined): EvseModel {
   const status = CONNECTOR_STATUSES.find((candidate) => candidate.toLowerCase() === value?.toLowerCase());
   const evseId = component.evse?.id;
   if (status === undefined || !isPositiveInteger(evseId)) return model;
@@ -157,7 +161,7 @@ export function applyAvailabilityState(model: EvseModel, component: ComponentSha
  * The EVSE/connector facts in NotifyReport reportData: the Actual AvailabilityState of EVSE and
  * Connector components, and the existence of every EVSE / connector the report mentions.
  */
-export function applyReportDataToEvses(model: EvseModel, reportData: readonly ReportDataShape[]): EvseModel {
+export function applyReportDataToEvses(model: EvseModel, reportData: readonly ReportDataType[]): EvseModel {
   let next = model;
   for (const item of reportData) {
     const { component, variable } = item;
@@ -185,8 +189,8 @@ export function applyReportDataToEvses(model: EvseModel, reportData: readonly Re
  */
 export function applyChangeAvailability(
   model: EvseModel,
-  request: ChangeAvailabilityShape,
-  status: 'Accepted' | 'Rejected' | 'Scheduled',
+  request: ChangeAvailabilityRequest,
+  status: ChangeAvailabilityStatusEnumType,
 ): EvseModel {
   if (status !== 'Accepted') return model;
   const availability = request.operationalStatus;

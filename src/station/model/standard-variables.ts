@@ -16,16 +16,16 @@
  * The extraction was done by a script over the text (column parsing of those tables) and the
  * result reviewed row by row against the text.
  */
-import type { DataType } from './ocpp-shapes';
+import type { DataEnumType } from './ocpp-shapes';
 
 export interface StandardVariable {
-  readonly dataType: DataType;
+  readonly dataType: DataEnumType;
   /** Units from Appendix 4 (Appendix 2 spelling), when the appendix gives any. */
   readonly units?: readonly string[];
 }
 
 /** Appendix 3 §3.1: controller component → variable → data type. */
-export const CONTROLLER_VARIABLES: Readonly<Record<string, Readonly<Record<string, DataType>>>> = {
+export const CONTROLLER_VARIABLES: Readonly<Record<string, Readonly<Record<string, DataEnumType>>>> = {
   AlignedDataCtrlr: {
     Enabled: 'boolean',
     Available: 'boolean',

@@ -58,6 +58,8 @@ export class SimulatedStation implements IncomingSurface, BootSurface, SessionSu
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private lastSentAt = 0;
   private closed = false;
+  private socketClosed: (() => void) | undefined;
+  private readonly socketClosedSignal = new Promise<void>((resolve) => (this.socketClosed = resolve));
 
   constructor(
     readonly identity: string,
@@ -95,7 +97,7 @@ export class SimulatedStation implements IncomingSurface, BootSurface, SessionSu
       const idToken: IdToken = { idToken: this.options.idToken, type: this.options.idTokenType };
       const outcome = await this.runSession({ ...this.plan(new Transaction(1, idToken, this.options.powerW)), authorize: true, startTrigger: 'Authorized' });
       this.sessionBusy = false;
-      if (this.options.lingerMs > 0) await new Promise((resolve) => setTimeout(resolve, this.options.lingerMs));
+      if (this.options.lingerMs > 0) await this.linger(this.options.lingerMs);
       await this.remoteSession;
       return { identity: this.identity, outcome };
     } catch (error) {
@@ -249,6 +251,13 @@ export class SimulatedStation implements IncomingSurface, BootSurface, SessionSu
 
   // ── internals ───────────────────────────────────────────────────────────────
 
+  /** Stays connected `ms`, or until the CSMS closes the connection. */
+  private async linger(ms: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([new Promise((resolve) => (timer = setTimeout(resolve, ms))), this.socketClosedSignal]);
+    clearTimeout(timer);
+  }
+
   private plan(transaction: Transaction): Omit<SessionPlan, 'authorize' | 'startTrigger'> {
     return {
       transaction,
@@ -293,6 +302,7 @@ export class SimulatedStation implements IncomingSurface, BootSurface, SessionSu
       callCompleted: (action, latencyMs, outcome) => this.observer.callCompleted(action, latencyMs, outcome),
       closed: (code, reason) => {
         for (const wake of this.bootWaiters.splice(0)) wake(undefined, new SimulatorError('connection_closed', `the connection closed (code ${code}) while waiting to boot again`));
+        this.socketClosed?.();
         this.observer.closed(code, reason);
       },
     };

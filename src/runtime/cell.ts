@@ -1,0 +1,319 @@
+/**
+ * One actor incarnation over a nact actor: nact gives the mailbox (one message at a time,
+ * async handlers awaited); this cell adds what nact lacks (DESIGN.md §2): an incarnation id,
+ * `init`/`terminate`, exit reasons told to the supervisor, a guarded crash hook, and a
+ * clear `ActorStoppedError` where nact would silently drop a message.
+ *
+ * Life of a cell: starting → running → (stopping: waits for the message in progress) →
+ * terminating (runs `terminate`) → stopped. A kill jumps straight to stopped.
+ */
+import { spawn as nactSpawn, stop as nactStop, dispatch as nactDispatch } from 'nact';
+import { ActorStoppedError, describeCause } from '../errors';
+import { loggerFor, type Logger } from '../log';
+import { KILLED, crashReason, type ExitReason } from './exit';
+import type { ActorContext, ActorName, ActorRef, Behaviour, ChildLink } from './types';
+import type { ActorSystem } from './system';
+
+type Status = 'starting' | 'running' | 'stopping' | 'terminating' | 'stopped';
+
+/** A query waiting for its reply; failed at once if the target incarnation stops. */
+export interface PendingQuery {
+  fail(error: unknown): void;
+}
+
+/** What `stop` may do to an incarnation (a child spec's `shutdown`). */
+export type ShutdownMode = number | 'brutal_kill' | 'infinity';
+
+let lastIncarnation = 0;
+const cells = new WeakMap<object, ActorCell<never, unknown, unknown>>();
+
+class Ref<M> implements ActorRef<M> {
+  constructor(
+    readonly id: number,
+    readonly name: string,
+  ) {}
+  get alive(): boolean {
+    return cellOf(this).accepting;
+  }
+  toString(): string {
+    return `${this.name}#${this.id}`;
+  }
+}
+
+/** The cell behind a ref. Internal to the runtime. */
+export function cellOf<M>(ref: ActorRef<M>): ActorCell<M, unknown, unknown> {
+  const cell = cells.get(ref);
+  if (!cell) throw new ActorStoppedError(String(ref?.name ?? ref));
+  return cell as unknown as ActorCell<M, unknown, unknown>;
+}
+
+/** `name#incarnation`, the way errors and logs name one incarnation. */
+export function labelOf(ref: ActorRef<never>): string {
+  return `${ref.name}#${ref.id}`;
+}
+
+export class ActorCell<M, S, A> {
+  readonly id: number;
+  readonly ref: ActorRef<M>;
+  readonly ctx: ActorContext<M>;
+  readonly system: ActorSystem;
+  readonly children = new Set<ActorCell<never, unknown, unknown>>();
+  readonly pendingQueries = new Set<PendingQuery>();
+  readonly names = new Set<string>();
+  readonly exited: Promise<ExitReason>;
+  finalReason: ExitReason | undefined;
+
+  private status: Status = 'starting';
+  private state!: S;
+  private busy = false;
+  private requestedExit: ExitReason | undefined;
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly parent: ActorCell<never, unknown, unknown> | undefined;
+  private readonly nactRef: ReturnType<typeof nactSpawn>;
+  private resolveExited!: (reason: ExitReason) => void;
+  private resolveStarted!: () => void;
+  private readonly started: Promise<void>;
+  private logger: Logger | undefined;
+
+  constructor(
+    private readonly link: ChildLink,
+    private readonly behaviour: Behaviour<M, S, A>,
+  ) {
+    this.id = ++lastIncarnation;
+    this.system = link.system;
+    this.ref = new Ref<M>(this.id, link.name);
+    cells.set(this.ref, this as unknown as ActorCell<never, unknown, unknown>);
+    this.exited = new Promise((resolve) => (this.resolveExited = resolve));
+    this.started = new Promise((resolve) => (this.resolveStarted = resolve));
+    this.parent = link.parent ? cellOf(link.parent) : undefined;
+    this.parent?.children.add(this as unknown as ActorCell<never, unknown, unknown>);
+    this.system.adopt(this as unknown as ActorCell<never, unknown, unknown>);
+    this.ctx = this.makeContext();
+    this.nactRef = nactSpawn(
+      this.system.nactRoot,
+      (nactState: unknown, message: M) => this.handle(message).then(() => nactState),
+      `a${this.id}`,
+      { onCrash: (_msg, error, ctx) => this.onNactCrash(error, ctx.stop) },
+    );
+  }
+
+  get accepting(): boolean {
+    return this.status === 'starting' || this.status === 'running';
+  }
+
+  get alive(): boolean {
+    return this.status !== 'stopped';
+  }
+
+  /** Runs `init`; resolves once the actor takes messages, rejects (and stops it) if init fails. */
+  async start(args: A): Promise<void> {
+    try {
+      this.state = await this.behaviour.init(args, this.ctx);
+    } catch (error) {
+      this.finish(crashReason(error), false);
+      throw error;
+    }
+    if (this.status !== 'starting') {
+      // Killed while starting (its parent went down): the spawner must not use it.
+      throw new ActorStoppedError(labelOf(this.ref));
+    }
+    this.status = 'running';
+    this.resolveStarted();
+    if (this.requestedExit) this.beginTerminate(this.requestedExit);
+  }
+
+  /** Put a message in the mailbox. Throws if this incarnation no longer accepts messages. */
+  deliver(message: M): void {
+    if (!this.accepting) throw new ActorStoppedError(labelOf(this.ref));
+    nactDispatch(this.nactRef, message);
+  }
+
+  /**
+   * Ask the incarnation to exit with `reason` after the message in progress, running
+   * `terminate`. Waits at most `shutdown` ms before killing it; resolves with the reason it
+   * really ended with (`killed` when forced).
+   */
+  async stop(reason: ExitReason, shutdown: ShutdownMode): Promise<ExitReason> {
+    if (this.finalReason) return this.finalReason;
+    if (shutdown === 'brutal_kill') {
+      this.kill();
+      return this.exited;
+    }
+    this.requestExit(reason);
+    if (shutdown === 'infinity') return this.exited;
+    let timer: NodeJS.Timeout | undefined;
+    const forced = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, shutdown))));
+    await Promise.race([this.exited, forced]);
+    clearTimeout(timer);
+    if (!this.finalReason) this.kill();
+    return this.exited;
+  }
+
+  /** End the incarnation now, without `terminate` (OTP's `kill`). */
+  kill(): void {
+    this.finish(KILLED, true);
+  }
+
+  /** Undo a spawn that failed before `init` ran: nobody is told, the spawner gets the error. */
+  abortStart(error: unknown): void {
+    this.finish(crashReason(error), false);
+  }
+
+  private requestExit(reason: ExitReason): void {
+    if (this.status === 'terminating' || this.status === 'stopped') return;
+    this.requestedExit ??= reason;
+    if (this.status === 'starting') return; // start() picks it up
+    if (this.busy) {
+      this.status = 'stopping'; // handle() picks it up when the message is done
+      return;
+    }
+    this.beginTerminate(this.requestedExit);
+  }
+
+  private async handle(message: M): Promise<void> {
+    if (this.status === 'starting') await this.started;
+    if (this.status !== 'running') return; // queued behind an exit: the incarnation is going away
+    this.busy = true;
+    let next: S;
+    try {
+      next = await this.behaviour.receive(this.state, message, this.ctx);
+    } catch (error) {
+      this.busy = false;
+      if (this.alive) this.beginTerminate(crashReason(error));
+      // Rethrown so nact's own crash path (onCrash → stop) releases its actor.
+      throw error;
+    }
+    this.busy = false;
+    if (!this.alive) return; // killed while it was busy
+    this.state = next;
+    if (this.requestedExit) this.beginTerminate(this.requestedExit);
+  }
+
+  /**
+   * nact's crash hook. nact awaits it without a catch, so a throw here would become an
+   * unhandled rejection: it must never throw, and always answers "stop".
+   */
+  private onNactCrash<D>(error: unknown, stopDecision: D): D {
+    try {
+      if (this.status !== 'terminating' && this.status !== 'stopped') this.beginTerminate(crashReason(error));
+    } catch (guarded) {
+      this.log.error('crash hook failed', { reason: describeCause(guarded) });
+    }
+    return stopDecision;
+  }
+
+  private beginTerminate(reason: ExitReason): void {
+    if (this.status === 'terminating' || this.status === 'stopped') return;
+    this.status = 'terminating';
+    this.clearTimers();
+    void this.runTerminate(reason);
+  }
+
+  private async runTerminate(reason: ExitReason): Promise<void> {
+    if (this.behaviour.terminate) {
+      try {
+        await this.behaviour.terminate(this.state, reason, this.ctx);
+      } catch (error) {
+        this.log.warn('terminate failed', { reason: describeCause(error) });
+      }
+    }
+    this.finish(reason, true);
+  }
+
+  /** The single place an incarnation ends: everything it holds is released here. */
+  private finish(reason: ExitReason, notify: boolean): void {
+    if (this.status === 'stopped') return;
+    this.status = 'stopped';
+    this.finalReason = reason;
+    this.clearTimers();
+    // Like an exit signal to linked processes: no actor outlives the one that spawned it.
+    for (const child of [...this.children]) child.kill();
+    this.parent?.children.delete(this as unknown as ActorCell<never, unknown, unknown>);
+    this.system.release(this as unknown as ActorCell<never, unknown, unknown>);
+    nactStop(this.nactRef);
+    // Names go before the supervisor hears of the exit, so a restart can take them again.
+    for (const key of this.names) this.system.registry.releaseFor(key, this.ref);
+    this.names.clear();
+    const stopped = new ActorStoppedError(labelOf(this.ref));
+    for (const pending of [...this.pendingQueries]) pending.fail(stopped);
+    this.pendingQueries.clear();
+    this.resolveStarted();
+    this.resolveExited(reason);
+    if (notify) {
+      try {
+        this.link.onExit(this.ref, reason);
+      } catch (error) {
+        this.log.error('exit notification failed', { reason: describeCause(error) });
+      }
+    }
+  }
+
+  private clearTimers(): void {
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+  }
+
+  private get log(): Logger {
+    this.logger ??= loggerFor('actor', { actor: this.link.name, incarnation: this.id });
+    return this.logger;
+  }
+
+  private makeContext(): ActorContext<M> {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const cell = this;
+    return {
+      self: cell.ref,
+      incarnation: cell.id,
+      name: cell.link.name,
+      system: cell.system,
+      registry: cell.system.registry,
+      get log() {
+        return cell.log;
+      },
+      register(name: ActorName<M>) {
+        cell.system.registry.register(name, cell.ref);
+      },
+      stop() {
+        cell.requestExit({ kind: 'normal' });
+      },
+      fail(reason: unknown) {
+        cell.requestExit(crashReason(reason));
+      },
+      sendAfter(delayMs: number, message: M) {
+        const timer = setTimeout(() => {
+          cell.timers.delete(timer);
+          if (cell.accepting) cell.deliver(message);
+        }, delayMs);
+        cell.timers.add(timer);
+        return () => {
+          clearTimeout(timer);
+          cell.timers.delete(timer);
+        };
+      },
+    };
+  }
+}
+
+/**
+ * Start one incarnation of `behaviour` tied to `link`: resolves with its ref once `init`
+ * has returned, rejects with `init`'s error. Supervisors call this; nothing else should.
+ */
+export async function spawnActor<M, S, A>(
+  link: ChildLink,
+  behaviour: Behaviour<M, S, A>,
+  args: A,
+  options: { register?: ActorName<M> } = {},
+): Promise<ActorRef<M>> {
+  if (link.system.stopped) throw new ActorStoppedError(`system ${link.system.name}`);
+  const cell = new ActorCell(link, behaviour);
+  if (options.register) {
+    try {
+      link.system.registry.register(options.register, cell.ref);
+    } catch (error) {
+      cell.abortStart(error);
+      throw error;
+    }
+  }
+  await cell.start(args);
+  return cell.ref;
+}

@@ -1,0 +1,112 @@
+/**
+ * Real actors for the supervision tests: a probe worker that can be told to crash, stop,
+ * fail, answer or dawdle, and journals its starts and stops so tests can check order.
+ */
+import { actorName, type ActorName, type Behaviour, type ExitReason, type Registry, type ReplyTo } from '../../src/runtime';
+
+export type ProbeMsg =
+  | { type: 'ping'; replyTo: ReplyTo<number> }
+  | { type: 'count' }
+  | { type: 'get_count'; replyTo: ReplyTo<number> }
+  | { type: 'crash'; message?: string }
+  | { type: 'reject'; message?: string }
+  | { type: 'stop' }
+  | { type: 'fail'; reason: unknown }
+  | { type: 'sleep'; ms: number }
+  | { type: 'never_answer'; replyTo: ReplyTo<number> }
+  | { type: 'answer_with_error'; replyTo: ReplyTo<number> };
+
+export interface ProbeArgs {
+  readonly label: string;
+  readonly journal?: string[];
+  /** Register under `probe/<label>`. */
+  readonly register?: boolean;
+  readonly failInit?: boolean;
+  /** How long `terminate` takes. */
+  readonly terminateMs?: number;
+}
+
+export interface ProbeState {
+  readonly label: string;
+  readonly journal: string[] | undefined;
+  readonly terminateMs: number;
+  count: number;
+}
+
+export const probeName = (label: string): ActorName<ProbeMsg> => actorName<ProbeMsg>(`probe/${label}`);
+
+export class ProbeError extends Error {}
+
+export const probe: Behaviour<ProbeMsg, ProbeState, ProbeArgs> = {
+  init(args, ctx) {
+    if (args.failInit) throw new ProbeError(`${args.label} refuses to start`);
+    if (args.register) ctx.register(probeName(args.label));
+    args.journal?.push(`start:${args.label}`);
+    return { label: args.label, journal: args.journal, terminateMs: args.terminateMs ?? 0, count: 0 };
+  },
+  async receive(state, msg, ctx) {
+    switch (msg.type) {
+      case 'ping':
+        msg.replyTo(ctx.incarnation);
+        return state;
+      case 'count':
+        state.count++;
+        return state;
+      case 'get_count':
+        msg.replyTo(state.count);
+        return state;
+      case 'crash':
+        throw new ProbeError(msg.message ?? `${state.label} crashed`);
+      case 'reject':
+        await Promise.resolve();
+        return Promise.reject(new ProbeError(msg.message ?? `${state.label} rejected`));
+      case 'stop':
+        ctx.stop();
+        return state;
+      case 'fail':
+        ctx.fail(msg.reason);
+        return state;
+      case 'sleep':
+        await delay(msg.ms);
+        return state;
+      case 'never_answer':
+        return state;
+      case 'answer_with_error':
+        msg.replyTo.fail(new ProbeError('no answer for you'));
+        return state;
+    }
+  },
+  async terminate(state, reason: ExitReason) {
+    if (state.terminateMs > 0) await delay(state.terminateMs);
+    state.journal?.push(`stop:${state.label}:${reason.kind}`);
+  },
+};
+
+export function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Poll `check` until it returns a value (not undefined/false), or fail after `timeoutMs`. */
+export async function eventually<T>(check: () => T | undefined | false, timeoutMs = 2000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await delay(1);
+  }
+}
+
+/** Wait until `label` is registered by an incarnation other than `previousId`; returns its id. */
+export function restartedIncarnation(registry: Registry, label: string, previousId: number): Promise<number> {
+  return eventually(() => {
+    const ref = registry.whereis(probeName(label));
+    return ref && ref.id !== previousId ? ref.id : undefined;
+  });
+}
+
+export function idOf(registry: Registry, label: string): number {
+  const ref = registry.whereis(probeName(label));
+  if (!ref) throw new Error(`${label} is not registered`);
+  return ref.id;
+}

@@ -3,6 +3,19 @@ import { simulate, type SimulationProgress } from '../../src/simulator';
 import { ConfigError } from '../../src/errors';
 import { startStandIn, type StandIn } from './stand-in-csms';
 
+interface SampledValue {
+  value: number;
+  measurand: string;
+  unitOfMeasure?: { unit: string };
+}
+interface TxEvent {
+  eventType: string;
+  seqNo: number;
+  triggerReason: string;
+  transactionInfo: { transactionId: string; stoppedReason?: string };
+  meterValue: Array<{ sampledValue: SampledValue[] }>;
+}
+
 const FAST = { meterIntervalMs: 20, meterUpdates: 3, callTimeoutMs: 5000, progressIntervalMs: 20 };
 
 let standIn: StandIn | undefined;
@@ -43,7 +56,7 @@ describe('simulate', () => {
     const statuses = seen.filter((c) => c.action === 'StatusNotification').map((c) => c.params.connectorStatus);
     expect(statuses).toEqual(['Available', 'Occupied', 'Available']);
 
-    const events = seen.filter((c) => c.action === 'TransactionEvent').map((c) => c.params as Record<string, any>);
+    const events = seen.filter((c) => c.action === 'TransactionEvent').map((c) => c.params as unknown as TxEvent);
     expect(events.map((e) => e.eventType)).toEqual(['Started', 'Updated', 'Updated', 'Updated', 'Ended']);
     expect(events.map((e) => e.seqNo)).toEqual([0, 1, 2, 3, 4]);
     const ids = new Set(events.map((e) => e.transactionInfo.transactionId));
@@ -51,9 +64,9 @@ describe('simulate', () => {
     expect([...ids][0]).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(events[0]).toMatchObject({ triggerReason: 'Authorized', idToken: { idToken: 'SIMTOKEN01', type: 'ISO14443' }, evse: { id: 1, connectorId: 1 } });
     expect(events[4]).toMatchObject({ triggerReason: 'StopAuthorized', transactionInfo: { stoppedReason: 'Local' } });
-    const energy = events.map((e) => e.meterValue[0].sampledValue.find((v: any) => v.measurand === 'Energy.Active.Import.Register').value as number);
+    const energy = events.map((e) => e.meterValue[0]!.sampledValue.find((v: SampledValue) => v.measurand === 'Energy.Active.Import.Register')!.value);
     for (let i = 1; i < energy.length; i++) expect(energy[i]).toBeGreaterThan(energy[i - 1]!);
-    const power = events[1].meterValue[0].sampledValue.find((v: any) => v.measurand === 'Power.Active.Import');
+    const power = events[1]!.meterValue[0].sampledValue.find((v: SampledValue) => v.measurand === 'Power.Active.Import');
     expect(power).toMatchObject({ value: 11000, unitOfMeasure: { unit: 'W' } });
 
     expect(summary.outcomes).toEqual({ completed: 1, refused: 0, boot_rejected: 0, failed: 0 });
@@ -117,7 +130,7 @@ describe('simulate', () => {
       transactionEvent: (_id, params) => (params.eventType === 'Started' ? { idTokenInfo: { status: 'Blocked' } } : {}),
     });
     const summary = await simulate({ url: standIn.url, ...FAST });
-    const events = standIn.calls.get('SIM-00001')!.filter((c) => c.action === 'TransactionEvent').map((c) => c.params as Record<string, any>);
+    const events = standIn.calls.get('SIM-00001')!.filter((c) => c.action === 'TransactionEvent').map((c) => c.params as unknown as TxEvent);
     expect(events.map((e) => e.eventType)).toEqual(['Started', 'Ended']);
     expect(events[1]).toMatchObject({ triggerReason: 'Deauthorized', transactionInfo: { stoppedReason: 'DeAuthorized' } });
     expect(summary.outcomes.refused).toBe(1);
@@ -156,5 +169,4 @@ describe('simulate', () => {
     await expect(simulate({ url: 'http://127.0.0.1:1/ocpp' })).rejects.toBeInstanceOf(ConfigError);
     await expect(simulate({ url: 'ws://127.0.0.1:1/ocpp', stations: 0 })).rejects.toThrow(/stations/);
   });
-
 });

@@ -1,7 +1,9 @@
 import { ActorStoppedError, QueryTimeoutError } from '../../src/errors';
 import { dispatch, query, type ActorRef } from '../../src/runtime';
 import { startApplication, worker, type Application } from '../../supervisors';
-import { ProbeError, delay, eventually, probe, probeName, restartedIncarnation, type ProbeMsg } from '../supervisors/fixtures';
+import { ProbeError, delay, eventually, probe, probeName, quietLogs, restartedIncarnation, type ProbeMsg } from '../supervisors/fixtures';
+
+quietLogs();
 
 describe('typed actors', () => {
   let app: Application;

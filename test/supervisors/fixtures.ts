@@ -2,6 +2,7 @@
  * Real actors for the supervision tests: a probe worker that can be told to crash, stop,
  * fail, answer or dawdle, and journals its starts and stops so tests can check order.
  */
+import { rootLogger } from '../../src/log';
 import { actorName, type ActorName, type Behaviour, type ExitReason, type Registry, type ReplyTo } from '../../src/runtime';
 
 export type ProbeMsg =
@@ -109,4 +110,16 @@ export function idOf(registry: Registry, label: string): number {
   const ref = registry.whereis(probeName(label));
   if (!ref) throw new Error(`${label} is not registered`);
   return ref.id;
+}
+
+/** Crash lines are the point of these tests; keep them off the test output. */
+export function quietLogs(): void {
+  let before = false;
+  beforeAll(() => {
+    before = rootLogger.silent;
+    rootLogger.silent = true;
+  });
+  afterAll(() => {
+    rootLogger.silent = before;
+  });
 }

@@ -1,0 +1,322 @@
+/**
+ * The connection actor: one station's socket as OCPP-J. It decodes and validates every frame
+ * that arrives, answers bad frames with the exact CALLERROR (DESIGN.md §4), refuses a CALL that
+ * reuses the id of one still being processed, correlates CALLRESULT/CALLERROR with the one
+ * outstanding CSMS call, queues further calls in order (bounded), times calls out, and closes
+ * a station that sends bad frames faster than allowed.
+ *
+ * It is the last child of the station supervisor (rest_for_one): it depends on the station
+ * actor, which depends on the event manager.
+ */
+import { v4 as uuidv4 } from 'uuid';
+import type { StationAction } from '../../schemas/actions';
+import {
+  CallErrorResponse,
+  CallTimeoutError,
+  QueueFullError,
+  StationOfflineError,
+  type OcppErrorCode,
+} from '../errors';
+import { decodeFrame, encodeCall, encodeCallError, encodeCallResult, validateCallResult } from '../rpc';
+import { dispatch, type ActorContext, type Behaviour } from '../runtime';
+import { connectionName, stationName, type ConnectionMsg, type OutboundCall, type StationMsg } from '../station/messages';
+import type { StationContext } from '../station/station-context';
+import { CloseCode, type Transport } from './transport';
+
+interface Outstanding {
+  readonly messageId: string;
+  readonly call: OutboundCall;
+  readonly awaitReport?: { readonly timeoutMs: number };
+  readonly cancelTimer: () => void;
+}
+
+interface QueuedCall {
+  readonly call: OutboundCall;
+  readonly awaitReport?: { readonly timeoutMs: number };
+}
+
+interface ConnectionState {
+  readonly station: StationContext;
+  transport?: Transport;
+  /** Ids of station CALLs forwarded and not yet answered (OCPP-J Part 4 §4.1.4: ids are unique per sender). */
+  readonly inbound: Map<string, StationAction>;
+  outstanding?: Outstanding;
+  readonly queue: QueuedCall[];
+  /** Times of recent bad frames, for the bad-frame limit. */
+  badFrames: number[];
+}
+
+type Ctx = ActorContext<ConnectionMsg>;
+
+export const connectionBehaviour: Behaviour<ConnectionMsg, ConnectionState, StationContext> = {
+  init(station, ctx) {
+    ctx.register(connectionName(station.id));
+    station.stats.connectionStarts += 1;
+    const stale = station.slot.transport;
+    if (stale) {
+      // A previous incarnation owned this socket and crashed (or the subtree restarted): its
+      // framing state is gone, so the honest thing is to make the charger reconnect.
+      station.slot.transport = undefined;
+      stale.close(CloseCode.restarted, 'CSMS connection restarted; please reconnect');
+    }
+    return { station, inbound: new Map(), queue: [], badFrames: [] };
+  },
+
+  receive(state, msg, ctx) {
+    switch (msg.type) {
+      case 'attach':
+        attach(state, msg.transport, ctx);
+        return state;
+      case 'frame':
+        if (state.transport?.id === msg.transportId) onFrame(state, msg.text, ctx);
+        return state;
+      case 'closed':
+        if (state.transport?.id === msg.transportId) lose(state, ctx, `socket closed (${msg.code}${msg.reason ? ` ${msg.reason}` : ''})`);
+        return state;
+      case 'send_result':
+        if (state.inbound.delete(msg.messageId)) send(state, encodeCallResult(msg.messageId, msg.payload as object));
+        return state;
+      case 'send_error':
+        if (state.inbound.delete(msg.messageId)) send(state, encodeCallError(msg.messageId, msg.code, msg.description, msg.details));
+        return state;
+      case 'send_call':
+        enqueue(state, { call: msg.call, awaitReport: msg.awaitReport }, ctx);
+        return state;
+      case 'call_timeout':
+        if (state.outstanding?.messageId === msg.messageId) {
+          const { call, awaitReport } = state.outstanding;
+          state.outstanding = undefined;
+          ctx.log.info('call timed out', { station: state.station.id, action: call.action, messageId: msg.messageId });
+          finish(state, ctx, call, { ok: false, error: new CallTimeoutError(state.station.id, call.action, call.timeoutMs) }, awaitReport);
+          sendNext(state, ctx);
+        }
+        return state;
+      case 'close':
+        if (state.transport) {
+          const transport = state.transport;
+          lose(state, ctx, `closed by the CSMS (${msg.code} ${msg.reason})`);
+          transport.close(msg.code, msg.reason);
+        }
+        return state;
+      default:
+        return assertNever(msg);
+    }
+  },
+
+  terminate(state, _reason, ctx) {
+    // Calls waiting on this incarnation cannot be answered any more.
+    failAll(state, ctx, () => new StationOfflineError(state.station.id, 'connection stopped'));
+  },
+};
+
+function attach(state: ConnectionState, transport: Transport, ctx: Ctx): void {
+  if (state.transport && state.transport.id !== transport.id) {
+    // DESIGN.md §4: a second connection for a connected identity replaces the first.
+    const old = state.transport;
+    lose(state, ctx, 'replaced by a new connection');
+    old.close(CloseCode.replaced, 'replaced by a newer connection for this identity');
+  }
+  state.transport = transport;
+  state.station.slot.transport = transport;
+  state.badFrames = [];
+  toStation(state, ctx, { type: 'attached', transportId: transport.id, remoteAddress: transport.remoteAddress });
+}
+
+/** The socket is gone: forget it, fail what waited on it, tell the station. */
+function lose(state: ConnectionState, ctx: Ctx, reason: string): void {
+  const transport = state.transport;
+  if (!transport) return;
+  state.transport = undefined;
+  if (state.station.slot.transport === transport) state.station.slot.transport = undefined;
+  state.inbound.clear();
+  failAll(state, ctx, () => new StationOfflineError(state.station.id, 'disconnected'));
+  toStation(state, ctx, { type: 'detached', transportId: transport.id, reason });
+}
+
+function onFrame(state: ConnectionState, text: string, ctx: Ctx): void {
+  const { station } = state;
+  station.stats.framesIn += 1;
+  const result = decodeFrame(text, { maxFrameBytes: station.settings.maxFrameBytes, from: 'station', validation: 'strict' });
+  if (!result.ok && result.readable.messageType === 2 && result.readable.action !== undefined) {
+    // Strictness is per station and action: re-decode leniently when the operator relaxed it.
+    const action = result.readable.action;
+    if (isRelaxed(station, action)) {
+      const lenient = decodeFrame(text, { maxFrameBytes: station.settings.maxFrameBytes, from: 'station', validation: 'log-only' });
+      if (lenient.ok) return accept(state, text, lenient, ctx);
+    }
+  }
+  if (!result.ok) {
+    station.observe({ stationId: station.id, direction: 'in', text, error: result.error.ocppCode });
+    ctx.log.debug('bad frame', { station: station.id, direction: 'in', frame: text.slice(0, 512), error: result.error.ocppCode });
+    if (result.answer) {
+      send(state, encodeCallError(result.error.messageId ?? '-1', result.error.ocppCode, result.error.description, result.error.details));
+    } else if (result.readable.messageId !== undefined && state.outstanding?.messageId === result.readable.messageId) {
+      // A malformed answer to our outstanding call: the call fails with the reason.
+      const { call, awaitReport } = state.outstanding;
+      state.outstanding.cancelTimer();
+      state.outstanding = undefined;
+      finish(state, ctx, call, { ok: false, error: result.error }, awaitReport);
+      sendNext(state, ctx);
+    }
+    countBadFrame(state, ctx);
+    return;
+  }
+  accept(state, text, result, ctx);
+}
+
+function accept(state: ConnectionState, text: string, result: Extract<ReturnType<typeof decodeFrame>, { ok: true }>, ctx: Ctx): void {
+  const { station } = state;
+  station.observe({ stationId: station.id, direction: 'in', text });
+  ctx.log.debug('frame', { station: station.id, direction: 'in', frame: text.slice(0, 512) });
+  for (const warning of result.warnings) {
+    ctx.log.warn('schema violation let through (log-only validation)', { station: station.id, error: warning.message });
+  }
+  const frame = result.frame;
+  switch (frame.type) {
+    case 2: {
+      if (state.inbound.has(frame.messageId)) {
+        // Part 4 §4.1.4: a message id must be unique among the sender's outstanding calls.
+        send(state, encodeCallError(frame.messageId, 'RpcFrameworkError', `message id ${frame.messageId} is already in use by a call being processed`, {}));
+        countBadFrame(state, ctx);
+        return;
+      }
+      state.inbound.set(frame.messageId, frame.action as StationAction);
+      toStation(state, ctx, { type: 'rpccall', messageId: frame.messageId, action: frame.action as StationAction, payload: frame.payload });
+      return;
+    }
+    case 3: {
+      const outstanding = state.outstanding;
+      if (!outstanding || outstanding.messageId !== frame.messageId) {
+        ctx.log.info('CALLRESULT for no outstanding call dropped (late or unknown)', { station: station.id, messageId: frame.messageId });
+        return;
+      }
+      outstanding.cancelTimer();
+      state.outstanding = undefined;
+      const check = validateCallResult(outstanding.call.action, frame.payload, {
+        validation: station.validationMode(outstanding.call.action),
+        messageId: frame.messageId,
+      });
+      if (check.ok) {
+        for (const warning of check.warnings) ctx.log.warn('schema violation let through (log-only validation)', { station: station.id, error: warning.message });
+        finish(state, ctx, outstanding.call, { ok: true, response: frame.payload }, outstanding.awaitReport);
+      } else {
+        finish(state, ctx, outstanding.call, { ok: false, error: check.error }, outstanding.awaitReport);
+      }
+      sendNext(state, ctx);
+      return;
+    }
+    case 4: {
+      const outstanding = state.outstanding;
+      if (!outstanding || outstanding.messageId !== frame.messageId) {
+        ctx.log.info('CALLERROR for no outstanding call dropped (late or unknown)', { station: station.id, messageId: frame.messageId });
+        return;
+      }
+      outstanding.cancelTimer();
+      state.outstanding = undefined;
+      const error = new CallErrorResponse(station.id, outstanding.call.action, frame.errorCode, frame.errorDescription, frame.errorDetails);
+      finish(state, ctx, outstanding.call, { ok: false, error }, outstanding.awaitReport);
+      sendNext(state, ctx);
+      return;
+    }
+  }
+}
+
+function isRelaxed(station: StationContext, action: string): boolean {
+  try {
+    return station.validationMode(action as StationAction) === 'log-only';
+  } catch {
+    return false;
+  }
+}
+
+function countBadFrame(state: ConnectionState, ctx: Ctx): void {
+  const { station } = state;
+  station.stats.badFrames += 1;
+  const now = Date.now();
+  const { count, periodMs } = station.settings.badFrameLimit;
+  state.badFrames = state.badFrames.filter((t) => now - t < periodMs);
+  state.badFrames.push(now);
+  if (state.badFrames.length > count && state.transport) {
+    ctx.log.warn('station sent bad frames faster than allowed; disconnecting', { station: station.id, badFrames: state.badFrames.length, periodMs });
+    const transport = state.transport;
+    lose(state, ctx, 'too many bad frames');
+    transport.close(CloseCode.badFrames, `more than ${count} bad frames within ${periodMs} ms`);
+  }
+}
+
+function enqueue(state: ConnectionState, queued: QueuedCall, ctx: Ctx): void {
+  const { station } = state;
+  if (!state.transport) {
+    finish(state, ctx, queued.call, { ok: false, error: new StationOfflineError(station.id) }, queued.awaitReport);
+    return;
+  }
+  if (state.outstanding) {
+    if (state.queue.length >= station.settings.queueLimit) {
+      finish(state, ctx, queued.call, { ok: false, error: new QueueFullError(station.id, station.settings.queueLimit) }, queued.awaitReport);
+      return;
+    }
+    state.queue.push(queued);
+    return;
+  }
+  transmit(state, queued, ctx);
+}
+
+function sendNext(state: ConnectionState, ctx: Ctx): void {
+  const next = state.queue.shift();
+  if (next) transmit(state, next, ctx);
+}
+
+/** Put one call on the wire: a fresh UUID message id (unique across reconnects), and its timer. */
+function transmit(state: ConnectionState, queued: QueuedCall, ctx: Ctx): void {
+  const messageId = uuidv4();
+  const { call } = queued;
+  const cancelTimer = ctx.sendAfter(call.timeoutMs, { type: 'call_timeout', messageId });
+  state.outstanding = { messageId, call, awaitReport: queued.awaitReport, cancelTimer };
+  send(state, encodeCall(messageId, call.action, call.payload as never));
+}
+
+function send(state: ConnectionState, text: string): void {
+  const { station, transport } = state;
+  if (!transport) return;
+  station.stats.framesOut += 1;
+  station.observe({ stationId: station.id, direction: 'out', text });
+  transport.send(text);
+}
+
+function finish(
+  state: ConnectionState,
+  ctx: Ctx,
+  call: OutboundCall,
+  result: { ok: true; response: unknown } | { ok: false; error: Error },
+  awaitReport?: { readonly timeoutMs: number },
+): void {
+  toStation(state, ctx, { type: 'call_done', call, result, awaitReport });
+}
+
+function failAll(state: ConnectionState, ctx: Ctx, error: () => Error): void {
+  const pending: QueuedCall[] = [];
+  if (state.outstanding) {
+    state.outstanding.cancelTimer();
+    pending.push(state.outstanding);
+    state.outstanding = undefined;
+  }
+  pending.push(...state.queue.splice(0));
+  for (const queued of pending) finish(state, ctx, queued.call, { ok: false, error: error() }, queued.awaitReport);
+}
+
+function toStation(state: ConnectionState, ctx: Ctx, msg: StationMsg): void {
+  const ref = ctx.registry.whereis(stationName(state.station.id));
+  if (ref?.alive) {
+    dispatch(ref, msg);
+    return;
+  }
+  // The station actor is restarting: nothing can be processed; calls fail rather than hang.
+  if (msg.type === 'call_done') msg.call.done.reject(new StationOfflineError(state.station.id, 'restarting'));
+  ctx.log.warn('station actor not running; message dropped', { station: state.station.id, type: msg.type });
+}
+
+function assertNever(value: never): never {
+  throw new Error(`unexpected message ${JSON.stringify(value)}`);
+}
+
+export type { OcppErrorCode };

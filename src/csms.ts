@@ -1,0 +1,393 @@
+/**
+ * The embedding application's view of the CSMS core (DESIGN.md §5): start the supervision tree,
+ * add and remove stations, call them with typed payloads, answer deferred requests, read the
+ * models. Part of the entry-point layer: it composes `supervisors/` and nothing below imports it.
+ *
+ *     const csms = await startCsms({ settings: { callTimeoutMs: 10_000 } });
+ *     await csms.addStation('CP001', { evse: 2, handler: acceptAll, securityProfile: 1, passwordHash });
+ *     const link = csms.connect('CP001', transport);        // the listener does this per socket
+ *     const res = await csms.call('CP001', 'Reset', { type: 'Immediate' });   // ResponseOf<'Reset'>
+ *     await csms.stop();
+ */
+import { EventEmitter } from 'node:events';
+import { v4 as uuidv4 } from 'uuid';
+import type { OcppHandler } from '../handlers/behaviour';
+import type { CsmsAction, RequestOf, ResponseOf } from '../schemas/actions';
+import { isCsmsAction } from '../schemas/actions';
+import { DeviceModelError, OcppError, StationExistsError, StationOfflineError, UnknownStationError, type OcppErrorCode } from './errors';
+import type { Transport } from './connection/transport';
+import { CloseCode } from './connection/transport';
+import { loggerFor } from './log';
+import { dispatch, query, type ActorSystem, type Registry } from './runtime';
+import { splitSetVariablesRequest, splitGetVariablesRequest } from './station/model/device-model';
+import {
+  connectionName,
+  eventManagerName,
+  stationName,
+  type Deferred,
+  type HandlerOutcome,
+  type StationMsg,
+} from './station/messages';
+import type { LookupRequest, LookupResult, StationView } from './station/standing';
+import {
+  DEFAULT_STATION_SETTINGS,
+  createStationContext,
+  type FrameEvent,
+  type SecurityProfile,
+  type StationContext,
+  type StationSettings,
+  type ValidationPolicy,
+} from './station/station-context';
+import { MemoryStationStore, type StationStore } from './station/store';
+import type { EvseConfig } from './station/model/evse';
+import type { DeviceModel, DeviceModelValue } from './station/model/device-model';
+import { startChild, terminateChild, type Application, type ChildSpec } from '../supervisors';
+import { DEFAULT_TREE_CONFIG, STATIONS, startCsmsTree, type TreeConfig } from '../supervisors/tree';
+import type { ExitReason } from './runtime';
+
+const log = loggerFor('csms');
+
+/** How long API queries to a station actor may take (they never wait on the station itself). */
+const QUERY_TIMEOUT_MS = 10_000;
+
+export interface StationRegistration {
+  /** EVSEs known before the station reports them: a count, or `[{ id, connectors }]`. Default 1. */
+  readonly evse?: EvseConfig;
+  readonly handler: OcppHandler;
+  readonly handlerArgs?: unknown;
+  /** OCPP security profile (1 Basic auth, 2 Basic auth over TLS, 3 client certificates; 0 none). */
+  readonly securityProfile?: SecurityProfile;
+  /** Salted hash of the station's Basic-auth password (see src/server/credentials.ts). */
+  readonly passwordHash?: string;
+  readonly validation?: ValidationPolicy;
+}
+
+export interface CsmsOptions {
+  /** Core settings; anything left out takes its default (DEFAULT_STATION_SETTINGS). */
+  readonly settings?: Partial<StationSettings>;
+  /** Supervision strategy, intensity and period per level. */
+  readonly supervision?: TreeConfig;
+  /** Where stations' standing is kept; default in memory. */
+  readonly store?: StationStore;
+  /** Extra children of the application supervisor (e.g. the WebSocket listener), started last. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- children have unrelated inbox types
+  readonly children?: readonly ChildSpec<any, void>[];
+  readonly name?: string;
+}
+
+export interface CallOptions {
+  /** Milliseconds from when the call goes on the wire; default `settings.callTimeoutMs`. */
+  readonly timeout?: number;
+}
+
+/** What the listener holds for one attached socket: push frames and the close into the station. */
+export interface StationLink {
+  readonly stationId: string;
+  frame(text: string): void;
+  closed(code: number, reason: string): void;
+}
+
+export interface CsmsEvents {
+  frame: [FrameEvent];
+  stopped: [ExitReason];
+}
+
+export class Csms extends EventEmitter<CsmsEvents> {
+  private readonly stations = new Map<string, StationContext>();
+  private readonly settings: StationSettings;
+  private readonly store: StationStore;
+  private stopping?: Promise<ExitReason>;
+
+  private constructor(private readonly app: Application, settings: StationSettings, store: StationStore) {
+    super();
+    this.settings = settings;
+    this.store = store;
+    void app.stopped.then((reason) => this.emit('stopped', reason));
+  }
+
+  static async start(options: CsmsOptions = {}): Promise<Csms> {
+    const settings = { ...DEFAULT_STATION_SETTINGS, ...options.settings };
+    const app = await startCsmsTree(options.supervision ?? DEFAULT_TREE_CONFIG, options.children ?? [], options.name);
+    return new Csms(app, settings, options.store ?? new MemoryStationStore());
+  }
+
+  get registry(): Registry {
+    return this.app.registry;
+  }
+
+  get system(): ActorSystem {
+    return this.app.system;
+  }
+
+  /** Resolves with the root's exit reason when the application has stopped (given up, or `stop()`). */
+  get stopped(): Promise<ExitReason> {
+    return this.app.stopped;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Stations
+
+  /** Register a station and start its supervised subtree. */
+  async addStation(id: string, registration: StationRegistration): Promise<void> {
+    if (this.stations.has(id)) throw new StationExistsError(id);
+    const context = createStationContext({
+      spec: {
+        id,
+        evse: registration.evse ?? 1,
+        handler: registration.handler,
+        handlerArgs: registration.handlerArgs,
+        securityProfile: registration.securityProfile ?? 0,
+        passwordHash: registration.passwordHash,
+        validation: registration.validation,
+      },
+      settings: this.settings,
+      store: this.store,
+      observe: (event) => {
+        if (this.listenerCount('frame') > 0) this.emit('frame', event);
+      },
+    });
+    this.stations.set(id, context);
+    try {
+      await startChild(this.stationsSupervisor(), context);
+    } catch (error) {
+      this.stations.delete(id);
+      throw error;
+    }
+    log.info('station added', { station: id, securityProfile: context.spec.securityProfile });
+  }
+
+  /** Stop a station's subtree in order, close its socket, forget it (and its stored standing). */
+  async removeStation(id: string): Promise<void> {
+    const context = this.context(id);
+    this.stations.delete(id);
+    await terminateChild(this.stationsSupervisor(), id);
+    context.slot.transport?.close(CloseCode.removed, 'station removed from the CSMS');
+    context.slot.transport = undefined;
+    this.store.delete(id);
+    log.info('station removed', { station: id });
+  }
+
+  hasStation(id: string): boolean {
+    return this.stations.has(id);
+  }
+
+  stationIds(): string[] {
+    return [...this.stations.keys()];
+  }
+
+  /** The registration of a station (for the listener's authentication). */
+  registration(id: string): StationContext['spec'] | undefined {
+    return this.stations.get(id)?.spec;
+  }
+
+  /**
+   * Attach a transport (one socket) to a station. A second attach for the same station replaces
+   * the first (the old transport is closed). Returns where the listener pushes what arrives.
+   */
+  connect(id: string, transport: Transport): StationLink {
+    this.context(id);
+    const name = connectionName(id);
+    const registry = this.registry;
+    const send = (msg: Parameters<typeof dispatch<import('./station/messages').ConnectionMsg>>[1]): boolean => {
+      const ref = registry.whereis(name);
+      if (!ref?.alive) return false;
+      try {
+        dispatch(ref, msg);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    if (!send({ type: 'attach', transport })) {
+      transport.close(CloseCode.internalError, 'station is restarting; try again');
+    }
+    return {
+      stationId: id,
+      frame: (text) => {
+        // While the connection actor restarts, frames cannot be processed: the new incarnation
+        // closes this socket, and the charger reconnects.
+        send({ type: 'frame', transportId: transport.id, text });
+      },
+      closed: (code, reason) => {
+        send({ type: 'closed', transportId: transport.id, code, reason });
+      },
+    };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Calls to stations
+
+  /** Send a CSMS-initiated message and wait for the station's answer (DESIGN.md §5). */
+  call<A extends CsmsAction>(id: string, action: A, payload: RequestOf<A>, options: CallOptions = {}): Promise<ResponseOf<A>> {
+    return this.send(id, action, payload, options) as Promise<ResponseOf<A>>;
+  }
+
+  /**
+   * Send a CSMS-initiated message; the answer goes to the handler's `handleAsyncReply` with the
+   * returned reference instead of to the caller.
+   */
+  callAsync<A extends CsmsAction>(id: string, action: A, payload: RequestOf<A>, options: CallOptions = {}): string {
+    const ref = uuidv4();
+    const deliver = (reply: Parameters<NonNullable<OcppHandler['handleAsyncReply']>>[0]): void => {
+      const events = this.registry.whereis(eventManagerName(id));
+      if (events?.alive) dispatch(events, { type: 'async_reply', reply });
+      else log.warn('async reply dropped: event manager not running', { station: id, action, ref });
+    };
+    this.send(id, action, payload, options).then(
+      (response) => deliver({ ref, action, ok: true, response }),
+      (error: unknown) => deliver({ ref, action, ok: false, error: error instanceof Error ? error : new Error(String(error)) }),
+    );
+    return ref;
+  }
+
+  /**
+   * SetVariables split into messages of the station's `DeviceDataCtrlr.ItemsPerMessage`
+   * (instance SetVariables; 1 when unknown), sent in order; the results are concatenated.
+   */
+  async setVariables(id: string, request: RequestOf<'SetVariables'>, options: CallOptions = {}): Promise<ResponseOf<'SetVariables'>> {
+    const model = await this.query<DeviceModel>(id, (replyTo) => ({ type: 'model', replyTo }));
+    const results: ResponseOf<'SetVariables'>['setVariableResult'] = [];
+    for (const part of splitSetVariablesRequest(model, request)) {
+      const response = await this.call(id, 'SetVariables', part, options);
+      results.push(...response.setVariableResult);
+    }
+    return { setVariableResult: results as ResponseOf<'SetVariables'>['setVariableResult'] };
+  }
+
+  /** GetVariables split like `setVariables`, by `ItemsPerMessage` instance GetVariables. */
+  async getVariables(id: string, request: RequestOf<'GetVariables'>, options: CallOptions = {}): Promise<ResponseOf<'GetVariables'>> {
+    const model = await this.query<DeviceModel>(id, (replyTo) => ({ type: 'model', replyTo }));
+    const results: ResponseOf<'GetVariables'>['getVariableResult'] = [];
+    for (const part of splitGetVariablesRequest(model, request)) {
+      const response = await this.call(id, 'GetVariables', part, options);
+      results.push(...response.getVariableResult);
+    }
+    return { getVariableResult: results as ResponseOf<'GetVariables'>['getVariableResult'] };
+  }
+
+  /**
+   * GetBaseReport that resolves once the last part of the report has arrived (or with the
+   * station's answer when it did not accept). `reportTimeout` bounds the wait for the parts.
+   */
+  getBaseReport(
+    id: string,
+    payload: RequestOf<'GetBaseReport'>,
+    options: CallOptions & { reportTimeout?: number } = {},
+  ): Promise<ResponseOf<'GetBaseReport'>> {
+    return this.send(id, 'GetBaseReport', payload, options, options.reportTimeout ?? this.settings.reportTimeoutMs) as Promise<
+      ResponseOf<'GetBaseReport'>
+    >;
+  }
+
+  /** GetReport that resolves once the last part of the report has arrived; see getBaseReport. */
+  getReport(id: string, payload: RequestOf<'GetReport'>, options: CallOptions & { reportTimeout?: number } = {}): Promise<ResponseOf<'GetReport'>> {
+    return this.send(id, 'GetReport', payload, options, options.reportTimeout ?? this.settings.reportTimeoutMs) as Promise<
+      ResponseOf<'GetReport'>
+    >;
+  }
+
+  /** Answer a station request the handler left with `noreply`. */
+  reply(id: string, messageId: string, payload: unknown): Promise<void> {
+    return this.late(id, messageId, { kind: 'reply', payload });
+  }
+
+  /** Answer a station request the handler left with `noreply` with a CALLERROR. */
+  replyError(id: string, messageId: string, code: OcppErrorCode, description = '', details: Record<string, unknown> = {}): Promise<void> {
+    return this.late(id, messageId, { kind: 'error', code, description, details });
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Read models
+
+  /** The station's state, EVSE/connector status, open transactions and counters. */
+  station(id: string): Promise<StationView> {
+    return this.query<StationView>(id, (replyTo) => ({ type: 'view', replyTo }));
+  }
+
+  /**
+   * A device-model value, typed by its data type. Names and instances are case-insensitive.
+   * Rejects with DeviceModelError: `undefined`, `ambiguous`, `no_value` or `invalid_value`.
+   */
+  async lookupVariable(id: string, request: LookupRequest): Promise<DeviceModelValue> {
+    const result = await this.query<LookupResult>(id, (replyTo) => ({ type: 'lookup', request, replyTo }));
+    if (result.ok) return result.value;
+    throw new DeviceModelError(result.reason, result.message);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Lifecycle
+
+  /** Ordered shutdown: the listener (if a child) first, then every station subtree, then the root. */
+  stop(): Promise<ExitReason> {
+    this.stopping ??= this.app.stop();
+    return this.stopping;
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  private context(id: string): StationContext {
+    const context = this.stations.get(id);
+    if (!context) throw new UnknownStationError(id);
+    return context;
+  }
+
+  private stationsSupervisor() {
+    const ref = this.registry.whereis(STATIONS);
+    if (!ref) throw new UnknownStationError('(stations supervisor not running)');
+    return ref;
+  }
+
+  private send(id: string, action: CsmsAction, payload: unknown, options: CallOptions, reportTimeoutMs?: number): Promise<unknown> {
+    return new Promise<unknown>((resolve, reject) => {
+      if (!isCsmsAction(action)) {
+        reject(new OcppError('NotSupported', `${String(action)} is not a message the CSMS may send`));
+        return;
+      }
+      const context = this.stations.get(id);
+      if (!context) {
+        reject(new UnknownStationError(id));
+        return;
+      }
+      const timeoutMs = options.timeout ?? this.settings.callTimeoutMs;
+      const done: Deferred<unknown> = { resolve, reject };
+      const msg: StationMsg = {
+        type: 'call',
+        call: { action, payload, timeoutMs, done },
+        awaitReport: reportTimeoutMs !== undefined ? { timeoutMs: reportTimeoutMs } : undefined,
+      };
+      this.toStation(id, msg, reject);
+    });
+  }
+
+  private late(id: string, messageId: string, outcome: Exclude<HandlerOutcome, { kind: 'noreply' }>): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.context(id);
+      this.toStation(id, { type: 'late_reply', messageId, outcome, done: { resolve, reject } }, reject);
+    });
+  }
+
+  private toStation(id: string, msg: StationMsg, reject: (error: unknown) => void): void {
+    const ref = this.registry.whereis(stationName(id));
+    if (!ref?.alive) {
+      reject(new StationOfflineError(id, 'restarting'));
+      return;
+    }
+    try {
+      dispatch(ref, msg);
+    } catch (error) {
+      reject(error);
+    }
+  }
+
+  private query<R>(id: string, make: (replyTo: import('./runtime').ReplyTo<R>) => StationMsg): Promise<R> {
+    this.context(id);
+    const ref = this.registry.whereis(stationName(id));
+    if (!ref) return Promise.reject(new StationOfflineError(id, 'restarting'));
+    return query(ref, make as never, QUERY_TIMEOUT_MS) as Promise<R>;
+  }
+}
+
+/** Start the CSMS core: the supervision tree (and any extra children, such as the listener). */
+export function startCsms(options: CsmsOptions = {}): Promise<Csms> {
+  return Csms.start(options);
+}

@@ -1,0 +1,176 @@
+/**
+ * The event-manager actor: runs the operator's handler module for one station.
+ *
+ * A handler that throws, rejects, times out, or answers with a schema-invalid payload is not an
+ * actor crash (DESIGN.md §2): the station gets CALLERROR `InternalError`, the handler is
+ * reinstalled (`init` again, told the reason and the count), and the crash is counted. More
+ * than `crashLimit.intensity` handler crashes within `crashLimit.periodMs` escalate: the actor
+ * fails, and the station supervisor applies its own restart strategy.
+ */
+import type { AsyncReply, OcppHandler, StationEvent } from '../../handlers/behaviour';
+import type { StationAction } from '../../schemas/actions';
+import { validateResponse } from '../../schemas';
+import { CsmsError, describeCause } from '../errors';
+import { dispatch, type ActorContext, type Behaviour } from '../runtime';
+import { eventManagerName, stationName, type EventManagerMsg, type HandlerOutcome, type StationMsg } from '../station/messages';
+import type { StationContext } from '../station/station-context';
+
+/** The handler's crash limit was exceeded: the event manager escalates to its supervisor. */
+export class HandlerCrashLimitError extends CsmsError {
+  readonly code = 'handler_invalid' as const;
+  constructor(readonly stationId: string, readonly crashes: number, readonly periodMs: number) {
+    super(`handler of station ${stationId} crashed ${crashes} times within ${periodMs} ms; escalating`);
+  }
+}
+
+class HandlerTimeoutError extends CsmsError {
+  readonly code = 'timeout' as const;
+  constructor(readonly action: string, readonly timeoutMs: number) {
+    super(`handler did not answer ${action} within ${timeoutMs} ms`);
+  }
+}
+
+interface EventManagerState {
+  readonly station: StationContext;
+  handlerState: unknown;
+  /** Times of recent handler crashes, for the crash limit. */
+  recentCrashes: number[];
+}
+
+type Ctx = ActorContext<EventManagerMsg>;
+
+export const eventManagerBehaviour: Behaviour<EventManagerMsg, EventManagerState, StationContext> = {
+  async init(station, ctx) {
+    ctx.register(eventManagerName(station.id));
+    const handlerState = await station.handler.init(station.spec.handlerArgs, { stationId: station.id });
+    return { station, handlerState, recentCrashes: [] };
+  },
+
+  async receive(state, msg, ctx) {
+    const { station } = state;
+    switch (msg.type) {
+      case 'rpccall': {
+        const outcome = await runRequest(station, state, msg.messageId, msg.action, msg.payload, ctx);
+        toStation(station, ctx, { type: 'handler_result', messageId: msg.messageId, action: msg.action, payload: msg.payload, outcome });
+        return state;
+      }
+      case 'info':
+        await runCallback(station, state, ctx, 'handleInfo', (h, s) => h.handleInfo?.(msg.event, s));
+        return state;
+      case 'async_reply':
+        await runCallback(station, state, ctx, 'handleAsyncReply', (h, s) => h.handleAsyncReply?.(msg.reply, s));
+        return state;
+      default:
+        return assertNever(msg);
+    }
+  },
+};
+
+async function runRequest(
+  station: StationContext,
+  state: EventManagerState,
+  messageId: string,
+  action: StationAction,
+  payload: unknown,
+  ctx: Ctx,
+): Promise<HandlerOutcome> {
+  const handler = station.handler;
+  let result;
+  try {
+    result = await withTimeout(
+      Promise.resolve(handler.handleOcpp(action, payload as never, state.handlerState, { stationId: station.id, messageId })),
+      station.settings.handlerTimeoutMs,
+      () => new HandlerTimeoutError(action, station.settings.handlerTimeoutMs),
+    );
+  } catch (error) {
+    await crashed(station, state, ctx, `handleOcpp(${action}) failed: ${describeCause(error)}`);
+    return internalError(`the CSMS failed to process ${action}`);
+  }
+  if (typeof result !== 'object' || result === null) {
+    await crashed(station, state, ctx, `handleOcpp(${action}) returned ${describeCause(result)}, not a reply, error or noreply`);
+    return internalError(`the CSMS failed to process ${action}`);
+  }
+  if ('state' in result && result.state !== undefined) state.handlerState = result.state;
+  if ('reply' in result) {
+    const check = validateResponse(action, result.reply);
+    if (!check.ok && station.validationMode(action) === 'strict') {
+      // A handler's invalid response never reaches the wire (DESIGN.md §4).
+      const detail = check.errors.map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`).join('; ');
+      await crashed(station, state, ctx, `handleOcpp(${action}) answered a schema-invalid response: ${detail}`);
+      return internalError(`the CSMS produced an invalid ${action} response`);
+    }
+    if (!check.ok) ctx.log.warn('handler response is schema-invalid; sent anyway (log-only validation)', { action, errors: check.errors });
+    return { kind: 'reply', payload: result.reply };
+  }
+  if ('error' in result) {
+    return { kind: 'error', code: result.error, description: result.description ?? '', details: result.details ?? {} };
+  }
+  if ('noreply' in result && result.noreply === true) return { kind: 'noreply' };
+  await crashed(station, state, ctx, `handleOcpp(${action}) returned an object without reply, error or noreply`);
+  return internalError(`the CSMS failed to process ${action}`);
+}
+
+async function runCallback(
+  station: StationContext,
+  state: EventManagerState,
+  ctx: Ctx,
+  name: string,
+  call: (handler: OcppHandler, state: unknown) => unknown,
+): Promise<void> {
+  try {
+    const next = await withTimeout(
+      Promise.resolve(call(station.handler, state.handlerState)),
+      station.settings.handlerTimeoutMs,
+      () => new HandlerTimeoutError(name, station.settings.handlerTimeoutMs),
+    );
+    if (next !== undefined) state.handlerState = next;
+  } catch (error) {
+    await crashed(station, state, ctx, `${name} failed: ${describeCause(error)}`);
+  }
+}
+
+/** Count a handler crash, reinstall the handler, escalate past the limit. */
+async function crashed(station: StationContext, state: EventManagerState, ctx: Ctx, reason: string): Promise<void> {
+  const now = Date.now();
+  const { intensity, periodMs } = station.settings.handlerCrashLimit;
+  state.recentCrashes = state.recentCrashes.filter((t) => now - t < periodMs);
+  state.recentCrashes.push(now);
+  station.stats.handlerCrashes += 1;
+  ctx.log.warn('handler crashed; reinstalling it', { station: station.id, reason, crashes: station.stats.handlerCrashes });
+  if (state.recentCrashes.length > intensity) {
+    ctx.fail(new HandlerCrashLimitError(station.id, state.recentCrashes.length, periodMs));
+    return;
+  }
+  // Reinstall: init again, told why. If init itself fails, that is an actor crash.
+  state.handlerState = await station.handler.init(station.spec.handlerArgs, {
+    stationId: station.id,
+    crash: { reason, count: station.stats.handlerCrashes },
+  });
+}
+
+function internalError(description: string): HandlerOutcome {
+  return { kind: 'error', code: 'InternalError', description, details: {} };
+}
+
+function toStation(station: StationContext, ctx: Ctx, msg: StationMsg): void {
+  const ref = ctx.registry.whereis(stationName(station.id));
+  if (!ref) {
+    ctx.log.warn('station actor not running; handler result dropped', { station: station.id, type: msg.type });
+    return;
+  }
+  dispatch(ref, msg);
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(onTimeout()), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+function assertNever(value: never): never {
+  throw new Error(`unexpected message ${JSON.stringify(value)}`);
+}
+
+export type { AsyncReply, StationEvent };

@@ -1,0 +1,107 @@
+/**
+ * The inboxes of a station's three actors (DESIGN.md §2), as discriminated unions, and their
+ * registry names. Each actor's `receive` switches over its union with a `never` check, so a
+ * message an actor does not accept is a compile error at the sender.
+ */
+import type { AsyncReply, StationEvent } from '../../handlers/behaviour';
+import type { CsmsAction, StationAction } from '../../schemas/actions';
+import type { OcppErrorCode } from '../errors';
+import { actorName, type ActorName, type ReplyTo } from '../runtime';
+import type { Transport } from '../connection/transport';
+import type { DeviceModel } from './model/device-model';
+import type { LookupRequest, LookupResult, StationView } from './standing';
+
+/** How the handler (or the core on its behalf) answered one station request. */
+export type HandlerOutcome =
+  | { readonly kind: 'reply'; readonly payload: unknown }
+  | {
+      readonly kind: 'error';
+      readonly code: OcppErrorCode;
+      readonly description: string;
+      readonly details: Record<string, unknown>;
+    }
+  | { readonly kind: 'noreply' };
+
+/** A settled promise's two callbacks, carried inside a message (in-process only). */
+export interface Deferred<T> {
+  resolve(value: T): void;
+  reject(error: unknown): void;
+}
+
+/** A CSMS-initiated call on its way to the station. */
+export interface OutboundCall {
+  readonly action: CsmsAction;
+  readonly payload: unknown;
+  readonly timeoutMs: number;
+  readonly done: Deferred<unknown>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Event manager: runs the operator's handler module.
+
+export type EventManagerMsg =
+  | { readonly type: 'rpccall'; readonly messageId: string; readonly action: StationAction; readonly payload: unknown }
+  | { readonly type: 'info'; readonly event: StationEvent }
+  | { readonly type: 'async_reply'; readonly reply: AsyncReply };
+
+// ---------------------------------------------------------------------------------------------
+// Station: the OCPP state machine and the station's models.
+
+export type StationMsg =
+  | { readonly type: 'attached'; readonly transportId: number; readonly remoteAddress?: string }
+  | { readonly type: 'detached'; readonly transportId: number; readonly reason: string }
+  /** A decoded, validated CALL from the station. */
+  | { readonly type: 'rpccall'; readonly messageId: string; readonly action: StationAction; readonly payload: unknown }
+  /** The event manager's answer to a forwarded CALL. */
+  | {
+      readonly type: 'handler_result';
+      readonly messageId: string;
+      readonly action: StationAction;
+      readonly payload: unknown;
+      readonly outcome: HandlerOutcome;
+    }
+  /** The embedding application answers a request its handler left with `noreply`. */
+  | {
+      readonly type: 'late_reply';
+      readonly messageId: string;
+      readonly outcome: Exclude<HandlerOutcome, { kind: 'noreply' }>;
+      readonly done: Deferred<void>;
+    }
+  /** A CSMS-initiated call from the API. `awaitReport` resolves only when the report is complete. */
+  | { readonly type: 'call'; readonly call: OutboundCall; readonly awaitReport?: { readonly timeoutMs: number } }
+  /** The connection's outcome for a call the station actor handed it. */
+  | {
+      readonly type: 'call_done';
+      readonly call: OutboundCall;
+      readonly result: { readonly ok: true; readonly response: unknown } | { readonly ok: false; readonly error: Error };
+      readonly awaitReport?: { readonly timeoutMs: number };
+    }
+  | { readonly type: 'report_timeout'; readonly requestId: number }
+  | { readonly type: 'view'; readonly replyTo: ReplyTo<StationView> }
+  | { readonly type: 'lookup'; readonly request: LookupRequest; readonly replyTo: ReplyTo<LookupResult> }
+  | { readonly type: 'model'; readonly replyTo: ReplyTo<DeviceModel> };
+
+// ---------------------------------------------------------------------------------------------
+// Connection: the socket, framing and validation, keep-alive hooks, outbound call queue.
+
+export type ConnectionMsg =
+  | { readonly type: 'attach'; readonly transport: Transport }
+  | { readonly type: 'frame'; readonly transportId: number; readonly text: string }
+  | { readonly type: 'closed'; readonly transportId: number; readonly code: number; readonly reason: string }
+  | { readonly type: 'send_result'; readonly messageId: string; readonly action: StationAction; readonly payload: unknown }
+  | {
+      readonly type: 'send_error';
+      readonly messageId: string;
+      readonly code: OcppErrorCode;
+      readonly description: string;
+      readonly details: Record<string, unknown>;
+    }
+  | { readonly type: 'send_call'; readonly call: OutboundCall; readonly awaitReport?: { readonly timeoutMs: number } }
+  | { readonly type: 'call_timeout'; readonly messageId: string }
+  | { readonly type: 'close'; readonly code: number; readonly reason: string };
+
+export const eventManagerName = (stationId: string): ActorName<EventManagerMsg> =>
+  actorName<EventManagerMsg>(`station/${stationId}/events`);
+export const stationName = (stationId: string): ActorName<StationMsg> => actorName<StationMsg>(`station/${stationId}/station`);
+export const connectionName = (stationId: string): ActorName<ConnectionMsg> =>
+  actorName<ConnectionMsg>(`station/${stationId}/connection`);

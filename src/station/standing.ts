@@ -1,0 +1,310 @@
+/**
+ * A station's standing: what the CSMS knows about it — state-machine state (boot status and
+ * data), EVSE/connector model, device model, report bookkeeping, open transactions. Held by
+ * the station actor, saved to the station store after every change and restored by a new
+ * incarnation (DESIGN.md §2), so a restart never costs the station its standing.
+ */
+import type { CsmsAction, RequestOf, ResponseOf } from '../../schemas/actions';
+import { DeviceModelError, describeCause } from '../errors';
+import {
+  EMPTY_DEVICE_MODEL,
+  applyGetVariablesResult,
+  applyReportData,
+  applySetVariablesResult,
+  deviceModelToJSON,
+  getValue,
+  restoreDeviceModel,
+  type DeviceModel,
+  type DeviceModelValue,
+} from './model/device-model';
+import {
+  applyChangeAvailability,
+  applyReportDataToEvses,
+  applyStatusNotification,
+  evseModelFromConfig,
+  evseModelToJSON,
+  restoreEvseModel,
+  type EvseConfig,
+  type EvseModel,
+} from './model/evse';
+import {
+  EMPTY_REPORT_ASSEMBLY,
+  expectReport,
+  receivePart,
+  reportAssemblyToJSON,
+  restoreReportAssembly,
+  type ReportAssembly,
+} from './model/report-assembler';
+import type { ComponentType, VariableType } from './model/ocpp-shapes';
+import { STATION_STATUSES, initialMachineState, type MachineState, type RegistrationStatus, type StationStatus } from './state-machine';
+import type { StationContext, StationStats } from './station-context';
+import type { StandingSnapshot } from './store';
+
+/** A transaction the station started and has not ended (OCPP 2.0.1 E01–E07). */
+export interface OpenTransaction {
+  readonly transactionId: string;
+  readonly evseId?: number;
+  readonly connectorId?: number;
+  readonly idToken?: string;
+  readonly startedAt: string;
+  readonly lastEventAt: string;
+  readonly lastSeqNo: number;
+  readonly chargingState?: string;
+  /** Last Energy.Active.Import.Register reading, in Wh, when the station sent one. */
+  readonly energyWh?: number;
+}
+
+/** The station's read model, as `Csms.station(id)` returns it. */
+export interface StationView {
+  readonly id: string;
+  readonly status: StationStatus;
+  readonly connected: boolean;
+  readonly remoteAddress?: string;
+  readonly bootStatus?: RegistrationStatus;
+  readonly chargingStation?: RequestOf<'BootNotification'>['chargingStation'];
+  readonly evse: EvseModel;
+  readonly openTransactions: readonly OpenTransaction[];
+  readonly stats: Readonly<StationStats>;
+  readonly securityProfile: number;
+}
+
+/** A device-model lookup (names and instances compared case-insensitively). */
+export interface LookupRequest {
+  readonly component: string | ComponentType;
+  readonly variable: string | VariableType;
+  readonly attributeType?: 'Actual' | 'Target' | 'MinSet' | 'MaxSet';
+}
+
+export type LookupResult =
+  | { readonly ok: true; readonly value: DeviceModelValue }
+  | { readonly ok: false; readonly reason: DeviceModelError['reason']; readonly message: string };
+
+/** What applying a call's answer asks of the station actor. */
+export interface CallEffects {
+  readonly rebootRequired: readonly { component: string; variable: string; attributeType?: string }[];
+  /** The requestId of a report the station agreed to send (GetBaseReport/GetReport Accepted). */
+  readonly reportExpected?: number;
+}
+
+export type PartResult = { readonly accepted: true; readonly complete: boolean } | { readonly accepted: false; readonly reason: string };
+
+const SNAPSHOT_VERSION = 1;
+
+export class Standing {
+  private dirty = false;
+
+  private constructor(
+    readonly machine: MachineState,
+    private evse: EvseModel,
+    private deviceModel: DeviceModel,
+    private reports: ReportAssembly,
+    private readonly transactions: Map<string, OpenTransaction>,
+  ) {}
+
+  /** A fresh standing from the registration. */
+  static fresh(evse: EvseConfig): Standing {
+    return new Standing(initialMachineState(), evseModelFromConfig(evse), EMPTY_DEVICE_MODEL, EMPTY_REPORT_ASSEMBLY, new Map());
+  }
+
+  /**
+   * The standing a store kept, or a fresh one when there is none. A snapshot that does not
+   * decode is reported through `onProblem` and replaced by a fresh standing: the station then
+   * has to boot again, which is safe, where trusting a corrupt model is not.
+   */
+  static restore(snapshot: StandingSnapshot | undefined, evse: EvseConfig, onProblem: (problem: string) => void): Standing {
+    if (snapshot === undefined) return Standing.fresh(evse);
+    try {
+      if (snapshot.version !== SNAPSHOT_VERSION) throw new Error(`unknown snapshot version ${String(snapshot.version)}`);
+      const machine = restoreMachine(snapshot.machine);
+      const evseModel = restoreEvseModel(snapshot.evse);
+      if (!evseModel.ok) throw new Error(`EVSE model: ${evseModel.error}`);
+      const deviceModel = restoreDeviceModel(snapshot.deviceModel);
+      if (!deviceModel.ok) throw new Error(`device model: ${deviceModel.error}`);
+      const reports = restoreReportAssembly(snapshot.reports);
+      if (!reports.ok) throw new Error(`reports: ${reports.error}`);
+      const transactions = new Map<string, OpenTransaction>();
+      for (const t of (snapshot.transactions as OpenTransaction[] | undefined) ?? []) transactions.set(t.transactionId, t);
+      return new Standing(machine, evseModel.value, deviceModel.value, reports.value, transactions);
+    } catch (error) {
+      onProblem(describeCause(error));
+      return Standing.fresh(evse);
+    }
+  }
+
+  /** A JSON-serialisable copy, safe to keep after the standing changes again. */
+  snapshot(): StandingSnapshot {
+    return {
+      version: SNAPSHOT_VERSION,
+      machine: structuredClone(this.machine),
+      evse: evseModelToJSON(this.evse),
+      deviceModel: deviceModelToJSON(this.deviceModel),
+      reports: reportAssemblyToJSON(this.reports),
+      transactions: [...this.transactions.values()],
+    };
+  }
+
+  /**
+   * Whether anything changed since the last call. State-machine transitions are compared
+   * through a cheap key, so a Heartbeat that changes nothing costs no snapshot.
+   */
+  takeDirty(): boolean {
+    const key = machineKey(this.machine);
+    const changed = this.dirty || key !== this.lastMachineKey;
+    this.dirty = false;
+    this.lastMachineKey = key;
+    return changed;
+  }
+  private lastMachineKey = '';
+
+  applyStatusNotification(request: RequestOf<'StatusNotification'>): void {
+    this.evse = applyStatusNotification(this.evse, request);
+    this.dirty = true;
+  }
+
+  applyReportPart(part: RequestOf<'NotifyReport'>): PartResult {
+    const { assembly, outcome } = receivePart(this.reports, part, new Date().toISOString());
+    this.reports = assembly;
+    switch (outcome.kind) {
+      case 'refused':
+        return {
+          accepted: false,
+          reason:
+            outcome.reason === 'completed'
+              ? `report ${part.requestId} is already complete`
+              : `no report with requestId ${part.requestId} was requested (OCPP 2.0.1 B07/B08)`,
+        };
+      case 'duplicate':
+        return { accepted: true, complete: false };
+      case 'accepted':
+      case 'completed':
+        if (part.reportData) {
+          this.deviceModel = applyReportData(this.deviceModel, part.reportData);
+          this.evse = applyReportDataToEvses(this.evse, part.reportData);
+        }
+        this.dirty = true;
+        return { accepted: true, complete: outcome.kind === 'completed' };
+    }
+  }
+
+  /** Keep the open-transaction read model up to date (E01–E07: Started, Updated, Ended). */
+  trackTransaction(event: RequestOf<'TransactionEvent'>): void {
+    const id = event.transactionInfo.transactionId;
+    const previous = this.transactions.get(id);
+    if (event.eventType === 'Ended') {
+      if (this.transactions.delete(id)) this.dirty = true;
+      return;
+    }
+    const energy = energyOf(event);
+    this.transactions.set(id, {
+      transactionId: id,
+      evseId: event.evse?.id ?? previous?.evseId,
+      connectorId: event.evse?.connectorId ?? previous?.connectorId,
+      idToken: event.idToken?.idToken ?? previous?.idToken,
+      startedAt: previous?.startedAt ?? event.timestamp,
+      lastEventAt: event.timestamp,
+      lastSeqNo: event.seqNo,
+      chargingState: event.transactionInfo.chargingState ?? previous?.chargingState,
+      energyWh: energy ?? previous?.energyWh,
+    });
+    this.dirty = true;
+  }
+
+  /** Apply a station's answer to a CSMS call to the models (DESIGN.md §3). */
+  applyCallResult(action: CsmsAction, request: unknown, response: unknown): CallEffects {
+    switch (action) {
+      case 'GetVariables':
+        this.deviceModel = applyGetVariablesResult(this.deviceModel, response as ResponseOf<'GetVariables'>);
+        this.dirty = true;
+        return { rebootRequired: [] };
+      case 'SetVariables': {
+        const outcome = applySetVariablesResult(this.deviceModel, request as RequestOf<'SetVariables'>, response as ResponseOf<'SetVariables'>);
+        this.deviceModel = outcome.model;
+        this.dirty = true;
+        return {
+          rebootRequired: outcome.rebootRequired.map((r) => ({
+            component: r.component.name,
+            variable: r.variable.name,
+            attributeType: r.attributeType,
+          })),
+        };
+      }
+      case 'GetBaseReport':
+      case 'GetReport': {
+        const status = (response as ResponseOf<'GetBaseReport'>).status;
+        const requestId = (request as RequestOf<'GetBaseReport'>).requestId;
+        this.reports = expectReport(this.reports, requestId, status, new Date().toISOString());
+        this.dirty = true;
+        return { rebootRequired: [], reportExpected: status === 'Accepted' ? requestId : undefined };
+      }
+      case 'ChangeAvailability':
+        this.evse = applyChangeAvailability(this.evse, request as RequestOf<'ChangeAvailability'>, (response as ResponseOf<'ChangeAvailability'>).status);
+        this.dirty = true;
+        return { rebootRequired: [] };
+      default:
+        return { rebootRequired: [] };
+    }
+  }
+
+  lookup(request: LookupRequest): LookupResult {
+    try {
+      return { ok: true, value: getValue(this.deviceModel, request.component, request.variable, request.attributeType ?? 'Actual') };
+    } catch (error) {
+      if (error instanceof DeviceModelError) return { ok: false, reason: error.reason, message: error.message };
+      throw error;
+    }
+  }
+
+  /** The device model itself (immutable), for helpers such as the SetVariables split. */
+  get model(): DeviceModel {
+    return this.deviceModel;
+  }
+
+  view(station: StationContext, remoteAddress: string | undefined): StationView {
+    const m = this.machine;
+    return {
+      id: station.id,
+      status: m.status,
+      connected: remoteAddress !== undefined,
+      remoteAddress,
+      bootStatus: m.bootStatus,
+      chargingStation: m.boot?.chargingStation,
+      evse: this.evse,
+      openTransactions: [...this.transactions.values()],
+      stats: { ...station.stats },
+      securityProfile: station.spec.securityProfile,
+    };
+  }
+}
+
+function machineKey(m: MachineState): string {
+  return `${m.status}|${m.bootStatus ?? ''}|${m.pendingBootId ?? ''}|${m.triggered.join(',')}`;
+}
+
+function restoreMachine(value: unknown): MachineState {
+  const m = value as Partial<MachineState> | undefined;
+  if (!m || typeof m !== 'object' || !(STATION_STATUSES as readonly string[]).includes(String(m.status))) {
+    throw new Error('state machine: not a station state');
+  }
+  return {
+    ...initialMachineState(),
+    status: m.status as StationStatus,
+    bootStatus: m.bootStatus,
+    boot: m.boot,
+    triggered: Array.isArray(m.triggered) ? [...m.triggered] : [],
+  };
+}
+
+/** The last Energy.Active.Import.Register value of a TransactionEvent, in Wh. */
+function energyOf(event: RequestOf<'TransactionEvent'>): number | undefined {
+  let energy: number | undefined;
+  for (const meterValue of event.meterValue ?? []) {
+    for (const sample of meterValue.sampledValue) {
+      const measurand = sample.measurand ?? 'Energy.Active.Import.Register';
+      if (measurand !== 'Energy.Active.Import.Register') continue;
+      const multiplier = 10 ** (sample.unitOfMeasure?.multiplier ?? 0);
+      const unit = sample.unitOfMeasure?.unit ?? 'Wh';
+      energy = sample.value * multiplier * (unit === 'kWh' ? 1000 : 1);
+    }
+  }
+  return energy;
+}

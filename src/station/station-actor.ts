@@ -1,0 +1,304 @@
+/**
+ * The station actor: one charging station's OCPP state machine (state-machine.ts) and models
+ * (standing.ts). It executes the machine's effects — forwarding requests to the event manager,
+ * answering automatic ones, refusing gated ones — gates and forwards CSMS calls, applies their
+ * answers to the models, and persists the standing after every change so that a restarted
+ * incarnation recovers it (DESIGN.md §2).
+ */
+import type { CsmsAction, RequestOf, ResponseOf, StationAction } from '../../schemas/actions';
+import { validateOutgoingCall, validateOutgoingCallResult } from '../rpc';
+import {
+  CallNotAllowedError,
+  CallTimeoutError,
+  OcppError,
+  StationOfflineError,
+} from '../errors';
+import { dispatch, type ActorContext, type Behaviour } from '../runtime';
+import type { StationEvent } from '../../handlers/behaviour';
+import {
+  connectionName,
+  eventManagerName,
+  stationName,
+  type ConnectionMsg,
+  type Deferred,
+  type EventManagerMsg,
+  type HandlerOutcome,
+  type StationMsg,
+} from './messages';
+import { Standing } from './standing';
+import type { StationContext } from './station-context';
+import * as machine from './state-machine';
+
+interface ReportWaiter {
+  readonly done: Deferred<unknown>;
+  readonly response: unknown;
+  readonly cancelTimer: () => void;
+}
+
+interface StationState {
+  readonly station: StationContext;
+  readonly standing: Standing;
+  /** Station requests handed to the handler and not answered yet, by message id. */
+  readonly pending: Map<string, { readonly action: StationAction; readonly payload: unknown }>;
+  /** `getBaseReport`/`getReport` callers waiting for the last part of their report. */
+  readonly reportWaiters: Map<number, ReportWaiter[]>;
+  /** Remote address of the attached socket, for the read model. */
+  remoteAddress?: string;
+}
+
+type Ctx = ActorContext<StationMsg>;
+
+export const stationBehaviour: Behaviour<StationMsg, StationState, StationContext> = {
+  init(station, ctx) {
+    ctx.register(stationName(station.id));
+    station.stats.stationStarts += 1;
+    const standing = Standing.restore(station.store.load(station.id), station.spec.evse, (problem) =>
+      ctx.log.error('stored standing of the station is unreadable; starting from its registration', { station: station.id, problem }),
+    );
+    // A new incarnation has no socket: the connection actor (started after it) closes any stale one.
+    machine.detach(standing.machine);
+    station.store.save(station.id, standing.snapshot());
+    return { station, standing, pending: new Map(), reportWaiters: new Map() };
+  },
+
+  receive(state, msg, ctx) {
+    switch (msg.type) {
+      case 'attached': {
+        const { reconnect } = machine.attach(state.standing.machine);
+        state.remoteAddress = msg.remoteAddress;
+        state.pending.clear();
+        persist(state);
+        tell(state, ctx, { type: 'connected', remoteAddress: msg.remoteAddress, reconnect });
+        return state;
+      }
+      case 'detached':
+        machine.detach(state.standing.machine);
+        state.remoteAddress = undefined;
+        state.pending.clear();
+        persist(state);
+        tell(state, ctx, { type: 'disconnected', reason: msg.reason });
+        return state;
+      case 'rpccall':
+        onRpcCall(state, msg.messageId, msg.action, msg.payload, ctx);
+        return state;
+      case 'handler_result':
+        onHandlerResult(state, msg.messageId, msg.action, msg.payload, msg.outcome, ctx);
+        return state;
+      case 'late_reply': {
+        const request = state.pending.get(msg.messageId);
+        if (!request) {
+          msg.done.reject(new StationOfflineError(state.station.id, `no request ${msg.messageId} is waiting for an answer`));
+          return state;
+        }
+        if (msg.outcome.kind === 'reply') {
+          const check = validateOutgoingCallResult(request.action, msg.outcome.payload, msg.messageId);
+          if (!check.ok) {
+            msg.done.reject(check.error);
+            return state;
+          }
+        }
+        onHandlerResult(state, msg.messageId, request.action, request.payload, msg.outcome, ctx);
+        msg.done.resolve(undefined);
+        return state;
+      }
+      case 'call':
+        onCall(state, msg.call.action, msg.call.payload, ctx, () =>
+          toConnection(state, ctx, { type: 'send_call', call: msg.call, awaitReport: msg.awaitReport }),
+        msg.call.done);
+        return state;
+      case 'call_done':
+        onCallDone(state, msg, ctx);
+        return state;
+      case 'report_timeout': {
+        const waiters = state.reportWaiters.get(msg.requestId) ?? [];
+        state.reportWaiters.delete(msg.requestId);
+        for (const waiter of waiters) {
+          waiter.done.reject(new CallTimeoutError(state.station.id, `report ${msg.requestId}`, state.station.settings.reportTimeoutMs));
+        }
+        return state;
+      }
+      case 'view':
+        msg.replyTo(state.standing.view(state.station, state.remoteAddress));
+        return state;
+      case 'lookup':
+        msg.replyTo(state.standing.lookup(msg.request));
+        return state;
+      case 'model':
+        msg.replyTo(state.standing.model);
+        return state;
+      default:
+        return assertNever(msg);
+    }
+  },
+
+  terminate(state) {
+    for (const waiters of state.reportWaiters.values()) {
+      for (const waiter of waiters) {
+        waiter.cancelTimer();
+        waiter.done.reject(new StationOfflineError(state.station.id, 'station restarted'));
+      }
+    }
+    state.reportWaiters.clear();
+  },
+};
+
+function onRpcCall(state: StationState, messageId: string, action: StationAction, payload: unknown, ctx: Ctx): void {
+  const { standing } = state;
+  const effects = machine.rpccall(standing.machine, messageId, action, payload);
+  for (const effect of effects) {
+    switch (effect.type) {
+      case 'forward':
+        if (effect.action === 'TransactionEvent') standing.trackTransaction(effect.payload as RequestOf<'TransactionEvent'>);
+        state.pending.set(effect.messageId, { action: effect.action, payload: effect.payload });
+        toEvents(state, ctx, { type: 'rpccall', messageId: effect.messageId, action: effect.action, payload: effect.payload });
+        break;
+      case 'auto':
+        answerAutomatically(state, effect.messageId, effect.action, effect.payload, ctx);
+        break;
+      case 'refuse':
+        toConnection(state, ctx, { type: 'send_error', messageId: effect.messageId, code: effect.code, description: effect.description, details: {} });
+        break;
+      case 'ready':
+        tell(state, ctx, { type: 'ready' });
+        break;
+    }
+  }
+  persist(state);
+}
+
+/** Heartbeat, StatusNotification and NotifyReport are answered by the core (DESIGN.md §3). */
+function answerAutomatically(state: StationState, messageId: string, action: machine.AutoAction, payload: unknown, ctx: Ctx): void {
+  const { standing } = state;
+  switch (action) {
+    case 'Heartbeat':
+      reply(state, ctx, messageId, 'Heartbeat', { currentTime: new Date().toISOString() });
+      return;
+    case 'StatusNotification':
+      standing.applyStatusNotification(payload as RequestOf<'StatusNotification'>);
+      reply(state, ctx, messageId, 'StatusNotification', {});
+      return;
+    case 'NotifyReport': {
+      const part = payload as RequestOf<'NotifyReport'>;
+      const outcome = standing.applyReportPart(part);
+      if (!outcome.accepted) {
+        toConnection(state, ctx, { type: 'send_error', messageId, code: 'SecurityError', description: outcome.reason, details: {} });
+        return;
+      }
+      reply(state, ctx, messageId, 'NotifyReport', {});
+      if (outcome.complete) {
+        tell(state, ctx, { type: 'report_received', requestId: part.requestId });
+        const waiters = state.reportWaiters.get(part.requestId) ?? [];
+        state.reportWaiters.delete(part.requestId);
+        for (const waiter of waiters) {
+          waiter.cancelTimer();
+          waiter.done.resolve(waiter.response);
+        }
+      }
+      return;
+    }
+  }
+}
+
+function onHandlerResult(
+  state: StationState,
+  messageId: string,
+  action: StationAction,
+  payload: unknown,
+  outcome: HandlerOutcome,
+  ctx: Ctx,
+): void {
+  if (!state.pending.has(messageId)) {
+    ctx.log.info('handler answered a request of a closed connection; dropped', { station: state.station.id, action, messageId });
+    return;
+  }
+  if (outcome.kind === 'noreply') return;
+  state.pending.delete(messageId);
+  if (action === 'BootNotification') {
+    const response = outcome.kind === 'reply' ? (outcome.payload as ResponseOf<'BootNotification'>) : undefined;
+    for (const effect of machine.bootAnswered(state.standing.machine, messageId, payload as RequestOf<'BootNotification'>, response)) {
+      if (effect.type === 'ready') tell(state, ctx, { type: 'ready' });
+    }
+    persist(state);
+  }
+  if (outcome.kind === 'reply') {
+    toConnection(state, ctx, { type: 'send_result', messageId, action, payload: outcome.payload });
+  } else {
+    toConnection(state, ctx, { type: 'send_error', messageId, code: outcome.code, description: outcome.description, details: outcome.details });
+  }
+}
+
+function onCall(state: StationState, action: CsmsAction, payload: unknown, ctx: Ctx, send: () => void, done: Deferred<unknown>): void {
+  const { station, standing } = state;
+  const refusal = machine.callRefusal(standing.machine, action);
+  if (refusal === 'offline') {
+    done.reject(new StationOfflineError(station.id, standing.machine.status));
+    return;
+  }
+  if (refusal === 'not_allowed') {
+    done.reject(new CallNotAllowedError(station.id, action, standing.machine.status));
+    return;
+  }
+  const check = validateOutgoingCall(action, payload);
+  if (!check.ok) {
+    done.reject(check.error);
+    return;
+  }
+  void ctx;
+  send();
+}
+
+function onCallDone(state: StationState, msg: Extract<StationMsg, { type: 'call_done' }>, ctx: Ctx): void {
+  const { call, result, awaitReport } = msg;
+  if (!result.ok) {
+    call.done.reject(result.error);
+    return;
+  }
+  const { standing, station } = state;
+  machine.callAnswered(standing.machine, call.action, call.payload as never, result.response as never);
+  const effects = standing.applyCallResult(call.action, call.payload, result.response);
+  if (effects.rebootRequired.length > 0) tell(state, ctx, { type: 'reboot_required', variables: effects.rebootRequired });
+  persist(state);
+  if (awaitReport && effects.reportExpected !== undefined) {
+    const requestId = effects.reportExpected;
+    const cancelTimer = ctx.sendAfter(awaitReport.timeoutMs, { type: 'report_timeout', requestId });
+    const waiters = state.reportWaiters.get(requestId) ?? [];
+    waiters.push({ done: call.done, response: result.response, cancelTimer });
+    state.reportWaiters.set(requestId, waiters);
+    return;
+  }
+  void station;
+  call.done.resolve(result.response);
+}
+
+function reply(state: StationState, ctx: Ctx, messageId: string, action: StationAction, payload: object): void {
+  toConnection(state, ctx, { type: 'send_result', messageId, action, payload });
+}
+
+function persist(state: StationState): void {
+  if (state.standing.takeDirty()) state.station.store.save(state.station.id, state.standing.snapshot());
+}
+
+function tell(state: StationState, ctx: Ctx, event: StationEvent): void {
+  toEvents(state, ctx, { type: 'info', event });
+}
+
+function toEvents(state: StationState, ctx: Ctx, msg: EventManagerMsg): void {
+  const ref = ctx.registry.whereis(eventManagerName(state.station.id));
+  if (ref?.alive) dispatch(ref, msg);
+  else if (msg.type === 'rpccall') {
+    toConnection(state, ctx, { type: 'send_error', messageId: msg.messageId, code: 'InternalError', description: 'the CSMS handler is restarting', details: {} });
+  }
+}
+
+function toConnection(state: StationState, ctx: Ctx, msg: ConnectionMsg): void {
+  const ref = ctx.registry.whereis(connectionName(state.station.id));
+  if (ref?.alive) {
+    dispatch(ref, msg);
+    return;
+  }
+  if (msg.type === 'send_call') msg.call.done.reject(new StationOfflineError(state.station.id, 'connection restarting'));
+}
+
+function assertNever(value: never): never {
+  throw new OcppError('InternalError', `unexpected message ${JSON.stringify(value)}`);
+}

@@ -1,0 +1,125 @@
+/**
+ * Everything a station's three actors share that must outlive any one of their incarnations:
+ * its registration (spec), the core settings, counters, the store that keeps its standing, the
+ * frame observer, and the slot that holds its attached transport. Created when the station is
+ * added, dropped when it is removed; the actors restart around it (DESIGN.md §2).
+ */
+import type { OcppHandler } from '../../handlers/behaviour';
+import type { OcppAction } from '../../schemas/actions';
+import type { Transport } from '../connection/transport';
+import type { EvseConfig } from './model/evse';
+import type { StationStore } from './store';
+
+/** Schema validation of a station's messages: strict (the default) or log-only (DESIGN.md §4). */
+export type ValidationMode = 'strict' | 'log-only';
+
+export interface ValidationPolicy {
+  /** Default for every action of the station. */
+  readonly mode?: ValidationMode;
+  /** Per-action overrides, e.g. `{ MeterValues: 'log-only' }` for a charger known to send bad units. */
+  readonly actions?: Readonly<Partial<Record<OcppAction, ValidationMode>>>;
+}
+
+/** OCPP security profile a station is registered with (0 = no authentication, development only). */
+export type SecurityProfile = 0 | 1 | 2 | 3;
+
+/** A station's registration. */
+export interface StationSpec {
+  readonly id: string;
+  /** EVSEs and connectors known before the station reports them. */
+  readonly evse: EvseConfig;
+  readonly handler: OcppHandler;
+  readonly handlerArgs?: unknown;
+  readonly securityProfile: SecurityProfile;
+  /** Salted hash of the Basic-auth password (profiles 1 and 2); never the password itself. */
+  readonly passwordHash?: string;
+  readonly validation?: ValidationPolicy;
+}
+
+/** Core settings shared by every station (from the configuration file). */
+export interface StationSettings {
+  /** Default timeout of a CSMS-initiated call, from when it goes on the wire (default 30 s). */
+  readonly callTimeoutMs: number;
+  /** Calls that may wait behind the outstanding one (default 100). */
+  readonly queueLimit: number;
+  /** How long a handler may take to answer before it counts as crashed (default 30 s). */
+  readonly handlerTimeoutMs: number;
+  /** More than `intensity` handler crashes within `periodMs` escalate to the station supervisor. */
+  readonly handlerCrashLimit: { readonly intensity: number; readonly periodMs: number };
+  /** Largest accepted frame, in bytes of UTF-8 (default 64 KiB). */
+  readonly maxFrameBytes: number;
+  /** More than `count` bad frames within `periodMs` disconnect the station. */
+  readonly badFrameLimit: { readonly count: number; readonly periodMs: number };
+  /** How long `getBaseReport`/`getReport` wait for the last part of a report (default 60 s). */
+  readonly reportTimeoutMs: number;
+}
+
+export const DEFAULT_STATION_SETTINGS: StationSettings = {
+  callTimeoutMs: 30_000,
+  queueLimit: 100,
+  handlerTimeoutMs: 30_000,
+  handlerCrashLimit: { intensity: 5, periodMs: 60_000 },
+  maxFrameBytes: 64 * 1024,
+  badFrameLimit: { count: 20, periodMs: 10_000 },
+  reportTimeoutMs: 60_000,
+};
+
+/** Counters of a station, kept across restarts of its actors. */
+export interface StationStats {
+  handlerCrashes: number;
+  stationStarts: number;
+  connectionStarts: number;
+  framesIn: number;
+  framesOut: number;
+  badFrames: number;
+}
+
+/** One frame in or out, good or bad: what the embedding application can subscribe to. */
+export interface FrameEvent {
+  readonly stationId: string;
+  readonly direction: 'in' | 'out';
+  readonly text: string;
+  /** For a bad inbound frame: the OCPP error code it was answered (or refused) with. */
+  readonly error?: string;
+}
+
+export interface StationContext {
+  readonly id: string;
+  readonly spec: StationSpec;
+  readonly settings: StationSettings;
+  readonly handler: OcppHandler;
+  readonly stats: StationStats;
+  readonly store: StationStore;
+  /** The transport currently attached, outside the actors so a restarted connection can close it. */
+  readonly slot: { transport?: Transport };
+  /** The frame observer (the application's subscription); must not throw. */
+  readonly observe: (event: FrameEvent) => void;
+  validationMode(action: OcppAction): ValidationMode;
+}
+
+export function createStationContext(options: {
+  spec: StationSpec;
+  settings: StationSettings;
+  store: StationStore;
+  observe?: (event: FrameEvent) => void;
+}): StationContext {
+  const { spec } = options;
+  const observe = options.observe ?? (() => undefined);
+  return {
+    id: spec.id,
+    spec,
+    settings: options.settings,
+    handler: spec.handler,
+    stats: { handlerCrashes: 0, stationStarts: 0, connectionStarts: 0, framesIn: 0, framesOut: 0, badFrames: 0 },
+    store: options.store,
+    slot: {},
+    observe: (event) => {
+      try {
+        observe(event);
+      } catch {
+        // An observer that throws must not break the connection; it is the application's bug.
+      }
+    },
+    validationMode: (action) => spec.validation?.actions?.[action] ?? spec.validation?.mode ?? 'strict',
+  };
+}

@@ -48,7 +48,7 @@ describe('password rules (SecurityCtrlr.BasicAuthPassword, errata §2.17.3, TC_A
 describe('hashPassword and verifyPassword', () => {
   it('stores a self-describing scrypt$N$r$p$salt$hash string with the default cost', async () => {
     const stored = await hashPassword(PASSWORD);
-    expect(stored).toMatch(/^scrypt\$1024\$8\$1\$[A-Za-z0-9_-]{22}\$[A-Za-z0-9_-]{43}$/);
+    expect(stored).toMatch(/^scrypt\$512\$8\$1\$[A-Za-z0-9_-]{22}\$[A-Za-z0-9_-]{43}$/);
     expect(parsePasswordHash(stored)).toMatchObject({ cost: DEFAULT_SCRYPT_COST });
     expect(stored).not.toContain(PASSWORD);
   });

@@ -30,13 +30,13 @@ describe('typed inboxes (compile time)', () => {
     return cache.get(name);
   };
 
-  function diagnosticsOf(content: string): ts.Diagnostic[] {
+  function diagnosticsOf(content: string): readonly ts.Diagnostic[] {
     text = content;
     previous = ts.createProgram([file], options, host, previous);
     return ts.getPreEmitDiagnostics(previous, previous.getSourceFile(file));
   }
 
-  const errorLines = (diagnostics: ts.Diagnostic[]) =>
+  const errorLines = (diagnostics: readonly ts.Diagnostic[]) =>
     [...new Set(diagnostics.map((d) => d.file!.getLineAndCharacterOfPosition(d.start!).line + 1))].sort((a, b) => a - b);
 
   it('should compile cleanly with every rejected line marked', () => {

@@ -1,20 +1,25 @@
+import { Writable } from 'node:stream';
 import winston from 'winston';
 import { rootLogger } from '../../src/log';
 import { dispatch } from '../../src/runtime';
 import { startApplication, supervisor, worker } from '../../supervisors';
 import { eventually, probe, probeName, restartedIncarnation } from './fixtures';
 
-/** Collects every log line the supervision code writes. */
-class Capture extends winston.Transport {
-  readonly lines: Record<string, unknown>[] = [];
-  override log(info: Record<string, unknown>, next: () => void): void {
-    this.lines.push(info);
-    next();
-  }
+/** Collects every log line (as the info object winston formats) the supervision code writes. */
+function capturing(): { lines: Record<string, unknown>[]; transport: winston.transport } {
+  const lines: Record<string, unknown>[] = [];
+  const stream = new Writable({
+    objectMode: true,
+    write(info: Record<string, unknown>, _encoding, done) {
+      lines.push(info);
+      done();
+    },
+  });
+  return { lines, transport: new winston.transports.Stream({ stream, level: 'silly' }) };
 }
 
 describe('supervision log lines', () => {
-  const capture = new Capture({ level: 'silly' });
+  const capture = capturing();
   let level: string;
   let silent: boolean;
   const others = rootLogger.transports.slice();
@@ -25,10 +30,10 @@ describe('supervision log lines', () => {
     rootLogger.level = 'info';
     rootLogger.silent = false;
     for (const t of others) rootLogger.remove(t);
-    rootLogger.add(capture);
+    rootLogger.add(capture.transport);
   });
   afterAll(() => {
-    rootLogger.remove(capture);
+    rootLogger.remove(capture.transport);
     for (const t of others) rootLogger.add(t);
     rootLogger.level = level;
     rootLogger.silent = silent;

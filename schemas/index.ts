@@ -19,7 +19,7 @@ import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import draft6MetaSchema from 'ajv/dist/refs/json-schema-draft-06.json';
 import { OcppError } from '../src/errors';
-import { ALL_ACTIONS, isKnownAction, type OcppAction } from './actions';
+import { ALL_ACTIONS, type OcppAction } from './actions';
 
 export {
   ALL_ACTIONS,
@@ -86,26 +86,38 @@ function makeAjv(allErrors: boolean): Ajv {
 const fastAjv = makeAjv(false);
 const fullAjv = makeAjv(true);
 
-const fastValidators = new Map<string, ValidateFunction>();
-const fullValidators = new Map<string, ValidateFunction>();
+/** The two validators of one schema, compiled on first use. */
+interface ValidatorPair {
+  readonly name: string;
+  fast?: ValidateFunction;
+  full?: ValidateFunction;
+}
 
-function validatorFor(ajv: Ajv, cache: Map<string, ValidateFunction>, name: string): ValidateFunction {
-  let validate = cache.get(name);
-  if (validate === undefined) {
-    validate = ajv.getSchema(name);
-    if (validate === undefined) throw new OcppError('InternalError', `schema ${name} is not registered`);
-    cache.set(name, validate);
-  }
+// Keyed by action so the hot path does no string building: one lookup, then the validator.
+const validators = new Map<string, { request: ValidatorPair; response: ValidatorPair }>(
+  ALL_ACTIONS.map((action) => [
+    action,
+    { request: { name: schemaName(action, 'request') }, response: { name: schemaName(action, 'response') } },
+  ]),
+);
+
+function compiled(ajv: Ajv, name: string): ValidateFunction {
+  const validate = ajv.getSchema(name);
+  if (validate === undefined) throw new OcppError('InternalError', `schema ${name} is not registered`);
   return validate;
 }
 
+function pairFor(action: OcppAction, kind: SchemaKind): ValidatorPair {
+  const entry = validators.get(action);
+  if (entry === undefined) throw new OcppError('NotImplemented', `${String(action)} is not an OCPP 2.0.1 action`);
+  return entry[kind];
+}
+
 function check(action: OcppAction, kind: SchemaKind, payload: unknown): SchemaCheck {
-  if (!isKnownAction(action)) {
-    throw new OcppError('NotImplemented', `${String(action)} is not an OCPP 2.0.1 action`);
-  }
-  const name = schemaName(action, kind);
-  if (validatorFor(fastAjv, fastValidators, name)(payload)) return OK;
-  const full = validatorFor(fullAjv, fullValidators, name);
+  const pair = pairFor(action, kind);
+  const fast = (pair.fast ??= compiled(fastAjv, pair.name));
+  if (fast(payload)) return OK;
+  const full = (pair.full ??= compiled(fullAjv, pair.name));
   full(payload);
   return { ok: false, errors: full.errors ?? [] };
 }
@@ -135,8 +147,10 @@ export function schemaFor(action: OcppAction, kind: SchemaKind): JsonSchema {
 
 /** Compile every validator now instead of on first use (start-up cost instead of first-frame latency). */
 export function precompileAll(): void {
-  for (const name of schemas.keys()) {
-    validatorFor(fastAjv, fastValidators, name);
-    validatorFor(fullAjv, fullValidators, name);
+  for (const entry of validators.values()) {
+    for (const pair of [entry.request, entry.response]) {
+      pair.fast ??= compiled(fastAjv, pair.name);
+      pair.full ??= compiled(fullAjv, pair.name);
+    }
   }
 }

@@ -5,7 +5,7 @@
  * the error table of DESIGN.md §4 (frame shape, message type, action, payload, schema).
  * It never throws, whatever the input.
  */
-import { isCsmsAction, isKnownAction, isStationAction, type OcppAction } from '../../schemas';
+import { isCsmsAction, isKnownAction, isStationAction } from '../../schemas';
 import { OcppError, type OcppErrorCode } from '../errors';
 import {
   MAX_MESSAGE_ID_LENGTH,
@@ -113,11 +113,6 @@ function frameBytes(text: string, limit: number): number {
   return Buffer.byteLength(text, 'utf8');
 }
 
-const MAY_SEND: Record<Sender, (action: OcppAction) => boolean> = {
-  station: isStationAction,
-  csms: isCsmsAction,
-};
-
 /** Decode one text frame. Never throws. */
 export function decodeFrame(text: string, options: DecodeOptions = {}): DecodeResult {
   try {
@@ -169,11 +164,9 @@ function decode(text: string, options: DecodeOptions): DecodeResult {
       typeof rawId === 'string' ? `is longer than ${MAX_MESSAGE_ID_LENGTH} characters` : `must be a string, got ${show(rawId)}`;
     return fail('RpcFrameworkError', `message id ${why}`, { messageType });
   }
+  if (messageType === MessageType.CALL) return decodeCall(parsed, readableId, options);
   const readable: ReadableParts = { messageType, messageId: readableId };
-
   switch (messageType) {
-    case MessageType.CALL:
-      return decodeCall(parsed, readable, options);
     case MessageType.CALLRESULT:
       // Part 4 §4.2.2: exactly 3 elements.
       if (parsed.length !== 3) return fail('RpcFrameworkError', `CALLRESULT must have 3 elements, got ${parsed.length}`, readable);
@@ -184,25 +177,28 @@ function decode(text: string, options: DecodeOptions): DecodeResult {
   }
 }
 
-function decodeCall(parsed: unknown[], readable: ReadableParts, options: DecodeOptions): DecodeResult {
-  const messageId = readable.messageId as string;
+function decodeCall(parsed: unknown[], messageId: string, options: DecodeOptions): DecodeResult {
   const action: unknown = parsed[2];
   // Part 4 §4.2.1, Table 5: exactly 4 elements, the action a case-sensitive string.
-  if (parsed.length < 3) return fail('RpcFrameworkError', 'CALL is too short: no action', readable);
-  if (typeof action !== 'string') return fail('RpcFrameworkError', `CALL action must be a string, got ${show(action)}`, readable);
-  const withAction: ReadableParts = { ...readable, action };
-  if (parsed.length !== 4) return fail('RpcFrameworkError', `CALL must have 4 elements, got ${parsed.length}`, withAction);
-  // Table 8: NotImplemented = action not known; NotSupported = known but not supported here.
-  if (!isKnownAction(action)) return fail('NotImplemented', `${show(action)} is not an OCPP 2.0.1 action`, withAction);
-  const from = options.from ?? 'station';
-  if (!MAY_SEND[from](action)) {
-    const sender = from === 'station' ? 'a charging station' : 'the CSMS';
-    return fail('NotSupported', `${action} is not sent by ${sender}`, withAction);
+  if (parsed.length < 3) return fail('RpcFrameworkError', 'CALL is too short: no action', { messageType: 2, messageId });
+  if (typeof action !== 'string') {
+    return fail('RpcFrameworkError', `CALL action must be a string, got ${show(action)}`, { messageType: 2, messageId });
   }
-  const check = checkPayload(action, 'request', parsed[3], options.validation ?? 'strict', messageId);
-  if (!check.ok) return { ok: false, error: check.error, readable: withAction, answer: true };
+  // Built only on the failure paths below (the happy path allocates nothing it does not return).
+  const readable = (): ReadableParts => ({ messageType: MessageType.CALL, messageId, action });
+  if (parsed.length !== 4) return fail('RpcFrameworkError', `CALL must have 4 elements, got ${parsed.length}`, readable());
+  // Table 8: NotImplemented = action not known; NotSupported = known but not supported here.
+  if (!isKnownAction(action)) return fail('NotImplemented', `${show(action)} is not an OCPP 2.0.1 action`, readable());
+  const from = options.from ?? 'station';
+  if (!(from === 'station' ? isStationAction(action) : isCsmsAction(action))) {
+    const sender = from === 'station' ? 'a charging station' : 'the CSMS';
+    return fail('NotSupported', `${action} is not sent by ${sender}`, readable());
+  }
+  const payload: unknown = parsed[3];
+  const check = checkPayload(action, 'request', payload, options.validation ?? 'strict', messageId);
+  if (!check.ok) return { ok: false, error: check.error, readable: readable(), answer: true };
   // The payload met the schema of `action` (or log-only let it through, and said so in warnings).
-  const frame = { type: MessageType.CALL, messageId, action, payload: parsed[3] } as AnyCallFrame;
+  const frame = { type: MessageType.CALL, messageId, action, payload } as AnyCallFrame;
   return { ok: true, frame, warnings: check.warnings };
 }
 

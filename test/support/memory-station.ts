@@ -6,7 +6,7 @@
 import { MemoryTransport } from '../../src/connection/memory-transport';
 import type { Csms, StationLink } from '../../src/csms';
 
-type Answer = { type: 3; payload: unknown } | { type: 4; code: string; description: string; details: unknown };
+export type Answer = { type: 3; payload: unknown } | { type: 4; code: string; description: string; details: unknown };
 
 export interface IncomingCall {
   readonly messageId: string;
@@ -21,6 +21,7 @@ export class MemoryStation {
   private readonly waiting = new Map<string, (answer: Answer) => void>();
   private readonly calls: IncomingCall[] = [];
   private readonly callWaiters: ((call: IncomingCall) => void)[] = [];
+  private responder?: (call: IncomingCall) => void;
   /** Every frame the CSMS sent, parsed. */
   readonly received: unknown[][] = [];
 
@@ -70,6 +71,60 @@ export class MemoryStation {
     return this.call('BootNotification', BOOT_REQUEST);
   }
 
+  /**
+   * Answer every CSMS call (from now on, and any already waiting) with `respond`, instead of
+   * queueing it for `nextCall`. `respond` may answer at once, later, or never.
+   */
+  respondWith(respond: (call: IncomingCall) => void): this {
+    this.responder = respond;
+    for (const call of this.calls.splice(0)) respond(call);
+    return this;
+  }
+
+  /** Boot (the handler must accept it) and send the first Heartbeat, so the station is idle. */
+  async bootAccepted(): Promise<void> {
+    const boot = await this.boot();
+    if (boot.type !== 3 || (boot.payload as { status?: string }).status !== 'Accepted') {
+      throw new Error(`boot of ${this.id} not accepted: ${JSON.stringify(boot)}`);
+    }
+    const heartbeat = await this.heartbeat();
+    if (heartbeat.type !== 3) throw new Error(`first heartbeat of ${this.id} refused: ${JSON.stringify(heartbeat)}`);
+  }
+
+  heartbeat(): Promise<Answer> {
+    return this.call('Heartbeat', {});
+  }
+
+  statusNotification(evseId: number, connectorId: number, connectorStatus: string): Promise<Answer> {
+    return this.call('StatusNotification', { timestamp: new Date().toISOString(), connectorStatus, evseId, connectorId });
+  }
+
+  /** A TransactionEvent on EVSE 1, connector 1; `Started` carries an idToken and a meter value. */
+  transactionEvent(eventType: 'Started' | 'Updated' | 'Ended', transactionId: string, seqNo: number, energyWh = 0): Promise<Answer> {
+    return this.call('TransactionEvent', {
+      eventType,
+      timestamp: new Date().toISOString(),
+      triggerReason: eventType === 'Started' ? 'Authorized' : eventType === 'Ended' ? 'StopAuthorized' : 'MeterValuePeriodic',
+      seqNo,
+      transactionInfo: { transactionId, chargingState: eventType === 'Ended' ? 'Idle' : 'Charging' },
+      ...(eventType === 'Started' ? { idToken: { idToken: 'TOKEN1', type: 'ISO14443' }, evse: { id: 1, connectorId: 1 } } : {}),
+      meterValue: [{ timestamp: new Date().toISOString(), sampledValue: [{ value: energyWh }] }],
+    });
+  }
+
+  /** Every CALL the CSMS sent this station so far, in order (optionally of one action). */
+  callsReceived(action?: string): IncomingCall[] {
+    return this.received
+      .filter((frame) => frame[0] === 2 && (action === undefined || frame[2] === action))
+      .map((frame) => ({ messageId: frame[1] as string, action: frame[2] as string, payload: frame[3] as Record<string, unknown> }));
+  }
+
+  /** Resolves with the close code and reason once the CSMS closes this station's transport. */
+  closedByCsms(): Promise<{ code: number; reason: string }> {
+    if (this.transport.closed) return Promise.resolve(this.transport.closed);
+    return new Promise((resolve) => this.transport.onClose((code, reason) => resolve({ code, reason })));
+  }
+
   /** Wait until the CSMS has sent `count` frames in all. */
   async waitFrames(count: number, timeoutMs = 2000): Promise<void> {
     const start = Date.now();
@@ -85,6 +140,10 @@ export class MemoryStation {
     const [type, messageId] = frame as [number, string];
     if (type === 2) {
       const call: IncomingCall = { messageId, action: frame[2] as string, payload: frame[3] as Record<string, unknown> };
+      if (this.responder) {
+        this.responder(call);
+        return;
+      }
       const waiter = this.callWaiters.shift();
       if (waiter) waiter(call);
       else this.calls.push(call);
@@ -102,4 +161,22 @@ export const BOOT_REQUEST = { reason: 'PowerUp', chargingStation: { model: 'Mode
 
 export function errorCode(answer: Answer): string | undefined {
   return answer.type === 4 ? answer.code : undefined;
+}
+
+/**
+ * Retry an assertion until it passes (or `timeoutMs` runs out, then its last failure is thrown):
+ * for state that settles through asynchronous actor messages, e.g. a socket close reaching the
+ * station actor through the connection actor.
+ */
+export async function eventually(assertion: () => unknown, timeoutMs = 2000): Promise<void> {
+  const start = Date.now();
+  for (;;) {
+    try {
+      await assertion();
+      return;
+    } catch (error) {
+      if (Date.now() - start > timeoutMs) throw error;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
 }

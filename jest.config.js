@@ -1,11 +1,15 @@
-/** @type {import('jest').Config} */
+/**
+ * Tests transpile without type checking (isolatedModules, fast); `npm run typecheck` checks
+ * the types of everything, tests included.
+ * @type {import('jest').Config}
+ */
 module.exports = {
   preset: 'ts-jest',
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: {
-    '^.+\\.ts$': ['ts-jest', { isolatedModules: true }],
+    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.jest.json' }],
   },
   testTimeout: 20000,
 };

@@ -1,0 +1,437 @@
+/**
+ * The OCPP-J WebSocket listener: one or more HTTP(S) servers (a `ws://` and a `wss://` endpoint
+ * can run side by side, each on its own port) whose upgrade requests are decided before any
+ * WebSocket exists, and whose accepted sockets are attached to the station actors.
+ *
+ * - Upgrade: `ws` runs in `noServer` mode, so a refusal is a plain HTTP status written on the
+ *   raw socket (400 malformed identity or no `ocpp2.0.1`, 401 with a Basic challenge, 403
+ *   profile downgrade or bad certificate, 404 unknown station, 503 while starting or stopping);
+ *   the decision itself is src/server/handshake.ts (DESIGN.md §4, OCPP-J Part 4 §3).
+ * - Frames: OCPP-J messages are UTF-8 JSON text (Part 4 §4.1.2 ff.); a binary frame closes the
+ *   socket with 1003, a text frame that is not UTF-8 with 1007 (ws checks it), a frame larger
+ *   than `maxPayloadBytes` with 1009 (ws enforces it while reading). Every text frame goes to
+ *   the station's connection actor, which answers it.
+ * - Keep-alive: every `pingIntervalMs` each socket is pinged; one that has not answered the
+ *   previous ping by then is terminated and its station goes offline (DESIGN.md §4).
+ * - A second connection for a connected identity is attached by `Csms.connect`, which closes
+ *   the first with 4000; the old socket's later close carries the old transport id, which the
+ *   connection actor ignores.
+ * - Shutdown: stop accepting, close every socket with 1001, wait (bounded) for the close
+ *   handshakes, terminate the rest, close the servers.
+ */
+import { STATUS_CODES, createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { TLSSocket } from 'node:tls';
+import WebSocket, { WebSocketServer, type RawData } from 'ws';
+import { CloseCode, type Transport } from '../connection/transport';
+import type { StationLink, StationRegistration } from '../csms';
+import { ConfigError, describeCause } from '../errors';
+import { loggerFor } from '../log';
+import { CredentialVerifier, type CredentialVerifierOptions } from './credentials';
+import { decideHandshake, type HandshakeAccept, type HandshakeDecision, type HandshakeOptions, type ListenerTransport, type StationCredentials } from './handshake';
+import { parseStationIdentity } from './identity';
+import { buildTlsServerOptions, clientCertificateOf, type TlsConfig } from './tls';
+import { WsTransport } from './ws-transport';
+
+const log = loggerFor('listener');
+
+/** One port the listener serves. */
+export interface EndpointConfig {
+  /** TCP port; 0 picks a free one (tests). Required. */
+  readonly port: number;
+  /** Interface to bind. Default `0.0.0.0` (every IPv4 interface), as a CSMS faces its chargers. */
+  readonly host?: string;
+  /** Present: a `wss://` endpoint (security profiles 2 and 3). Absent: `ws://` (profiles 0 and 1). */
+  readonly tls?: TlsConfig;
+}
+
+export interface ListenerOptions {
+  /** The ports to serve. At least one. */
+  readonly endpoints: readonly EndpointConfig[];
+  /** Path the identity is appended to. Default `/ocpp`; `''` serves `/<identity>`. */
+  readonly pathPrefix?: string;
+  /** Accept a space in identities (Part 4 §3.1.1 example "RDAM 123"). Default false. */
+  readonly allowSpaceInIdentity?: boolean;
+  /** Register unknown identities on first contact with `unknownStation(identity)`. Default false. */
+  readonly allowUnknownStations?: boolean;
+  /** Status for an unknown identity. Default 404 (Part 4 §3.2). */
+  readonly unknownStationStatus?: 401 | 404;
+  /**
+   * Most time from the upgrade request to the decision, and from the TCP connection to the
+   * request headers (and the TLS handshake). Default 10,000 ms.
+   */
+  readonly handshakeTimeoutMs?: number;
+  /** Largest frame accepted, in bytes; a larger one closes the socket with 1009. Default 64 KiB. */
+  readonly maxPayloadBytes?: number;
+  /** Negotiate permessage-deflate (RFC 7692) when a station offers it. Default false. */
+  readonly perMessageDeflate?: boolean;
+  /** WebSocket ping interval; a peer that misses a pong is terminated. 0 disables. Default 30,000 ms. */
+  readonly pingIntervalMs?: number;
+  /** How long shutdown waits for close handshakes before terminating sockets. Default 3,000 ms. */
+  readonly closeTimeoutMs?: number;
+  /** The verified-credentials cache (src/server/credentials.ts). Default 100,000 entries, no TTL. */
+  readonly credentialCache?: CredentialVerifierOptions;
+  /** Registration of a station first seen under `allowUnknownStations`. Required with it. */
+  readonly unknownStation?: (identity: string) => StationRegistration;
+}
+
+export const LISTENER_DEFAULTS = {
+  pathPrefix: '/ocpp',
+  host: '0.0.0.0',
+  handshakeTimeoutMs: 10_000,
+  maxPayloadBytes: 64 * 1024,
+  perMessageDeflate: false,
+  pingIntervalMs: 30_000,
+  closeTimeoutMs: 3_000,
+} as const;
+
+/** What the listener needs of the CSMS (`Csms` fits). */
+export interface StationDirectory {
+  registration(id: string): { readonly securityProfile: number; readonly passwordHash?: string } | undefined;
+  hasStation(id: string): boolean;
+  addStation(id: string, registration: StationRegistration): Promise<void>;
+  connect(id: string, transport: Transport): StationLink;
+}
+
+/** Where an endpoint listens once started. */
+export interface ListenerAddress {
+  readonly scheme: 'ws' | 'wss';
+  readonly host: string;
+  readonly port: number;
+  /** The URL a station appends its identity to, e.g. `ws://127.0.0.1:9000/ocpp`. */
+  readonly url: string;
+}
+
+interface Endpoint {
+  readonly index: number;
+  readonly config: EndpointConfig;
+  readonly scheme: 'ws' | 'wss';
+  readonly server: Server;
+}
+
+interface Peer {
+  readonly identity: string;
+  /** Answered the last ping (or has not been pinged yet). */
+  alive: boolean;
+}
+
+export class OcppListener {
+  private readonly endpoints: Endpoint[] = [];
+  private readonly peers = new Map<WebSocket, Peer>();
+  private readonly wss: WebSocketServer;
+  private readonly verifier: CredentialVerifier;
+  private readonly handshake: HandshakeOptions;
+  private readonly selected = new WeakMap<IncomingMessage, string>();
+  private readonly handshakeTimeoutMs: number;
+  private readonly pingIntervalMs: number;
+  private readonly closeTimeoutMs: number;
+  private keepAlive?: NodeJS.Timeout;
+  private closing = false;
+  private boundAddresses: ListenerAddress[] = [];
+
+  /**
+   * `directory` is asked on every upgrade; while it returns undefined (the CSMS is still
+   * registering its stations) upgrades are answered 503 with `Retry-After`.
+   */
+  constructor(
+    private readonly options: ListenerOptions,
+    private readonly directory: () => StationDirectory | undefined,
+  ) {
+    if (options.endpoints.length === 0) throw new ConfigError('listeners', [], 'at least one listener');
+    if (options.allowUnknownStations && !options.unknownStation) {
+      throw new ConfigError('allowUnknownStations', true, 'a registration for stations first seen (unknownStation)');
+    }
+    this.handshakeTimeoutMs = options.handshakeTimeoutMs ?? LISTENER_DEFAULTS.handshakeTimeoutMs;
+    this.pingIntervalMs = options.pingIntervalMs ?? LISTENER_DEFAULTS.pingIntervalMs;
+    this.closeTimeoutMs = options.closeTimeoutMs ?? LISTENER_DEFAULTS.closeTimeoutMs;
+    this.verifier = new CredentialVerifier(options.credentialCache);
+    this.handshake = {
+      pathPrefix: options.pathPrefix ?? LISTENER_DEFAULTS.pathPrefix,
+      allowSpaceInIdentity: options.allowSpaceInIdentity ?? false,
+      allowUnknownStations: options.allowUnknownStations ?? false,
+      unknownStationStatus: options.unknownStationStatus ?? 404,
+      verifier: this.verifier,
+    };
+    this.wss = new WebSocketServer({
+      noServer: true,
+      clientTracking: false,
+      maxPayload: options.maxPayloadBytes ?? LISTENER_DEFAULTS.maxPayloadBytes,
+      perMessageDeflate: options.perMessageDeflate ?? LISTENER_DEFAULTS.perMessageDeflate,
+      // The subprotocol was chosen by the handshake decision (Part 4 §3.1.2).
+      handleProtocols: (_offered, request) => this.selected.get(request) ?? false,
+    });
+    options.endpoints.forEach((config, index) => this.endpoints.push(this.createEndpoint(config, index)));
+  }
+
+  /** Bind every endpoint. Rejects (closing what was bound) when a port cannot be bound. */
+  async listen(): Promise<readonly ListenerAddress[]> {
+    try {
+      for (const endpoint of this.endpoints) await this.bind(endpoint);
+    } catch (error) {
+      await this.close();
+      throw error;
+    }
+    if (this.pingIntervalMs > 0) {
+      this.keepAlive = setInterval(() => this.ping(), this.pingIntervalMs);
+      this.keepAlive.unref();
+    }
+    this.boundAddresses = this.endpoints.map((endpoint) => addressOf(endpoint, this.handshake.pathPrefix ?? ''));
+    for (const address of this.boundAddresses) log.info('listening', { url: address.url });
+    return this.boundAddresses;
+  }
+
+  get addresses(): readonly ListenerAddress[] {
+    return this.boundAddresses;
+  }
+
+  /** Sockets currently open. */
+  get connections(): number {
+    return this.peers.size;
+  }
+
+  /** Stop accepting, close every socket with 1001, wait for them (bounded), close the servers. */
+  async close(): Promise<void> {
+    this.closing = true;
+    if (this.keepAlive) clearInterval(this.keepAlive);
+    const serversClosed = this.endpoints.map(
+      (endpoint) => new Promise<void>((resolve) => (endpoint.server.listening ? endpoint.server.close(() => resolve()) : resolve())),
+    );
+    const sockets = [...this.peers.keys()];
+    const closed = sockets.map((ws) => new Promise<void>((resolve) => (ws.readyState === WebSocket.CLOSED ? resolve() : ws.once('close', () => resolve()))));
+    for (const ws of sockets) new WsTransport(ws).close(CloseCode.goingAway, 'CSMS shutting down');
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.closeTimeoutMs)));
+    await Promise.race([Promise.all(closed), timeout]);
+    clearTimeout(timer);
+    for (const ws of sockets) if (ws.readyState !== WebSocket.CLOSED) ws.terminate();
+    for (const endpoint of this.endpoints) endpoint.server.closeAllConnections();
+    await Promise.all(serversClosed);
+    this.wss.close();
+    if (sockets.length > 0) log.info('listener closed', { sockets: sockets.length });
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  private createEndpoint(config: EndpointConfig, index: number): Endpoint {
+    const timeouts = {
+      headersTimeout: this.handshakeTimeoutMs,
+      requestTimeout: this.handshakeTimeoutMs,
+      connectionsCheckingInterval: Math.max(100, Math.min(30_000, Math.floor(this.handshakeTimeoutMs / 2))),
+    };
+    const server: Server = config.tls
+      ? createHttpsServer({ ...buildTlsServerOptions(config.tls, `listeners[${index}].tls`), ...timeouts, handshakeTimeout: this.handshakeTimeoutMs })
+      : createHttpServer(timeouts);
+    const scheme = config.tls ? 'wss' : 'ws';
+    const endpoint: Endpoint = { index, config, scheme, server };
+    server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(endpoint, request, socket, head));
+    // A plain HTTP request is not an OCPP-J connection (Part 4 §3.1: the station upgrades).
+    server.on('request', (_request, response) => {
+      response.writeHead(426, { Upgrade: 'websocket', Connection: 'Upgrade', 'Content-Type': 'text/plain' });
+      response.end('OCPP-J endpoint: connect with a WebSocket upgrade\n');
+    });
+    server.on('tlsClientError', (error: Error & { code?: string }) => {
+      // TLS below 1.2, an untrusted certificate on a `required` listener, a timeout: the TLS layer
+      // already answered with an alert; nothing reached OCPP.
+      log.info('TLS handshake refused', { code: error.code, reason: error.message });
+    });
+    return endpoint;
+  }
+
+  private bind(endpoint: Endpoint): Promise<void> {
+    const { server, config } = endpoint;
+    return new Promise((resolve, reject) => {
+      const onError = (error: NodeJS.ErrnoException) => {
+        server.off('listening', onListening);
+        reject(new ConfigError(`listeners[${endpoint.index}].port`, config.port, `a port free on ${config.host ?? LISTENER_DEFAULTS.host} (${describeCause(error)})`));
+      };
+      const onListening = () => {
+        server.off('error', onError);
+        server.on('error', (error) => log.error('server error', { reason: describeCause(error) }));
+        resolve();
+      };
+      server.once('error', onError);
+      server.once('listening', onListening);
+      server.listen(config.port, config.host ?? LISTENER_DEFAULTS.host);
+    });
+  }
+
+  private onUpgrade(endpoint: Endpoint, request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on('error', (error) => log.debug('socket error during upgrade', { reason: describeCause(error) }));
+    const directory = this.directory();
+    if (this.closing || !directory) {
+      refuse(socket, 503, { 'Retry-After': '5' }, this.closing ? 'CSMS shutting down' : 'CSMS starting');
+      return;
+    }
+    let decided = false;
+    const timer = setTimeout(() => {
+      if (decided) return;
+      decided = true;
+      log.info('upgrade refused', { status: 503, reason: 'handshake_timeout', remote: request.socket.remoteAddress });
+      refuse(socket, 503, {}, 'handshake timed out');
+    }, this.handshakeTimeoutMs);
+    this.decide(endpoint, request, directory).then(
+      async (decision) => {
+        if (decided) return;
+        if (decision.kind === 'accept' && !decision.registered) {
+          const failure = await this.registerOnFirstContact(directory, decision);
+          if (failure) decision = { kind: 'refuse', status: 503, headers: {}, reason: 'lookup_failed', message: failure, identity: decision.identity };
+        }
+        decided = true;
+        clearTimeout(timer);
+        if (decision.kind === 'refuse') {
+          log.info('upgrade refused', {
+            station: decision.identity,
+            status: decision.status,
+            reason: decision.reason,
+            message: decision.message,
+            remote: request.socket.remoteAddress,
+          });
+          refuse(socket, decision.status, decision.headers, decision.message);
+          return;
+        }
+        if (socket.destroyed || this.closing) {
+          socket.destroy();
+          return;
+        }
+        this.upgrade(request, socket, head, decision, directory);
+      },
+      (error: unknown) => {
+        // decideHandshake never rejects; this guards the registration step.
+        decided = true;
+        clearTimeout(timer);
+        log.error('upgrade failed', { reason: describeCause(error) });
+        refuse(socket, 500, {}, 'internal error');
+      },
+    );
+  }
+
+  private decide(endpoint: Endpoint, request: IncomingMessage, directory: StationDirectory): Promise<HandshakeDecision> {
+    const transport: ListenerTransport =
+      endpoint.scheme === 'wss' ? { kind: 'tls', clientCertificate: clientCertificateOf(request.socket as TLSSocket) } : { kind: 'ws' };
+    // Profile 0 (no authentication, for development) is a registration the handshake decision
+    // does not model: such a station is decided as an unknown one admitted without credentials,
+    // which still checks the identity, the subprotocol and any client certificate presented.
+    const parsed = parseStationIdentity(request.url ?? '', this.handshake);
+    const registration = parsed.ok ? directory.registration(parsed.identity) : undefined;
+    if (registration?.securityProfile === 0) {
+      return decideHandshake(request, transport, () => undefined, { ...this.handshake, allowUnknownStations: true });
+    }
+    const lookup = (identity: string): StationCredentials | undefined => {
+      const found = directory.registration(identity);
+      if (!found) return undefined;
+      return { securityProfile: found.securityProfile as StationCredentials['securityProfile'], passwordHash: found.passwordHash };
+    };
+    return decideHandshake(request, transport, lookup, this.handshake);
+  }
+
+  /** Returns why it failed, or undefined. */
+  private async registerOnFirstContact(directory: StationDirectory, decision: HandshakeAccept): Promise<string | undefined> {
+    if (directory.hasStation(decision.identity)) return undefined; // profile 0, or registered meanwhile
+    try {
+      const registration = this.options.unknownStation!(decision.identity);
+      await directory.addStation(decision.identity, registration);
+      log.info('unknown station registered on first contact', { station: decision.identity, securityProfile: registration.securityProfile ?? 0 });
+      return undefined;
+    } catch (error) {
+      // Two first contacts racing: the other one registered it.
+      if (directory.hasStation(decision.identity)) return undefined;
+      log.error('registering an unknown station failed', { station: decision.identity, reason: describeCause(error) });
+      return 'station could not be registered';
+    }
+  }
+
+  private upgrade(request: IncomingMessage, socket: Duplex, head: Buffer, decision: HandshakeAccept, directory: StationDirectory): void {
+    this.selected.set(request, decision.subprotocol);
+    this.wss.handleUpgrade(request, socket, head, (ws) => this.attach(ws, request, decision, directory));
+  }
+
+  private attach(ws: WebSocket, request: IncomingMessage, decision: HandshakeAccept, directory: StationDirectory): void {
+    const identity = decision.identity;
+    const remoteAddress = request.socket.remoteAddress;
+    const transport = new WsTransport(ws, remoteAddress);
+    let link: StationLink;
+    try {
+      link = directory.connect(identity, transport);
+    } catch (error) {
+      // Removed between the decision and now.
+      log.info('station disappeared during the upgrade', { station: identity, reason: describeCause(error) });
+      transport.close(CloseCode.removed, 'station is not registered');
+      return;
+    }
+    const peer: Peer = { identity, alive: true };
+    this.peers.set(ws, peer);
+    log.info('station connected', { station: identity, remote: remoteAddress, securityProfile: decision.securityProfile, authentication: decision.authentication });
+
+    ws.on('message', (data: RawData, isBinary: boolean) => {
+      if (ws.readyState !== WebSocket.OPEN) return;
+      if (isBinary) {
+        log.info('binary frame refused', { station: identity });
+        transport.close(CloseCode.unsupportedData, 'OCPP-J frames are UTF-8 JSON text, binary frames are not accepted');
+        return;
+      }
+      link.frame(textOf(data));
+    });
+    ws.on('pong', () => {
+      peer.alive = true;
+    });
+    ws.on('error', (error: Error & { code?: string }) => {
+      // ws closes the socket itself (1007 invalid UTF-8, 1009 too large, ...); 'close' follows.
+      log.info('socket error', { station: identity, code: error.code, reason: error.message });
+    });
+    ws.on('close', (code: number, reason: Buffer) => {
+      this.peers.delete(ws);
+      log.info('station disconnected', { station: identity, code, reason: reason.toString() });
+      link.closed(code, reason.toString());
+    });
+  }
+
+  private ping(): void {
+    for (const [ws, peer] of this.peers) {
+      if (!peer.alive) {
+        log.info('keep-alive: no pong since the last ping; terminating', { station: peer.identity });
+        ws.terminate();
+        continue;
+      }
+      peer.alive = false;
+      try {
+        ws.ping();
+      } catch {
+        // Not open any more: its close event is on its way.
+      }
+    }
+  }
+}
+
+function textOf(data: RawData): string {
+  if (Buffer.isBuffer(data)) return data.toString('utf8');
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.from(data).toString('utf8');
+}
+
+/** Answer the upgrade request with an HTTP status on the raw socket; no WebSocket was opened. */
+function refuse(socket: Duplex, status: number, headers: Readonly<Record<string, string>>, message: string): void {
+  if (socket.destroyed || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const body = `${message}\n`;
+  const lines = [
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}`,
+    'Connection: close',
+    'Content-Type: text/plain; charset=utf-8',
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
+  ];
+  socket.once('finish', () => socket.destroy());
+  socket.end(`${lines.join('\r\n')}\r\n\r\n${body}`);
+}
+
+function addressOf(endpoint: Endpoint, pathPrefix: string): ListenerAddress {
+  const address = endpoint.server.address() as AddressInfo;
+  const host = address.address === '0.0.0.0' || address.address === '::' ? '127.0.0.1' : address.address;
+  const prefix = pathPrefix.replace(/\/+$/, '');
+  const path = prefix === '' ? '' : prefix.startsWith('/') ? prefix : `/${prefix}`;
+  return { scheme: endpoint.scheme, host: address.address, port: address.port, url: `${endpoint.scheme}://${host}:${address.port}${path}` };
+}

@@ -234,9 +234,11 @@ export class ActorCell<M, S, A> {
     // Names go before the supervisor hears of the exit, so a restart can take them again.
     for (const key of this.names) this.system.registry.releaseFor(key, this.ref);
     this.names.clear();
-    const stopped = new ActorStoppedError(labelOf(this.ref));
-    for (const pending of [...this.pendingQueries]) pending.fail(stopped);
-    this.pendingQueries.clear();
+    if (this.pendingQueries.size > 0) {
+      const stopped = new ActorStoppedError(labelOf(this.ref));
+      for (const pending of [...this.pendingQueries]) pending.fail(stopped);
+      this.pendingQueries.clear();
+    }
     this.resolveStarted();
     this.resolveExited(reason);
     if (notify) {

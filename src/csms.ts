@@ -18,12 +18,13 @@ import { DeviceModelError, OcppError, StationExistsError, StationOfflineError, U
 import type { Transport } from './connection/transport';
 import { CloseCode } from './connection/transport';
 import { loggerFor } from './log';
-import { dispatch, query, type ActorSystem, type Registry } from './runtime';
+import { dispatch, query, type ActorSystem, type ExitReason, type Registry, type ReplyTo } from './runtime';
 import { splitSetVariablesRequest, splitGetVariablesRequest } from './station/model/device-model';
 import {
   connectionName,
   eventManagerName,
   stationName,
+  type ConnectionMsg,
   type Deferred,
   type HandlerOutcome,
   type StationMsg,
@@ -43,7 +44,6 @@ import type { EvseConfig } from './station/model/evse';
 import type { DeviceModel, DeviceModelValue } from './station/model/device-model';
 import { startChild, terminateChild, type Application, type ChildSpec } from '../supervisors';
 import { DEFAULT_TREE_CONFIG, STATIONS, startCsmsTree, type TreeConfig } from '../supervisors/tree';
-import type { ExitReason } from './runtime';
 
 const log = loggerFor('csms');
 
@@ -188,7 +188,7 @@ export class Csms extends EventEmitter<CsmsEvents> {
     this.context(id);
     const name = connectionName(id);
     const registry = this.registry;
-    const send = (msg: Parameters<typeof dispatch<import('./station/messages').ConnectionMsg>>[1]): boolean => {
+    const send = (msg: ConnectionMsg): boolean => {
       const ref = registry.whereis(name);
       if (!ref?.alive) return false;
       try {
@@ -379,7 +379,7 @@ export class Csms extends EventEmitter<CsmsEvents> {
     }
   }
 
-  private query<R>(id: string, make: (replyTo: import('./runtime').ReplyTo<R>) => StationMsg): Promise<R> {
+  private query<R>(id: string, make: (replyTo: ReplyTo<R>) => StationMsg): Promise<R> {
     this.context(id);
     const ref = this.registry.whereis(stationName(id));
     if (!ref) return Promise.reject(new StationOfflineError(id, 'restarting'));

@@ -5,7 +5,7 @@
  * answers to the models, and persists the standing after every change so that a restarted
  * incarnation recovers it (DESIGN.md §2).
  */
-import type { CsmsAction, RequestOf, ResponseOf, StationAction } from '../../schemas/actions';
+import type { RequestOf, ResponseOf, StationAction } from '../../schemas/actions';
 import { validateOutgoingCall, validateOutgoingCallResult } from '../rpc';
 import {
   CallNotAllowedError,
@@ -23,6 +23,7 @@ import {
   type Deferred,
   type EventManagerMsg,
   type HandlerOutcome,
+  type OutboundCall,
   type StationMsg,
 } from './messages';
 import { Standing } from './standing';
@@ -102,9 +103,7 @@ export const stationBehaviour: Behaviour<StationMsg, StationState, StationContex
         return state;
       }
       case 'call':
-        onCall(state, msg.call.action, msg.call.payload, ctx, () =>
-          toConnection(state, ctx, { type: 'send_call', call: msg.call, awaitReport: msg.awaitReport }),
-        msg.call.done);
+        if (admitCall(state, msg.call)) toConnection(state, ctx, { type: 'send_call', call: msg.call, awaitReport: msg.awaitReport });
         return state;
       case 'call_done':
         onCallDone(state, msg, ctx);
@@ -227,24 +226,25 @@ function onHandlerResult(
   }
 }
 
-function onCall(state: StationState, action: CsmsAction, payload: unknown, ctx: Ctx, send: () => void, done: Deferred<unknown>): void {
+/** Whether a CSMS call may go to the connection: the state allows it and its payload is valid. */
+function admitCall(state: StationState, call: OutboundCall): boolean {
   const { station, standing } = state;
-  const refusal = machine.callRefusal(standing.machine, action);
+  const refusal = machine.callRefusal(standing.machine, call.action);
   if (refusal === 'offline') {
-    done.reject(new StationOfflineError(station.id, standing.machine.status));
-    return;
+    call.done.reject(new StationOfflineError(station.id, standing.machine.status));
+    return false;
   }
   if (refusal === 'not_allowed') {
-    done.reject(new CallNotAllowedError(station.id, action, standing.machine.status));
-    return;
+    call.done.reject(new CallNotAllowedError(station.id, call.action, standing.machine.status));
+    return false;
   }
-  const check = validateOutgoingCall(action, payload);
+  // What we send must meet the schema (DESIGN.md §4): an invalid payload never reaches the wire.
+  const check = validateOutgoingCall(call.action, call.payload);
   if (!check.ok) {
-    done.reject(check.error);
-    return;
+    call.done.reject(check.error);
+    return false;
   }
-  void ctx;
-  send();
+  return true;
 }
 
 function onCallDone(state: StationState, msg: Extract<StationMsg, { type: 'call_done' }>, ctx: Ctx): void {
@@ -253,7 +253,7 @@ function onCallDone(state: StationState, msg: Extract<StationMsg, { type: 'call_
     call.done.reject(result.error);
     return;
   }
-  const { standing, station } = state;
+  const { standing } = state;
   machine.callAnswered(standing.machine, call.action, call.payload as never, result.response as never);
   const effects = standing.applyCallResult(call.action, call.payload, result.response);
   if (effects.rebootRequired.length > 0) tell(state, ctx, { type: 'reboot_required', variables: effects.rebootRequired });
@@ -266,7 +266,6 @@ function onCallDone(state: StationState, msg: Extract<StationMsg, { type: 'call_
     state.reportWaiters.set(requestId, waiters);
     return;
   }
-  void station;
   call.done.resolve(result.response);
 }
 

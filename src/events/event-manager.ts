@@ -12,7 +12,15 @@ import type { StationAction } from '../../schemas/actions';
 import { validateResponse } from '../../schemas';
 import { CsmsError, describeCause } from '../errors';
 import { dispatch, type ActorContext, type Behaviour } from '../runtime';
-import { eventManagerName, stationName, type EventManagerMsg, type HandlerOutcome, type StationMsg } from '../station/messages';
+import {
+  connectionName,
+  eventManagerName,
+  stationName,
+  type ConnectionMsg,
+  type EventManagerMsg,
+  type HandlerOutcome,
+  type StationMsg,
+} from '../station/messages';
 import type { StationContext } from '../station/station-context';
 
 /** The handler's crash limit was exceeded: the event manager escalates to its supervisor. */
@@ -35,6 +43,8 @@ interface EventManagerState {
   handlerState: unknown;
   /** Times of recent handler crashes, for the crash limit. */
   recentCrashes: number[];
+  /** Set by the crash that exceeds the limit: this incarnation fails once the message is done. */
+  escalating?: boolean;
 }
 
 type Ctx = ActorContext<EventManagerMsg>;
@@ -52,6 +62,19 @@ export const eventManagerBehaviour: Behaviour<EventManagerMsg, EventManagerState
       case 'rpccall': {
         const outcome = await runRequest(station, state, msg.messageId, msg.action, msg.payload, ctx);
         toStation(station, ctx, { type: 'handler_result', messageId: msg.messageId, action: msg.action, payload: msg.payload, outcome });
+        if (state.escalating && outcome.kind === 'error') {
+          // The supervisor restarts station and connection (rest_for_one) as soon as it hears of
+          // this exit, which overtakes the answer's way through the station actor: hand the
+          // connection the InternalError directly, so even this request is answered. The
+          // connection answers an id once, so the station actor's copy is dropped.
+          toConnection(station, ctx, {
+            type: 'send_error',
+            messageId: msg.messageId,
+            code: outcome.code,
+            description: outcome.description,
+            details: outcome.details,
+          });
+        }
         return state;
       }
       case 'info':
@@ -138,6 +161,7 @@ async function crashed(station: StationContext, state: EventManagerState, ctx: C
   station.stats.handlerCrashes += 1;
   ctx.log.warn('handler crashed; reinstalling it', { station: station.id, reason, crashes: station.stats.handlerCrashes });
   if (state.recentCrashes.length > intensity) {
+    state.escalating = true;
     ctx.fail(new HandlerCrashLimitError(station.id, state.recentCrashes.length, periodMs));
     return;
   }
@@ -159,6 +183,11 @@ function toStation(station: StationContext, ctx: Ctx, msg: StationMsg): void {
     return;
   }
   dispatch(ref, msg);
+}
+
+function toConnection(station: StationContext, ctx: Ctx, msg: ConnectionMsg): void {
+  const ref = ctx.registry.whereis(connectionName(station.id));
+  if (ref?.alive) dispatch(ref, msg);
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {

@@ -1,0 +1,207 @@
+/**
+ * A handler that fails is not an actor crash (DESIGN.md §2): the station gets CALLERROR
+ * `InternalError` for the request (OCPP-J Part 4 §4.2.3), the handler is reinstalled with the
+ * crash reason, the crash is counted, and past the configured limit the event manager escalates
+ * so the station's subtree restarts — keeping the station's standing. Peers never notice.
+ */
+import acceptAll from '../../handlers/accept-all';
+import { nowRfc3339, type InitContext, type OcppHandler } from '../../handlers/behaviour';
+import { startCsms, type Csms } from '../../src/csms';
+import { connectionName, eventManagerName, stationName } from '../../src/station/messages';
+import type { StationSettings } from '../../src/station/station-context';
+import { MemoryStation, eventually, type Answer } from '../support/memory-station';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+type Mode = 'ok' | 'throw' | 'reject' | 'hang' | 'invalid' | 'not-an-answer';
+
+/**
+ * A handler whose Authorize fails the way the test says; it records every `init` (to prove the
+ * reinstall and what it was told). Everything else is accepted like the demo handler.
+ */
+function faultyHandler(): { handler: OcppHandler<{ generation: number }>; inits: InitContext[]; control: { mode: Mode } } {
+  const inits: InitContext[] = [];
+  const control = { mode: 'ok' as Mode };
+  const handler: OcppHandler<{ generation: number }> = {
+    init: (_args, context) => {
+      inits.push(context);
+      return { generation: inits.length };
+    },
+    handleOcpp: (action, request, _state, context) => {
+      if (action === 'BootNotification') {
+        return { reply: { status: 'Accepted', currentTime: nowRfc3339(), interval: 300 } } as never;
+      }
+      if (action !== 'Authorize') return acceptAll.handleOcpp(action, request, { heartbeatInterval: 300 }, context) as never;
+      switch (control.mode) {
+        case 'ok':
+          return { reply: { idTokenInfo: { status: 'Accepted' } } } as never;
+        case 'throw':
+          throw new Error('handler bug: cannot read property of undefined');
+        case 'reject':
+          return Promise.reject(new Error('database connection refused'));
+        case 'hang':
+          return new Promise<never>(() => undefined);
+        case 'invalid':
+          return { reply: { idTokenInfo: { status: 'Perhaps' } } } as never;
+        case 'not-an-answer':
+          return { something: 'else' } as never;
+      }
+    },
+  };
+  return { handler, inits, control };
+}
+
+const AUTHORIZE = { idToken: { idToken: 'TOKEN1', type: 'ISO14443' } };
+
+function incarnations(csms: Csms, id: string): number[] {
+  return [eventManagerName(id), stationName(id), connectionName(id)].map((name) => csms.registry.whereis(name as never)?.id ?? -1);
+}
+
+describe('handler crashes', () => {
+  let csms: Csms;
+  afterEach(async () => {
+    await csms?.stop();
+  });
+
+  async function start(settings: Partial<StationSettings> = {}) {
+    const faulty = faultyHandler();
+    csms = await startCsms({ settings: { handlerTimeoutMs: 100, handlerCrashLimit: { intensity: 10, periodMs: 60_000 }, ...settings } });
+    await csms.addStation('X', { handler: faulty.handler as OcppHandler });
+    const station = new MemoryStation(csms, 'X').connect();
+    await station.bootAccepted();
+    return { ...faulty, station };
+  }
+
+  const failures: [string, Mode, RegExp][] = [
+    ['throws', 'throw', /handleOcpp\(Authorize\) failed: handler bug/],
+    ['returns a rejected promise', 'reject', /handleOcpp\(Authorize\) failed: database connection refused/],
+    ['does not answer within handlerTimeoutMs', 'hang', /did not answer Authorize within 100 ms/],
+    ['answers a schema-invalid response', 'invalid', /schema-invalid response/],
+    ['returns neither reply, error nor noreply', 'not-an-answer', /without reply, error or noreply/],
+  ];
+
+  it.each(failures)(
+    'answers InternalError with the request id, reinstalls the handler and counts the crash when the handler %s',
+    async (_what, mode, reason) => {
+      const { station, inits, control } = await start();
+      expect(inits).toHaveLength(1);
+      expect(inits[0]!.crash).toBeUndefined();
+      control.mode = mode;
+
+      const answer = await station.call('Authorize', AUTHORIZE, 'auth-crash-1');
+
+      expect(answer).toMatchObject({ type: 4, code: 'InternalError' });
+      const frame = station.received.find((f) => f[1] === 'auth-crash-1');
+      expect(frame?.slice(0, 3)).toEqual([4, 'auth-crash-1', 'InternalError']);
+      // A handler's invalid response never reaches the wire (DESIGN.md §4).
+      expect(JSON.stringify(station.received)).not.toContain('Perhaps');
+      expect(inits).toHaveLength(2);
+      expect(inits[1]).toMatchObject({ stationId: 'X', crash: { count: 1 } });
+      expect(inits[1]!.crash!.reason).toMatch(reason);
+      expect((await csms.station('X')).stats.handlerCrashes).toBe(1);
+
+      control.mode = 'ok';
+      expect(await station.call('Authorize', AUTHORIZE)).toEqual({ type: 3, payload: { idTokenInfo: { status: 'Accepted' } } });
+      expect((await csms.station('X')).status).toBe('idle');
+    },
+  );
+
+  it('counts every crash and keeps the actors when the crashes stay within the limit', async () => {
+    const { station, inits, control } = await start({ handlerCrashLimit: { intensity: 3, periodMs: 60_000 } });
+    const before = incarnations(csms, 'X');
+    control.mode = 'throw';
+    for (let i = 0; i < 3; i++) expect(await station.call('Authorize', AUTHORIZE)).toMatchObject({ type: 4, code: 'InternalError' });
+    expect(inits.map((i) => i.crash?.count)).toEqual([undefined, 1, 2, 3]);
+    const view = await csms.station('X');
+    expect(view.stats.handlerCrashes).toBe(3);
+    expect(view.stats.stationStarts).toBe(1);
+    expect(incarnations(csms, 'X')).toEqual(before);
+  });
+
+  it('escalates past the crash limit: the station subtree restarts with new incarnations and keeps its standing', async () => {
+    const { station, inits, control } = await start({ handlerCrashLimit: { intensity: 2, periodMs: 60_000 } });
+    expect(await station.statusNotification(1, 1, 'Occupied')).toMatchObject({ type: 3 });
+    const before = incarnations(csms, 'X');
+    control.mode = 'throw';
+    expect(await station.call('Authorize', AUTHORIZE)).toMatchObject({ type: 4, code: 'InternalError' });
+    expect(await station.call('Authorize', AUTHORIZE)).toMatchObject({ type: 4, code: 'InternalError' });
+    const closed = station.closedByCsms();
+    // The third crash within the period is one too many: the event manager fails.
+    const third = station.call('Authorize', AUTHORIZE, 'auth-escalating');
+
+    // rest_for_one: the event manager is the first child, so all three restart.
+    await eventually(() => {
+      const after = incarnations(csms, 'X');
+      for (let i = 0; i < 3; i++) {
+        expect(after[i]).toBeGreaterThan(0);
+        expect(after[i]).not.toBe(before[i]);
+      }
+    });
+    // The restarted connection cannot continue the old socket's framing: the charger must reconnect.
+    expect((await closed).code).toBe(4003);
+    // Even the crash that escalates is answered before the socket goes (DESIGN.md §2).
+    expect(await Promise.race([third, sleep(500).then(() => 'unanswered')])).toMatchObject({ type: 4, code: 'InternalError' });
+    // init ran once at start, twice as reinstalls, once in the new event-manager incarnation.
+    expect(inits).toHaveLength(4);
+    expect(inits[3]!.crash).toBeUndefined();
+
+    const view = await csms.station('X');
+    expect(view.stats.handlerCrashes).toBe(3);
+    expect(view.stats.stationStarts).toBe(2);
+    expect(view.bootStatus).toBe('Accepted');
+    expect(view.status).toBe('offline');
+    expect(view.evse.evses[0]!.connectors[0]!.status).toBe('Occupied');
+
+    // Reconnecting without a new boot (OCPP-J Part 4 §5.3) is served.
+    control.mode = 'ok';
+    const again = new MemoryStation(csms, 'X').connect();
+    expect(await again.heartbeat()).toMatchObject({ type: 3 });
+    expect(await again.call('Authorize', AUTHORIZE)).toEqual({ type: 3, payload: { idTokenInfo: { status: 'Accepted' } } });
+    expect((await csms.station('X')).status).toBe('idle');
+  });
+
+  it('answers InternalError to X while stations Y and Z, exchanging messages all the while, miss nothing', async () => {
+    const { station: x, control } = await start();
+    await csms.addStation('Y', { handler: acceptAll });
+    await csms.addStation('Z', { handler: acceptAll });
+    const peers = ['Y', 'Z'].map((id) => new MemoryStation(csms, id).connect());
+    for (const peer of peers) await peer.bootAccepted();
+    const peerIncarnations = ['Y', 'Z'].map((id) => incarnations(csms, id));
+
+    let running = true;
+    const exchanges = peers.map(async (peer) => {
+      const answers: Answer[] = [];
+      let sent = 0;
+      while (running) {
+        sent += 2;
+        answers.push(await peer.heartbeat());
+        answers.push(await peer.call('Authorize', AUTHORIZE));
+      }
+      return { sent, answers };
+    });
+
+    // X's handler fails in every way while the peers talk; the hang alone lasts handlerTimeoutMs.
+    const xAnswers: Answer[] = [];
+    for (const mode of ['throw', 'hang', 'reject', 'invalid'] as Mode[]) {
+      control.mode = mode;
+      xAnswers.push(await x.call('Authorize', AUTHORIZE));
+    }
+    control.mode = 'ok';
+    const recovered = await x.call('Authorize', AUTHORIZE);
+    await sleep(20);
+    running = false;
+    const results = await Promise.all(exchanges);
+
+    expect(xAnswers.map((a) => (a.type === 4 ? a.code : 'result'))).toEqual(['InternalError', 'InternalError', 'InternalError', 'InternalError']);
+    expect(recovered).toEqual({ type: 3, payload: { idTokenInfo: { status: 'Accepted' } } });
+    for (const { sent, answers } of results) {
+      // The hang alone spans 100 ms: the peers went on answering through it.
+      expect(sent).toBeGreaterThan(20);
+      expect(answers).toHaveLength(sent);
+      expect(answers.every((a) => a.type === 3)).toBe(true);
+    }
+    expect(['Y', 'Z'].map((id) => incarnations(csms, id))).toEqual(peerIncarnations);
+    for (const id of ['Y', 'Z']) expect((await csms.station(id)).stats.handlerCrashes).toBe(0);
+    expect((await csms.station('X')).stats.handlerCrashes).toBe(4);
+  });
+});

@@ -244,7 +244,7 @@ async function restart(state: SupervisorState, failed: Child, reason: ExitReason
       // that can never start again ends in escalation, not in a busy loop.
       const failure = { kind: 'error', error } as const;
       state.log.error('child restart failed', { child: child.id, reason: describeReason(failure) });
-      dispatch(ctx.self, { type: 'retry_restart', child: child.id, reason: failure });
+      if (ctx.self.alive) dispatch(ctx.self, { type: 'retry_restart', child: child.id, reason: failure });
       return;
     }
   }

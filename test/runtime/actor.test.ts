@@ -55,6 +55,28 @@ describe('typed actors', () => {
     });
   });
 
+  describe('mailbox', () => {
+    it('should hold messages sent during init until init has returned', async () => {
+      const early = await startApplication(
+        {
+          strategy: 'one_for_one',
+          children: [{ id: 'e', start: worker(probe, { label: 'early', register: true, selfMessage: { type: 'count' } }) }],
+        },
+        { name: 'early' },
+      );
+      const ref = early.registry.whereis(probeName('early'))!;
+      expect(await query(ref, (replyTo) => ({ type: 'get_count', replyTo }), 1000)).toBe(1);
+      await early.stop();
+    });
+
+    it('should deliver a message sent with sendAfter, and cancel it when the actor stops first', async () => {
+      dispatch(ref, { type: 'later', ms: 10, then: { type: 'count' } });
+      dispatch(ref, { type: 'later', ms: 60_000, then: { type: 'crash' } }); // must not outlive the actor
+      await delay(30);
+      expect(await query(ref, (replyTo) => ({ type: 'get_count', replyTo }), 1000)).toBe(1);
+    });
+  });
+
   describe('a stopped incarnation', () => {
     it('should throw ActorStoppedError on dispatch once the incarnation has crashed', async () => {
       dispatch(ref, { type: 'crash' });

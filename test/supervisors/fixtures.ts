@@ -3,7 +3,7 @@
  * fail, answer or dawdle, and journals its starts and stops so tests can check order.
  */
 import { rootLogger } from '../../src/log';
-import { actorName, type ActorName, type Behaviour, type ExitReason, type Registry, type ReplyTo } from '../../src/runtime';
+import { actorName, dispatch, type ActorName, type Behaviour, type ExitReason, type Registry, type ReplyTo } from '../../src/runtime';
 
 export type ProbeMsg =
   | { type: 'ping'; replyTo: ReplyTo<number> }
@@ -15,7 +15,8 @@ export type ProbeMsg =
   | { type: 'fail'; reason: unknown }
   | { type: 'sleep'; ms: number }
   | { type: 'never_answer'; replyTo: ReplyTo<number> }
-  | { type: 'answer_with_error'; replyTo: ReplyTo<number> };
+  | { type: 'answer_with_error'; replyTo: ReplyTo<number> }
+  | { type: 'later'; ms: number; then: ProbeMsg };
 
 export interface ProbeArgs {
   readonly label: string;
@@ -25,6 +26,8 @@ export interface ProbeArgs {
   readonly failInit?: boolean;
   /** How long `terminate` takes. */
   readonly terminateMs?: number;
+  /** Sent to itself from `init`, before it takes any other message. */
+  readonly selfMessage?: ProbeMsg;
 }
 
 export interface ProbeState {
@@ -43,6 +46,7 @@ export const probe: Behaviour<ProbeMsg, ProbeState, ProbeArgs> = {
     if (args.failInit) throw new ProbeError(`${args.label} refuses to start`);
     if (args.register) ctx.register(probeName(args.label));
     args.journal?.push(`start:${args.label}`);
+    if (args.selfMessage) dispatch(ctx.self, args.selfMessage);
     return { label: args.label, journal: args.journal, terminateMs: args.terminateMs ?? 0, count: 0 };
   },
   async receive(state, msg, ctx) {
@@ -74,6 +78,9 @@ export const probe: Behaviour<ProbeMsg, ProbeState, ProbeArgs> = {
         return state;
       case 'answer_with_error':
         msg.replyTo.fail(new ProbeError('no answer for you'));
+        return state;
+      case 'later':
+        ctx.sendAfter(msg.ms, msg.then);
         return state;
     }
   },

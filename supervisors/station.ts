@@ -10,13 +10,16 @@ import { eventManagerBehaviour } from '../src/events/event-manager';
 import { stationBehaviour } from '../src/station/station-actor';
 import type { StationContext } from '../src/station/station-context';
 import { worker } from './children';
+import type { SupervisionConfig } from '../src/config/supervision';
 import type { StaticSupervisorSpec, SupervisorFlags } from './spec';
 
 export const STATION_CHILD_IDS = ['events', 'station', 'connection'] as const;
 
-export function stationSupervisorSpec(station: StationContext, flags: SupervisorFlags): StaticSupervisorSpec {
+export function stationSupervisorSpec(station: StationContext, level: SupervisionConfig['station']): StaticSupervisorSpec {
+  const flags: SupervisorFlags = level;
   return {
-    strategy: 'rest_for_one',
+    // rest_for_one unless the operator chose otherwise (DESIGN.md §2; configuration `supervision.station`).
+    strategy: level.strategy,
     intensity: flags.intensity,
     period: flags.period,
     children: [

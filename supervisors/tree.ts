@@ -12,25 +12,14 @@ import { actorName } from '../src/runtime';
 import type { StationContext } from '../src/station/station-context';
 import { dynamicSupervisor, supervisor } from './children';
 import { startApplication, type Application } from './application';
-import type { ChildSpec, StaticStrategy, SupervisorFlags } from './spec';
+import { DEFAULT_SUPERVISION, type SupervisionConfig } from '../src/config/supervision';
+import type { ChildSpec } from './spec';
 import type { SupervisorMsg, SupervisorRef } from './supervisor';
 import { stationSupervisorSpec } from './station';
 
-export interface LevelConfig extends SupervisorFlags {
-  readonly strategy?: StaticStrategy;
-}
-
-export interface TreeConfig {
-  readonly app: LevelConfig;
-  readonly stations: SupervisorFlags;
-  readonly station: SupervisorFlags;
-}
-
-export const DEFAULT_TREE_CONFIG: TreeConfig = {
-  app: { strategy: 'one_for_all', intensity: 3, period: 10 },
-  stations: { intensity: 100, period: 10 },
-  station: { intensity: 3, period: 5 },
-};
+/** Strategy, intensity and period per level: the `supervision` section of the configuration. */
+export type TreeConfig = SupervisionConfig;
+export const DEFAULT_TREE_CONFIG: TreeConfig = DEFAULT_SUPERVISION;
 
 export type StationsSupervisor = SupervisorRef<StationContext, SupervisorMsg<never, unknown>>;
 export const STATIONS = actorName<SupervisorMsg<StationContext, SupervisorMsg<never, unknown>>>('stations');
@@ -43,7 +32,7 @@ export function startCsmsTree(
 ): Promise<Application> {
   return startApplication(
     {
-      strategy: config.app.strategy ?? 'one_for_all',
+      strategy: config.app.strategy,
       intensity: config.app.intensity,
       period: config.app.period,
       children: [

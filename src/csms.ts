@@ -380,7 +380,8 @@ export class Csms extends EventEmitter<CsmsEvents> {
   }
 
   private query<R>(id: string, make: (replyTo: ReplyTo<R>) => StationMsg): Promise<R> {
-    this.context(id);
+    // A promise-returning API rejects rather than throws: `station()` is not an async function.
+    if (!this.stations.has(id)) return Promise.reject(new UnknownStationError(id));
     const ref = this.registry.whereis(stationName(id));
     if (!ref) return Promise.reject(new StationOfflineError(id, 'restarting'));
     return query(ref, make as never, QUERY_TIMEOUT_MS) as Promise<R>;

@@ -74,10 +74,10 @@ export const connectionBehaviour: Behaviour<ConnectionMsg, ConnectionState, Stat
         if (state.transport?.id === msg.transportId) lose(state, ctx, `socket closed (${msg.code}${msg.reason ? ` ${msg.reason}` : ''})`);
         return state;
       case 'send_result':
-        if (state.inbound.delete(msg.messageId)) send(state, encodeCallResult(msg.messageId, msg.payload as object));
+        if (state.inbound.delete(msg.messageId)) send(state, encodeCallResult(msg.messageId, msg.payload as object), ctx);
         return state;
       case 'send_error':
-        if (state.inbound.delete(msg.messageId)) send(state, encodeCallError(msg.messageId, msg.code, msg.description, msg.details));
+        if (state.inbound.delete(msg.messageId)) send(state, encodeCallError(msg.messageId, msg.code, msg.description, msg.details), ctx);
         return state;
       case 'send_call':
         enqueue(state, { call: msg.call, awaitReport: msg.awaitReport }, ctx);
@@ -149,7 +149,7 @@ function onFrame(state: ConnectionState, text: string, ctx: Ctx): void {
     station.observe({ stationId: station.id, direction: 'in', text, error: result.error.ocppCode });
     ctx.log.debug('bad frame', { station: station.id, direction: 'in', frame: text.slice(0, 512), error: result.error.ocppCode });
     if (result.answer) {
-      send(state, encodeCallError(result.error.messageId ?? '-1', result.error.ocppCode, result.error.description, result.error.details));
+      send(state, encodeCallError(result.error.messageId ?? '-1', result.error.ocppCode, result.error.description, result.error.details), ctx);
     } else if (result.readable.messageId !== undefined && state.outstanding?.messageId === result.readable.messageId) {
       // A malformed answer to our outstanding call: the call fails with the reason.
       const { call, awaitReport } = state.outstanding;
@@ -167,7 +167,7 @@ function onFrame(state: ConnectionState, text: string, ctx: Ctx): void {
 function accept(state: ConnectionState, text: string, result: Extract<ReturnType<typeof decodeFrame>, { ok: true }>, ctx: Ctx): void {
   const { station } = state;
   station.observe({ stationId: station.id, direction: 'in', text });
-  ctx.log.debug('frame', { station: station.id, direction: 'in', frame: text.slice(0, 512) });
+  if (ctx.log.isDebugEnabled()) ctx.log.debug('frame', { station: station.id, direction: 'in', frame: text.slice(0, 512) });
   for (const warning of result.warnings) {
     ctx.log.warn('schema violation let through (log-only validation)', { station: station.id, error: warning.message });
   }
@@ -176,7 +176,7 @@ function accept(state: ConnectionState, text: string, result: Extract<ReturnType
     case 2: {
       if (state.inbound.has(frame.messageId)) {
         // Part 4 §4.1.4: a message id must be unique among the sender's outstanding calls.
-        send(state, encodeCallError(frame.messageId, 'RpcFrameworkError', `message id ${frame.messageId} is already in use by a call being processed`, {}));
+        send(state, encodeCallError(frame.messageId, 'RpcFrameworkError', `message id ${frame.messageId} is already in use by a call being processed`, {}), ctx);
         countBadFrame(state, ctx);
         return;
       }
@@ -272,14 +272,15 @@ function transmit(state: ConnectionState, queued: QueuedCall, ctx: Ctx): void {
   const { call } = queued;
   const cancelTimer = ctx.sendAfter(call.timeoutMs, { type: 'call_timeout', messageId });
   state.outstanding = { messageId, call, awaitReport: queued.awaitReport, cancelTimer };
-  send(state, encodeCall(messageId, call.action, call.payload as never));
+  send(state, encodeCall(messageId, call.action, call.payload as never), ctx);
 }
 
-function send(state: ConnectionState, text: string): void {
+function send(state: ConnectionState, text: string, ctx: Ctx): void {
   const { station, transport } = state;
   if (!transport) return;
   station.stats.framesOut += 1;
   station.observe({ stationId: station.id, direction: 'out', text });
+  if (ctx.log.isDebugEnabled()) ctx.log.debug('frame', { station: station.id, direction: 'out', frame: text.slice(0, 512) });
   transport.send(text);
 }
 

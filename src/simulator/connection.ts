@@ -10,10 +10,19 @@
  */
 import WebSocket from 'ws';
 import { v4 as uuidv4 } from 'uuid';
+import { isKnownAction, type OcppAction, type RequestOf } from '../../schemas';
 import { OcppError, SimulatorError, describeCause, isOcppErrorCode } from '../errors';
 import { loggerFor, type Logger } from '../log';
-import { decodeFrame, encodeCall, encodeError, encodeResult } from './framing';
-import { isKnownAction, validatePayload } from './validation';
+import {
+  MessageType,
+  decodeFrame,
+  encodeCall,
+  encodeCallResult,
+  encodeOcppError,
+  validateOutgoingCall,
+  validateOutgoingCallResult,
+  type DecodeResult,
+} from '../rpc';
 
 export const SUBPROTOCOL = 'ocpp2.0.1';
 
@@ -148,11 +157,18 @@ export class StationConnection {
     if (this.pending || this.closedWith) return;
     const next = this.queue.shift();
     if (!next) return;
+    // Part 4 §4.1.6: the action must be an OCPP 2.0.1 message name; the codec is typed by it.
+    if (!isKnownAction(next.action)) {
+      next.reject(new OcppError('NotImplemented', `${next.action} is not an OCPP 2.0.1 action`));
+      this.pump();
+      return;
+    }
+    const action: OcppAction = next.action;
     if (this.options.validateOutgoing) {
-      const invalid = validatePayload(next.action, 'Request', next.payload);
-      if (invalid) {
-        this.log.error('outgoing call payload fails its schema; not sent', { action: next.action, error: invalid.description });
-        next.reject(invalid);
+      const check = validateOutgoingCall(action, next.payload);
+      if (!check.ok) {
+        this.log.error('outgoing call payload fails its schema; not sent', { action, error: check.error.description });
+        next.reject(check.error);
         this.pump();
         return;
       }
@@ -160,7 +176,7 @@ export class StationConnection {
     const id = uuidv4();
     const timer = setTimeout(() => this.onTimeout(id), this.options.callTimeoutMs);
     this.pending = { ...next, id, sentAt: performance.now(), timer };
-    this.send(encodeCall(id, next.action, next.payload));
+    this.send(encodeCall(id, action, next.payload as RequestOf<typeof action>));
     this.options.observer.frameSent('call', next.action);
   }
 
@@ -182,45 +198,57 @@ export class StationConnection {
 
   private onMessage(text: string): void {
     this.log.debug('frame in', { frame: text.length > 2000 ? text.slice(0, 2000) + '…' : text });
-    const decoded = decodeFrame(text);
+    // The CSMS is the sender: a CALL of an action only a station initiates is NotSupported, and
+    // a CALL payload that breaks its schema is refused with the code of DESIGN.md §4.
+    const decoded = decodeFrame(text, { from: 'csms' });
     if (!decoded.ok) {
-      this.options.observer.frameReceived('invalid', undefined);
-      this.log.warn('bad frame from the CSMS', { error: decoded.error.message });
-      this.sendError(decoded.error, undefined);
+      this.onBadFrame(decoded);
       return;
     }
     const frame = decoded.frame;
-    if (frame.kind === 'call') {
+    if (frame.type === MessageType.CALL) {
       this.options.observer.frameReceived('call', frame.action);
-      void this.answer(frame.id, frame.action, frame.payload);
+      void this.answer(frame.messageId, frame.action, frame.payload as Record<string, unknown>);
       return;
     }
-    const action = this.pending?.id === frame.id ? this.pending.action : undefined;
-    this.options.observer.frameReceived(frame.kind, action);
+    const kind = frame.type === MessageType.CALLRESULT ? 'result' : 'error';
+    const action = this.pending?.id === frame.messageId ? this.pending.action : undefined;
+    this.options.observer.frameReceived(kind, action);
     if (action === undefined) {
       // Part 4 §4.1.1: an answer to no outstanding call (late, after a timeout) is dropped.
-      this.log.warn('answer to no outstanding call dropped', { id: frame.id });
+      this.log.warn('answer to no outstanding call dropped', { id: frame.messageId });
       return;
     }
-    if (frame.kind === 'result') {
+    if (frame.type === MessageType.CALLRESULT) {
       this.settle('result')!.resolve(frame.payload);
     } else {
-      this.settle('error')!.reject(new OcppError(isOcppErrorCode(frame.code) ? frame.code : 'GenericError', frame.description, { ...frame.details, action, code: frame.code }, frame.id));
+      const code = isOcppErrorCode(frame.errorCode) ? frame.errorCode : 'GenericError';
+      this.settle('error')!.reject(
+        new OcppError(code, frame.errorDescription, { ...frame.errorDetails, action, code: frame.errorCode }, frame.messageId),
+      );
     }
   }
 
-  private async answer(id: string, action: string, payload: Record<string, unknown>): Promise<void> {
-    // Part 4 §4.3: an action we do not know is NotImplemented; a known one we do not handle
-    // is NotSupported (decided by onCall).
-    if (!isKnownAction(action)) {
-      this.sendError(new OcppError('NotImplemented', `unknown action ${action}`, {}, id), action);
+  /**
+   * A frame the codec refused. A refused CALL (or unreadable frame) is answered with the
+   * CALLERROR the codec chose; a malformed CALLRESULT/CALLERROR is never answered (Part 4
+   * §4.2.3), but when it names our outstanding call that call fails with the codec's error
+   * instead of waiting for its timeout.
+   */
+  private onBadFrame(decoded: Extract<DecodeResult, { ok: false }>): void {
+    this.options.observer.frameReceived('invalid', undefined);
+    this.log.warn('bad frame from the CSMS', { error: decoded.error.message });
+    if (decoded.answer) {
+      this.sendError(decoded.error, decoded.readable.action);
       return;
     }
-    const invalid = validatePayload(action, 'Request', payload, id);
-    if (invalid) {
-      this.sendError(invalid, action);
-      return;
+    if (this.pending !== undefined && this.pending.id === decoded.readable.messageId) {
+      this.settle('error')!.reject(decoded.error);
     }
+  }
+
+  /** A CALL that passed decoding: its action is one the CSMS initiates and its payload met the schema. */
+  private async answer(id: string, action: OcppAction, payload: Record<string, unknown>): Promise<void> {
     let reply: IncomingReply;
     try {
       reply = await this.options.onCall(action, payload);
@@ -233,22 +261,23 @@ export class StationConnection {
       return;
     }
     if (this.options.validateOutgoing) {
-      const bad = validatePayload(action, 'Response', reply.payload, id);
-      if (bad) {
-        this.log.error('our answer fails its schema; sending InternalError', { action, error: bad.description });
-        this.sendError(new OcppError('InternalError', 'the simulator built an invalid response', {}, id), action);
+      // DESIGN.md §4: an invalid response never reaches the wire; it becomes InternalError.
+      const check = validateOutgoingCallResult(action, reply.payload, id);
+      if (!check.ok) {
+        this.log.error('our answer fails its schema; sending InternalError', { action, error: check.error.description });
+        this.sendError(check.error, action);
         return;
       }
     }
     if (!this.isOpen) return;
-    this.send(encodeResult(id, reply.payload));
+    this.send(encodeCallResult(id, reply.payload));
     this.options.observer.frameSent('result', action);
     reply.after?.();
   }
 
   private sendError(error: OcppError, action: string | undefined): void {
     if (!this.isOpen) return;
-    this.send(encodeError(error));
+    this.send(encodeOcppError(error));
     this.options.observer.frameSent('error', action);
   }
 

@@ -164,37 +164,72 @@ describe('a simulated station answering the CSMS', () => {
   });
 });
 
+/**
+ * A bare WebSocket server standing in for a misbehaving CSMS: `onBoot` gets the socket and the
+ * station's first CALL (its BootNotification) and decides what to send. Runs one simulated
+ * station against it; resolves with the summary and the simulator's answers to the CSMS's CALLs
+ * (type, id, code of each).
+ */
+async function againstRawCsms(
+  onBoot: (ws: WebSocket, boot: unknown[]) => void,
+  options: Partial<SimulateOptions> = {},
+): Promise<{ summary: SimulationSummary; answers: unknown[][] }> {
+  const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', handleProtocols: () => 'ocpp2.0.1' });
+  const answers: unknown[][] = [];
+  wss.on('connection', (ws) => {
+    ws.on('message', (data) => {
+      const frame = JSON.parse(data.toString()) as unknown[];
+      if (frame[0] === 2) onBoot(ws, frame);
+      else answers.push(frame.slice(0, 3));
+    });
+  });
+  await new Promise((resolve) => wss.once('listening', resolve));
+  const port = (wss.address() as AddressInfo).port;
+  try {
+    const summary = await simulate({ url: `ws://127.0.0.1:${port}/ocpp`, ...options });
+    return { summary, answers };
+  } finally {
+    await new Promise((resolve) => wss.close(resolve));
+  }
+}
+
 describe('OCPP-J framing errors from the CSMS', () => {
   it('answers an unknown action NotImplemented, a broken frame RpcFrameworkError and an unknown message type MessageTypeNotSupported', async () => {
-    const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', handleProtocols: () => 'ocpp2.0.1' });
-    const answers: unknown[] = [];
-    wss.on('connection', (ws) => {
-      ws.on('message', (data) => {
-        const frame = JSON.parse(data.toString()) as unknown[];
-        if (frame[0] === 2) {
-          // The station's BootNotification: probe it first, answer Rejected when done.
-          ws.send(JSON.stringify([2, 'a1', 'NoSuchAction', {}]));
-          ws.send('this is not json');
-          ws.send(JSON.stringify([7, 'a3', {}]));
-          setTimeout(() => ws.send(JSON.stringify([3, frame[1], { status: 'Rejected', currentTime: new Date().toISOString(), interval: 10 }])), 100);
-        } else {
-          answers.push(frame);
-        }
-      });
+    const { summary, answers } = await againstRawCsms((ws, boot) => {
+      // Probe the station first, answer its boot Rejected when done.
+      ws.send(JSON.stringify([2, 'a1', 'NoSuchAction', {}]));
+      ws.send('this is not json');
+      ws.send(JSON.stringify([7, 'a3', {}]));
+      setTimeout(() => ws.send(JSON.stringify([3, boot[1], { status: 'Rejected', currentTime: new Date().toISOString(), interval: 10 }])), 100);
     });
-    await new Promise((resolve) => wss.once('listening', resolve));
-    const port = (wss.address() as AddressInfo).port;
-    try {
-      const summary = await simulate({ url: `ws://127.0.0.1:${port}/ocpp` });
-      expect(summary.outcomes.boot_rejected).toBe(1);
-      expect(answers.map((a) => (a as unknown[]).slice(0, 3))).toEqual([
-        [4, 'a1', 'NotImplemented'],
-        [4, '-1', 'RpcFrameworkError'],
-        [4, 'a3', 'MessageTypeNotSupported'],
-      ]);
-    } finally {
-      await new Promise((resolve) => wss.close(resolve));
-    }
+    expect(summary.outcomes.boot_rejected).toBe(1);
+    expect(answers).toEqual([
+      [4, 'a1', 'NotImplemented'],
+      [4, '-1', 'RpcFrameworkError'],
+      [4, 'a3', 'MessageTypeNotSupported'],
+    ]);
+  });
+});
+
+describe('OCPP-J rules the simulator takes from the project codec', () => {
+  it('answers a station-initiated action NotSupported, a schema-invalid CALL with its code, and fails its own call at once on a malformed CALLERROR', async () => {
+    const started = Date.now();
+    const { summary, answers } = await againstRawCsms(
+      (ws, boot) => {
+        ws.send(JSON.stringify([2, 'b1', 'Heartbeat', {}]));
+        ws.send(JSON.stringify([2, 'b2', 'Reset', { type: 'Sometime' }]));
+        // Part 4 §4.2.3: a CALLERROR has five elements; this one is never answered.
+        setTimeout(() => ws.send(JSON.stringify([4, boot[1], 'GenericError'])), 100);
+      },
+      { callTimeoutMs: 20_000 },
+    );
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(summary.outcomes.failed).toBe(1);
+    expect(summary.errors.map((e) => e.code)).toContain('RpcFrameworkError');
+    expect(answers).toEqual([
+      [4, 'b1', 'NotSupported'],
+      [4, 'b2', 'PropertyConstraintViolation'],
+    ]);
   });
 });
 

@@ -19,7 +19,7 @@ import type { Transport } from './connection/transport';
 import { CloseCode } from './connection/transport';
 import { loggerFor } from './log';
 import { dispatch, query, type ActorSystem, type ExitReason, type Registry, type ReplyTo } from './runtime';
-import { splitSetVariablesRequest, splitGetVariablesRequest } from './station/model/device-model';
+import { listVariables, splitSetVariablesRequest, splitGetVariablesRequest, type VariableEntry } from './station/model/device-model';
 import {
   connectionName,
   eventManagerName,
@@ -37,6 +37,7 @@ import {
   type SecurityProfile,
   type StationContext,
   type StationSettings,
+  type StationSpec,
   type ValidationPolicy,
 } from './station/station-context';
 import { MemoryStationStore, type StationStore } from './station/store';
@@ -165,6 +166,34 @@ export class Csms extends EventEmitter<CsmsEvents> {
     context.slot.transport = undefined;
     this.store.delete(id);
     log.info('station removed', { station: id });
+  }
+
+  /**
+   * Change how a station authenticates: its Basic-auth password hash and/or security profile.
+   * The listener reads the registration on every upgrade, so the change applies from the next
+   * connection; the station's standing and handler are kept (unlike remove + add). A change of
+   * security profile also closes the current socket (policy violation, 1008): it was admitted
+   * under the other profile, and a station is never to stay on a lower one (DESIGN.md §4).
+   * Profiles 0 and 3 use no password, so changing to them drops the stored hash.
+   */
+  updateCredentials(id: string, change: { readonly passwordHash?: string; readonly securityProfile?: SecurityProfile }): StationSpec {
+    const context = this.context(id);
+    const before = context.spec;
+    const securityProfile = change.securityProfile ?? before.securityProfile;
+    const usesPassword = securityProfile === 1 || securityProfile === 2;
+    const spec: StationSpec = { ...before, securityProfile, passwordHash: usesPassword ? (change.passwordHash ?? before.passwordHash) : undefined };
+    // The context is shared with the station's actors, which read `spec` when they need it:
+    // replacing the object (never mutating the old one) is what makes the change visible to them.
+    (context as { spec: StationSpec }).spec = spec;
+    if (securityProfile !== before.securityProfile) {
+      context.slot.transport?.close(CloseCode.policyViolation, 'security profile changed; reconnect');
+    }
+    log.info('station credentials changed', {
+      station: id,
+      securityProfile,
+      passwordChanged: change.passwordHash !== undefined,
+    });
+    return spec;
   }
 
   hasStation(id: string): boolean {
@@ -312,6 +341,11 @@ export class Csms extends EventEmitter<CsmsEvents> {
     const result = await this.query<LookupResult>(id, (replyTo) => ({ type: 'lookup', request, replyTo }));
     if (result.ok) return result.value;
     throw new DeviceModelError(result.reason, result.message);
+  }
+
+  /** Every variable of the station's device model, in a stable order (component, variable, qualifiers). */
+  async deviceModel(id: string): Promise<VariableEntry[]> {
+    return listVariables(await this.query<DeviceModel>(id, (replyTo) => ({ type: 'model', replyTo })));
   }
 
   // -------------------------------------------------------------------------------------------

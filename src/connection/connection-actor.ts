@@ -104,8 +104,12 @@ export const connectionBehaviour: Behaviour<ConnectionMsg, ConnectionState, Stat
   },
 
   terminate(state, _reason, ctx) {
-    // Calls waiting on this incarnation cannot be answered any more.
-    failAll(state, ctx, () => new StationOfflineError(state.station.id, 'connection stopped'));
+    // Calls waiting on this incarnation cannot be answered any more. They are settled here, not
+    // through the station actor: when the subtree stops or restarts from this end (rest_for_one
+    // stops the connection first), the station actor stops right after and drops a call_done
+    // queued behind its exit, which left the callers waiting forever. A failed call changes
+    // nothing in the station's models (station-actor onCallDone), so nothing is lost.
+    failAll(state, ctx, () => new StationOfflineError(state.station.id, 'connection stopped'), true);
   },
 };
 
@@ -294,7 +298,8 @@ function finish(
   toStation(state, ctx, { type: 'call_done', call, result, awaitReport });
 }
 
-function failAll(state: ConnectionState, ctx: Ctx, error: () => Error): void {
+/** Fail the outstanding and the queued calls; `direct` settles the callers without the station actor. */
+function failAll(state: ConnectionState, ctx: Ctx, error: () => Error, direct = false): void {
   const pending: QueuedCall[] = [];
   if (state.outstanding) {
     state.outstanding.cancelTimer();
@@ -302,7 +307,10 @@ function failAll(state: ConnectionState, ctx: Ctx, error: () => Error): void {
     state.outstanding = undefined;
   }
   pending.push(...state.queue.splice(0));
-  for (const queued of pending) finish(state, ctx, queued.call, { ok: false, error: error() }, queued.awaitReport);
+  for (const queued of pending) {
+    if (direct) queued.call.done.reject(error());
+    else finish(state, ctx, queued.call, { ok: false, error: error() }, queued.awaitReport);
+  }
 }
 
 function toStation(state: ConnectionState, ctx: Ctx, msg: StationMsg): void {

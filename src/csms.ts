@@ -275,22 +275,16 @@ export class Csms extends EventEmitter<CsmsEvents> {
    */
   async setVariables(id: string, request: RequestOf<'SetVariables'>, options: CallOptions = {}): Promise<ResponseOf<'SetVariables'>> {
     const model = await this.query<DeviceModel>(id, (replyTo) => ({ type: 'model', replyTo }));
-    const results: ResponseOf<'SetVariables'>['setVariableResult'] = [];
-    for (const part of splitSetVariablesRequest(model, request)) {
-      const response = await this.call(id, 'SetVariables', part, options);
-      results.push(...response.setVariableResult);
-    }
+    const results = [];
+    for (const part of splitSetVariablesRequest(model, request)) results.push(...(await this.call(id, 'SetVariables', part, options)).setVariableResult);
     return { setVariableResult: results as ResponseOf<'SetVariables'>['setVariableResult'] };
   }
 
   /** GetVariables split like `setVariables`, by `ItemsPerMessage` instance GetVariables. */
   async getVariables(id: string, request: RequestOf<'GetVariables'>, options: CallOptions = {}): Promise<ResponseOf<'GetVariables'>> {
     const model = await this.query<DeviceModel>(id, (replyTo) => ({ type: 'model', replyTo }));
-    const results: ResponseOf<'GetVariables'>['getVariableResult'] = [];
-    for (const part of splitGetVariablesRequest(model, request)) {
-      const response = await this.call(id, 'GetVariables', part, options);
-      results.push(...response.getVariableResult);
-    }
+    const results = [];
+    for (const part of splitGetVariablesRequest(model, request)) results.push(...(await this.call(id, 'GetVariables', part, options)).getVariableResult);
     return { getVariableResult: results as ResponseOf<'GetVariables'>['getVariableResult'] };
   }
 
@@ -386,7 +380,7 @@ export class Csms extends EventEmitter<CsmsEvents> {
       const done: Deferred<unknown> = { resolve, reject };
       const msg: StationMsg = {
         type: 'call',
-        call: { action, payload, timeoutMs, done },
+        call: { stationId: id, action, payload, timeoutMs, done },
         awaitReport: reportTimeoutMs !== undefined ? { timeoutMs: reportTimeoutMs } : undefined,
       };
       this.toStation(id, msg, reject);
@@ -396,7 +390,7 @@ export class Csms extends EventEmitter<CsmsEvents> {
   private late(id: string, messageId: string, outcome: Exclude<HandlerOutcome, { kind: 'noreply' }>): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.context(id);
-      this.toStation(id, { type: 'late_reply', messageId, outcome, done: { resolve, reject } }, reject);
+      this.toStation(id, { type: 'late_reply', stationId: id, messageId, outcome, done: { resolve, reject } }, reject);
     });
   }
 

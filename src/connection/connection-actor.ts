@@ -83,13 +83,11 @@ export const connectionBehaviour: Behaviour<ConnectionMsg, ConnectionState, Stat
         enqueue(state, { call: msg.call, awaitReport: msg.awaitReport }, ctx);
         return state;
       case 'call_timeout':
-        if (state.outstanding?.messageId === msg.messageId) {
-          const { call, awaitReport } = state.outstanding;
-          state.outstanding = undefined;
+        // A timer that fires after its call was answered finds another (or no) call outstanding.
+        settle(state, ctx, msg.messageId, undefined, (call) => {
           ctx.log.info('call timed out', { station: state.station.id, action: call.action, messageId: msg.messageId });
-          finish(state, ctx, call, { ok: false, error: new CallTimeoutError(state.station.id, call.action, call.timeoutMs) }, awaitReport);
-          sendNext(state, ctx);
-        }
+          return { ok: false, error: new CallTimeoutError(state.station.id, call.action, call.timeoutMs) };
+        });
         return state;
       case 'close':
         if (state.transport) {
@@ -109,7 +107,12 @@ export const connectionBehaviour: Behaviour<ConnectionMsg, ConnectionState, Stat
     // stops the connection first), the station actor stops right after and drops a call_done
     // queued behind its exit, which left the callers waiting forever. A failed call changes
     // nothing in the station's models (station-actor onCallDone), so nothing is lost.
-    failAll(state, ctx, () => new StationOfflineError(state.station.id, 'connection stopped'), true);
+    failAll(state, ctx, () => new StationOfflineError(state.station.id, 'connection stopped'));
+  },
+
+  undelivered(msg) {
+    // A call that reached the mailbox of a stopping incarnation never goes out: fail it.
+    if (msg.type === 'send_call') msg.call.done.reject(new StationOfflineError(msg.call.stationId, 'connection stopped'));
   },
 };
 
@@ -154,13 +157,9 @@ function onFrame(state: ConnectionState, text: string, ctx: Ctx): void {
     ctx.log.debug('bad frame', { station: station.id, direction: 'in', frame: text.slice(0, 512), error: result.error.ocppCode });
     if (result.answer) {
       send(state, encodeCallError(result.error.messageId ?? '-1', result.error.ocppCode, result.error.description, result.error.details), ctx);
-    } else if (result.readable.messageId !== undefined && state.outstanding?.messageId === result.readable.messageId) {
+    } else if (result.readable.messageId !== undefined) {
       // A malformed answer to our outstanding call: the call fails with the reason.
-      const { call, awaitReport } = state.outstanding;
-      state.outstanding.cancelTimer();
-      state.outstanding = undefined;
-      finish(state, ctx, call, { ok: false, error: result.error }, awaitReport);
-      sendNext(state, ctx);
+      settle(state, ctx, result.readable.messageId, undefined, () => ({ ok: false, error: result.error }));
     }
     countBadFrame(state, ctx);
     return;
@@ -188,40 +187,21 @@ function accept(state: ConnectionState, text: string, result: Extract<ReturnType
       toStation(state, ctx, { type: 'rpccall', messageId: frame.messageId, action: frame.action as StationAction, payload: frame.payload });
       return;
     }
-    case 3: {
-      const outstanding = state.outstanding;
-      if (!outstanding || outstanding.messageId !== frame.messageId) {
-        ctx.log.info('CALLRESULT for no outstanding call dropped (late or unknown)', { station: station.id, messageId: frame.messageId });
-        return;
-      }
-      outstanding.cancelTimer();
-      state.outstanding = undefined;
-      const check = validateCallResult(outstanding.call.action, frame.payload, {
-        validation: station.validationMode(outstanding.call.action),
-        messageId: frame.messageId,
-      });
-      if (check.ok) {
+    case 3:
+      settle(state, ctx, frame.messageId, 'CALLRESULT', (call) => {
+        // A CALLRESULT names no action: the pending call's action says which schema applies (Part 4 §4.2.2).
+        const check = validateCallResult(call.action, frame.payload, { validation: station.validationMode(call.action), messageId: frame.messageId });
+        if (!check.ok) return { ok: false, error: check.error };
         for (const warning of check.warnings) ctx.log.warn('schema violation let through (log-only validation)', { station: station.id, error: warning.message });
-        finish(state, ctx, outstanding.call, { ok: true, response: frame.payload }, outstanding.awaitReport);
-      } else {
-        finish(state, ctx, outstanding.call, { ok: false, error: check.error }, outstanding.awaitReport);
-      }
-      sendNext(state, ctx);
+        return { ok: true, response: frame.payload };
+      });
       return;
-    }
-    case 4: {
-      const outstanding = state.outstanding;
-      if (!outstanding || outstanding.messageId !== frame.messageId) {
-        ctx.log.info('CALLERROR for no outstanding call dropped (late or unknown)', { station: station.id, messageId: frame.messageId });
-        return;
-      }
-      outstanding.cancelTimer();
-      state.outstanding = undefined;
-      const error = new CallErrorResponse(station.id, outstanding.call.action, frame.errorCode, frame.errorDescription, frame.errorDetails);
-      finish(state, ctx, outstanding.call, { ok: false, error }, outstanding.awaitReport);
-      sendNext(state, ctx);
+    case 4:
+      settle(state, ctx, frame.messageId, 'CALLERROR', (call) => ({
+        ok: false,
+        error: new CallErrorResponse(station.id, call.action, frame.errorCode, frame.errorDescription, frame.errorDetails),
+      }));
       return;
-    }
   }
 }
 
@@ -265,6 +245,25 @@ function enqueue(state: ConnectionState, queued: QueuedCall, ctx: Ctx): void {
   transmit(state, queued, ctx);
 }
 
+type CallResult = { ok: true; response: unknown } | { ok: false; error: Error };
+
+/**
+ * If `messageId` is the outstanding call's, settle that call with `result` and put the next
+ * queued call on the wire. Otherwise the answer is late (its call timed out) or unknown: logged
+ * (when `what` names it) and dropped, as DESIGN.md §4 asks.
+ */
+function settle(state: ConnectionState, ctx: Ctx, messageId: string, what: string | undefined, result: (call: OutboundCall) => CallResult): void {
+  const outstanding = state.outstanding;
+  if (!outstanding || outstanding.messageId !== messageId) {
+    if (what) ctx.log.info(`${what} for no outstanding call dropped (late or unknown)`, { station: state.station.id, messageId });
+    return;
+  }
+  outstanding.cancelTimer();
+  state.outstanding = undefined;
+  finish(state, ctx, outstanding.call, result(outstanding.call), outstanding.awaitReport);
+  sendNext(state, ctx);
+}
+
 function sendNext(state: ConnectionState, ctx: Ctx): void {
   const next = state.queue.shift();
   if (next) transmit(state, next, ctx);
@@ -288,18 +287,18 @@ function send(state: ConnectionState, text: string, ctx: Ctx): void {
   transport.send(text);
 }
 
-function finish(
-  state: ConnectionState,
-  ctx: Ctx,
-  call: OutboundCall,
-  result: { ok: true; response: unknown } | { ok: false; error: Error },
-  awaitReport?: { readonly timeoutMs: number },
-): void {
-  toStation(state, ctx, { type: 'call_done', call, result, awaitReport });
+/**
+ * Settle a call: a failure is the caller's at once; an answer goes through the station actor,
+ * which applies it to the models (device model, triggers, reports) before the caller sees it.
+ * Failing directly also keeps calls from hanging when the station actor stops before this one.
+ */
+function finish(state: ConnectionState, ctx: Ctx, call: OutboundCall, result: CallResult, awaitReport?: { readonly timeoutMs: number }): void {
+  if (!result.ok) call.done.reject(result.error);
+  else toStation(state, ctx, { type: 'call_done', call, result, awaitReport });
 }
 
-/** Fail the outstanding and the queued calls; `direct` settles the callers without the station actor. */
-function failAll(state: ConnectionState, ctx: Ctx, error: () => Error, direct = false): void {
+/** Fail the outstanding and the queued calls (failures reach the callers directly, see finish). */
+function failAll(state: ConnectionState, ctx: Ctx, error: () => Error): void {
   const pending: QueuedCall[] = [];
   if (state.outstanding) {
     state.outstanding.cancelTimer();
@@ -307,10 +306,7 @@ function failAll(state: ConnectionState, ctx: Ctx, error: () => Error, direct = 
     state.outstanding = undefined;
   }
   pending.push(...state.queue.splice(0));
-  for (const queued of pending) {
-    if (direct) queued.call.done.reject(error());
-    else finish(state, ctx, queued.call, { ok: false, error: error() }, queued.awaitReport);
-  }
+  for (const queued of pending) finish(state, ctx, queued.call, { ok: false, error: error() }, queued.awaitReport);
 }
 
 function toStation(state: ConnectionState, ctx: Ctx, msg: StationMsg): void {

@@ -68,6 +68,8 @@ export class ActorCell<M, S, A> {
   private busy = false;
   private requestedExit: ExitReason | undefined;
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** Messages handed to nact and not yet taken by `handle`, in order (nact's mailbox is FIFO). */
+  private readonly queued: M[] = [];
   private readonly parent: ActorCell<never, unknown, unknown> | undefined;
   private readonly nactRef: ReturnType<typeof nactSpawn>;
   private resolveExited!: (reason: ExitReason) => void;
@@ -125,6 +127,7 @@ export class ActorCell<M, S, A> {
   /** Put a message in the mailbox. Throws if this incarnation no longer accepts messages. */
   deliver(message: M): void {
     if (!this.accepting) throw new ActorStoppedError(labelOf(this.ref));
+    this.queued.push(message);
     nactDispatch(this.nactRef, message);
   }
 
@@ -171,8 +174,13 @@ export class ActorCell<M, S, A> {
   }
 
   private async handle(message: M): Promise<void> {
+    this.queued.shift();
     if (this.status === 'starting') await this.started;
-    if (this.status !== 'running') return; // queued behind an exit: the incarnation is going away
+    if (this.status !== 'running') {
+      // Queued behind an exit: the incarnation is going away and will never process it.
+      this.undelivered([message], this.requestedExit ?? this.finalReason ?? KILLED);
+      return;
+    }
     this.busy = true;
     let next: S;
     try {
@@ -231,6 +239,7 @@ export class ActorCell<M, S, A> {
     this.parent?.children.delete(this as unknown as ActorCell<never, unknown, unknown>);
     this.system.release(this as unknown as ActorCell<never, unknown, unknown>);
     nactStop(this.nactRef);
+    this.undelivered(this.queued.splice(0), reason);
     // Names go before the supervisor hears of the exit, so a restart can take them again.
     for (const key of this.names) this.system.registry.releaseFor(key, this.ref);
     this.names.clear();
@@ -246,6 +255,19 @@ export class ActorCell<M, S, A> {
         this.link.onExit(this.ref, reason);
       } catch (error) {
         this.log.error('exit notification failed', { reason: describeCause(error) });
+      }
+    }
+  }
+
+  /** Tell the behaviour of messages it will never process (so promises they carry can settle). */
+  private undelivered(messages: readonly M[], reason: ExitReason): void {
+    const hook = this.behaviour.undelivered;
+    if (!hook || messages.length === 0) return;
+    for (const message of messages) {
+      try {
+        hook(message, reason);
+      } catch (error) {
+        this.log.error('undelivered hook failed', { reason: describeCause(error) });
       }
     }
   }

@@ -84,6 +84,12 @@ export interface Behaviour<M, S, A = void> {
   init(args: A, ctx: ActorContext<M>): S | Promise<S>;
   receive(state: S, message: M, ctx: ActorContext<M>): S | Promise<S>;
   terminate?(state: S, reason: ExitReason, ctx: ActorContext<M>): void | Promise<void>;
+  /**
+   * Told of each message this incarnation accepted but will never process, because it stopped
+   * first (nact would drop them without a word). Synchronous, no state: for settling promises
+   * or answering requests the messages carry. Queries are failed by the runtime itself.
+   */
+  undelivered?(message: M, reason: ExitReason): void;
 }
 
 /**

@@ -30,6 +30,7 @@ export interface Deferred<T> {
 
 /** A CSMS-initiated call on its way to the station. */
 export interface OutboundCall {
+  readonly stationId: string;
   readonly action: CsmsAction;
   readonly payload: unknown;
   readonly timeoutMs: number;
@@ -63,6 +64,7 @@ export type StationMsg =
   /** The embedding application answers a request its handler left with `noreply`. */
   | {
       readonly type: 'late_reply';
+      readonly stationId: string;
       readonly messageId: string;
       readonly outcome: Exclude<HandlerOutcome, { kind: 'noreply' }>;
       readonly done: Deferred<void>;

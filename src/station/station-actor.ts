@@ -130,6 +130,25 @@ export const stationBehaviour: Behaviour<StationMsg, StationState, StationContex
     }
   },
 
+  undelivered(msg) {
+    // Messages that reached a stopping incarnation: settle the promises they carry.
+    switch (msg.type) {
+      case 'call':
+        msg.call.done.reject(new StationOfflineError(msg.call.stationId, 'station restarting'));
+        return;
+      case 'late_reply':
+        msg.done.reject(new StationOfflineError(msg.stationId, 'station restarting; the request it answers is gone'));
+        return;
+      case 'call_done':
+        // The station did answer: the caller gets the answer, though the models could not take it.
+        if (msg.result.ok) msg.call.done.resolve(msg.result.response);
+        else msg.call.done.reject(msg.result.error);
+        return;
+      default:
+        return;
+    }
+  },
+
   terminate(state) {
     for (const waiters of state.reportWaiters.values()) {
       for (const waiter of waiters) {

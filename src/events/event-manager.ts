@@ -9,8 +9,8 @@
  */
 import type { AsyncReply, OcppHandler, StationEvent } from '../../handlers/behaviour';
 import type { StationAction } from '../../schemas/actions';
-import { validateResponse } from '../../schemas';
-import { CsmsError, describeCause } from '../errors';
+import { checkPayload, isJsonObject } from '../rpc';
+import { CsmsError, describeCause, isOcppErrorCode } from '../errors';
 import { dispatch, type ActorContext, type Behaviour } from '../runtime';
 import {
   connectionName,
@@ -115,18 +115,24 @@ async function runRequest(
   }
   if ('state' in result && result.state !== undefined) state.handlerState = result.state;
   if ('reply' in result) {
-    const check = validateResponse(action, result.reply);
-    if (!check.ok && station.validationMode(action) === 'strict') {
+    const check = checkPayload(action, 'response', result.reply, station.validationMode(action), messageId);
+    if (!check.ok) {
       // A handler's invalid response never reaches the wire (DESIGN.md §4).
-      const detail = check.errors.map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`).join('; ');
-      await crashed(station, state, ctx, `handleOcpp(${action}) answered a schema-invalid response: ${detail}`);
+      await crashed(station, state, ctx, `handleOcpp(${action}) answered a schema-invalid response: ${check.error.ocppCode}: ${check.error.description}`);
       return internalError(`the CSMS produced an invalid ${action} response`);
     }
-    if (!check.ok) ctx.log.warn('handler response is schema-invalid; sent anyway (log-only validation)', { action, errors: check.errors });
+    for (const warning of check.warnings) {
+      ctx.log.warn('handler response is schema-invalid; sent anyway (log-only validation)', { station: station.id, action, error: warning.message });
+    }
     return { kind: 'reply', payload: result.reply };
   }
   if ('error' in result) {
-    return { kind: 'error', code: result.error, description: result.description ?? '', details: result.details ?? {} };
+    // A JavaScript handler is not type-checked: an error code outside OCPP-J Table 8 is a handler bug.
+    if (!isOcppErrorCode(result.error) || (result.details !== undefined && !isJsonObject(result.details))) {
+      await crashed(station, state, ctx, `handleOcpp(${action}) answered an error that is not an OCPP-J error: ${describeCause(result.error)}`);
+      return internalError(`the CSMS failed to process ${action}`);
+    }
+    return { kind: 'error', code: result.error, description: String(result.description ?? ''), details: result.details ?? {} };
   }
   if ('noreply' in result && result.noreply === true) return { kind: 'noreply' };
   await crashed(station, state, ctx, `handleOcpp(${action}) returned an object without reply, error or noreply`);

@@ -113,6 +113,9 @@ export const connectionBehaviour: Behaviour<ConnectionMsg, ConnectionState, Stat
   undelivered(msg) {
     // A call that reached the mailbox of a stopping incarnation never goes out: fail it.
     if (msg.type === 'send_call') msg.call.done.reject(new StationOfflineError(msg.call.stationId, 'connection stopped'));
+    // A socket whose attach was never processed is neither attached nor closed, and nobody would
+    // read it: close it, so the charger reconnects to the next incarnation.
+    else if (msg.type === 'attach') msg.transport.close(CloseCode.restarted, 'CSMS connection restarted; please reconnect');
   },
 };
 

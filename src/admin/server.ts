@@ -1,0 +1,124 @@
+/**
+ * The admin HTTP API (fastify): stations, their models and CSMS-initiated calls over REST, for
+ * operators and integrations, with its OpenAPI document at /api/openapi.json.
+ *
+ *     const admin = createAdminServer(csms, { resolveHandler: (name) => handlers[name ?? 'accept-all'],
+ *                                             onCredentialsChanged: (id) => verifier.invalidate(id) });
+ *     const { port } = await admin.listen();   // 127.0.0.1:9001 unless configured
+ *     await admin.close();
+ *
+ * Security: bound to 127.0.0.1 by default. Bound to any other address it refuses to be created
+ * without a bearer token (ConfigError); with a token, every request (the document included)
+ * must carry `Authorization: Bearer <token>`, compared in constant time, or gets 401.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import Fastify, { type FastifyError, type FastifyReply } from 'fastify';
+import type { Csms } from '../csms';
+import { loggerFor } from '../log';
+import { resolveAdminConfig, type AdminConfigSection } from './config';
+import { failure, toHttpFailure, type HttpFailure } from './error-body';
+import { OPENAPI_PATH, buildOpenApiDocument } from './openapi';
+import { ADMIN_ROUTES, type RouteHooks } from './routes';
+
+const log = loggerFor('admin');
+
+export interface AdminServerOptions extends Omit<AdminConfigSection, 'enabled'>, RouteHooks {
+  /** Largest request body, in bytes. Default 1 MiB (the codec's frame limit). */
+  readonly bodyLimit?: number;
+}
+
+export interface AdminServer {
+  /** Bind and serve; resolves with where it listens. */
+  listen(): Promise<{ port: number; host: string }>;
+  /** Stop accepting, finish requests in flight, close. */
+  close(): Promise<void>;
+}
+
+const DEFAULT_BODY_LIMIT = 1024 * 1024;
+
+/** Throws ConfigError when the options are invalid, e.g. a non-loopback host without a token. */
+export function createAdminServer(csms: Csms, options: AdminServerOptions): AdminServer {
+  const config = resolveAdminConfig({ enabled: true, host: options.host, port: options.port, token: options.token });
+  const app = Fastify({
+    logger: false,
+    bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    // Validation without coercion or stripping: a body of the wrong type or with unknown
+    // properties is refused, never silently "fixed".
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: true, allErrors: true } },
+  });
+  const document = buildOpenApiDocument(ADMIN_ROUTES);
+  const tokenDigest = config.token === undefined ? undefined : digest(config.token);
+
+  app.addHook('onRequest', async (request, reply) => {
+    (request as { startedAt?: number }).startedAt = performance.now();
+    if (tokenDigest !== undefined && !presentsToken(request.headers.authorization, tokenDigest)) {
+      reply.header('www-authenticate', 'Bearer realm="ocpp-csms-admin"');
+      return send(reply, failure(401, 'unauthorized', 'a valid bearer token is required (Authorization: Bearer <token>)'));
+    }
+    return undefined;
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const startedAt = (request as { startedAt?: number }).startedAt ?? performance.now();
+    // Method, route and status only: never a header (the token) nor a body (passwords).
+    log.debug('admin request', { method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(performance.now() - startedAt) });
+  });
+
+  app.setErrorHandler((error: FastifyError, _request, reply) => {
+    if (error.validation) {
+      return send(reply, failure(400, 'invalid_request', `${error.validationContext ?? 'request'} ${error.message}`, { details: { errors: error.validation } }));
+    }
+    // fastify's own refusals (malformed JSON, unsupported media type, body too large) carry their status.
+    if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 && error.code?.startsWith('FST_')) {
+      return send(reply, failure(error.statusCode, 'invalid_request', error.message, { fastifyCode: error.code }));
+    }
+    const answer = toHttpFailure(error);
+    if (answer.status >= 500 && answer.status !== 502 && answer.status !== 504) log.error('admin request failed', { error: answer.body.error.message });
+    return send(reply, answer);
+  });
+  app.setNotFoundHandler((request, reply) => send(reply, failure(404, 'not_found', `no route ${request.method} ${request.url.split('?')[0]}`)));
+
+  const ctx = { csms, hooks: options };
+  for (const route of ADMIN_ROUTES) {
+    app.route({
+      method: route.method,
+      url: route.url,
+      schema: {
+        ...(route.params ? { params: route.params } : {}),
+        ...(route.querystring ? { querystring: route.querystring } : {}),
+        ...(route.body ? { body: route.body } : {}),
+      },
+      handler: (request, reply) => route.handle(ctx, request, reply),
+    });
+  }
+  app.get(OPENAPI_PATH, async () => document);
+
+  return {
+    async listen() {
+      await app.listen({ host: config.host, port: config.port });
+      const address = app.server.address() as AddressInfo;
+      log.info('admin API listening', { host: address.address, port: address.port, token: config.token !== undefined });
+      return { host: address.address, port: address.port };
+    },
+    close: () => app.close(),
+  };
+}
+
+function send(reply: FastifyReply, answer: HttpFailure): FastifyReply {
+  for (const [name, value] of Object.entries(answer.headers ?? {})) reply.header(name, value);
+  return reply.code(answer.status).send(answer.body);
+}
+
+function digest(text: string): Buffer {
+  return createHash('sha256').update(text, 'utf8').digest();
+}
+
+/**
+ * Whether the Authorization header carries the token. Both sides are hashed first, so the
+ * comparison takes the same time whatever the presented token's length or content.
+ */
+function presentsToken(header: string | undefined, expected: Buffer): boolean {
+  const match = /^Bearer[ \t]+([^ \t]+)[ \t]*$/i.exec(header ?? '');
+  const presented = digest(match?.[1] ?? '');
+  return timingSafeEqual(presented, expected) && match !== null;
+}

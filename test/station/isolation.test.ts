@@ -8,7 +8,7 @@
 import acceptAll from '../../handlers/accept-all';
 import { nowRfc3339 } from '../../handlers/behaviour';
 import { startCsms, type Csms } from '../../src/csms';
-import { StationExistsError, UnknownStationError } from '../../src/errors';
+import { StationExistsError, StationOfflineError, UnknownStationError } from '../../src/errors';
 import { dispatch, killActor, type ReplyTo } from '../../src/runtime';
 import { connectionName, eventManagerName, stationName } from '../../src/station/messages';
 import type { StationView } from '../../src/station/standing';
@@ -166,6 +166,41 @@ describe('isolation of station crashes', () => {
       await expect(reset).resolves.toEqual({ status: 'Accepted' });
     },
   );
+
+  it('rejects with StationOfflineError a call still in a mailbox when the station or connection actor is killed', async () => {
+    csms = await startCsms();
+    await csms.addStation('X', { handler: acceptAll });
+    const x = new MemoryStation(csms, 'X').connect();
+    await x.bootAccepted();
+    const before = incarnations(csms, 'X');
+    // Dispatched to the station actor and killed before it is processed: the message is dropped.
+    const inStationMailbox = csms.call('X', 'Reset', { type: 'Immediate' });
+    killActor(csms.registry.whereis(stationName('X'))!);
+    await expect(inStationMailbox).rejects.toBeInstanceOf(StationOfflineError);
+
+    await eventually(() => expect(incarnations(csms, 'X')[2]).toBeGreaterThan(before[2]));
+    const again = new MemoryStation(csms, 'X').connect();
+    expect(await again.heartbeat()).toMatchObject({ type: 3 });
+    // One hop further: handed on to the connection, which is killed before processing it.
+    const inConnectionMailbox = csms.call('X', 'Reset', { type: 'Immediate' });
+    await new Promise((resolve) => setImmediate(resolve));
+    killActor(csms.registry.whereis(connectionName('X'))!);
+    await expect(inConnectionMailbox).rejects.toBeInstanceOf(StationOfflineError);
+    expect(again.callsReceived('Reset')).toEqual([]);
+  });
+
+  it('closes with 4003 a socket whose attach reached a connection actor that was killed before processing it', async () => {
+    csms = await startCsms();
+    await csms.addStation('X', { handler: acceptAll });
+    const before = incarnations(csms, 'X');
+    const x = new MemoryStation(csms, 'X').connect();
+    killActor(csms.registry.whereis(connectionName('X'))!);
+    // Neither attached nor closed, the charger would wait on a socket nobody reads.
+    expect((await x.closedByCsms()).code).toBe(4003);
+    await eventually(() => expect(incarnations(csms, 'X')[2]).toBeGreaterThan(before[2]));
+    const again = new MemoryStation(csms, 'X').connect();
+    await again.bootAccepted();
+  });
 
   it('serves a station whose connection actor crashed once it reconnects, leaving the station actor running', async () => {
     csms = await startCsms();

@@ -38,21 +38,10 @@ import {
 import type { ComponentType, VariableType } from './model/ocpp-shapes';
 import { STATION_STATUSES, initialMachineState, type MachineState, type RegistrationStatus, type StationStatus } from './state-machine';
 import type { StationContext, StationStats } from './station-context';
-import type { StandingSnapshot } from './store';
+import type { OpenTransaction, StandingRecord } from './store';
+import { decoded, refused, type Decoded } from './model/decoded';
 
-/** A transaction the station started and has not ended (OCPP 2.0.1 E01–E07). */
-export interface OpenTransaction {
-  readonly transactionId: string;
-  readonly evseId?: number;
-  readonly connectorId?: number;
-  readonly idToken?: string;
-  readonly startedAt: string;
-  readonly lastEventAt: string;
-  readonly lastSeqNo: number;
-  readonly chargingState?: string;
-  /** Last Energy.Active.Import.Register reading, in Wh, when the station sent one. */
-  readonly energyWh?: number;
-}
+export type { OpenTransaction };
 
 /** The station's read model, as `Csms.station(id)` returns it. */
 export interface StationView {
@@ -106,39 +95,24 @@ export class Standing {
     return new Standing(initialMachineState(), evseModelFromConfig(evse), EMPTY_DEVICE_MODEL, EMPTY_REPORT_ASSEMBLY, new Map());
   }
 
-  /**
-   * The standing a store kept, or a fresh one when there is none. A snapshot that does not
-   * decode is reported through `onProblem` and replaced by a fresh standing: the station then
-   * has to boot again, which is safe, where trusting a corrupt model is not.
-   */
-  static restore(snapshot: StandingSnapshot | undefined, evse: EvseConfig, onProblem: (problem: string) => void): Standing {
-    if (snapshot === undefined) return Standing.fresh(evse);
-    try {
-      if (snapshot.version !== SNAPSHOT_VERSION) throw new Error(`unknown snapshot version ${String(snapshot.version)}`);
-      const machine = restoreMachine(snapshot.machine);
-      const evseModel = restoreEvseModel(snapshot.evse);
-      if (!evseModel.ok) throw new Error(`EVSE model: ${evseModel.error}`);
-      const deviceModel = restoreDeviceModel(snapshot.deviceModel);
-      if (!deviceModel.ok) throw new Error(`device model: ${deviceModel.error}`);
-      const reports = restoreReportAssembly(snapshot.reports);
-      if (!reports.ok) throw new Error(`reports: ${reports.error}`);
-      const transactions = new Map<string, OpenTransaction>();
-      for (const t of (snapshot.transactions as OpenTransaction[] | undefined) ?? []) transactions.set(t.transactionId, t);
-      return new Standing(machine, evseModel.value, deviceModel.value, reports.value, transactions);
-    } catch (error) {
-      onProblem(describeCause(error));
-      return Standing.fresh(evse);
-    }
+  /** The standing a store kept, or a fresh one from the registration when there is none. */
+  static restore(record: StandingRecord | undefined, evse: EvseConfig): Standing {
+    if (record === undefined) return Standing.fresh(evse);
+    const transactions = new Map<string, OpenTransaction>();
+    for (const t of record.transactions) transactions.set(t.transactionId, t);
+    return new Standing(copyMachine(record.machine), record.evse, record.deviceModel, record.reports, transactions);
   }
 
-  /** A JSON-serialisable copy, safe to keep after the standing changes again. */
-  snapshot(): StandingSnapshot {
+  /**
+   * The standing as an immutable record for the store. Cheap: the models are immutable values
+   * and are shared, only the machine state and the transaction list are copied.
+   */
+  record(): StandingRecord {
     return {
-      version: SNAPSHOT_VERSION,
-      machine: structuredClone(this.machine),
-      evse: evseModelToJSON(this.evse),
-      deviceModel: deviceModelToJSON(this.deviceModel),
-      reports: reportAssemblyToJSON(this.reports),
+      machine: copyMachine(this.machine),
+      evse: this.evse,
+      deviceModel: this.deviceModel,
+      reports: this.reports,
       transactions: [...this.transactions.values()],
     };
   }
@@ -273,6 +247,57 @@ export class Standing {
       stats: { ...station.stats },
       securityProfile: station.spec.securityProfile,
     };
+  }
+}
+
+function copyMachine(m: Readonly<MachineState>): MachineState {
+  return { ...m, triggered: [...m.triggered] };
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSON form, for durable stores
+
+/** A standing record as JSON (a deep copy: nothing in it is shared with the live models). */
+export function standingToJSON(record: StandingRecord): Record<string, unknown> {
+  return {
+    version: SNAPSHOT_VERSION,
+    machine: JSON.parse(JSON.stringify(record.machine)) as unknown,
+    evse: evseModelToJSON(record.evse),
+    deviceModel: deviceModelToJSON(record.deviceModel),
+    reports: reportAssemblyToJSON(record.reports),
+    transactions: JSON.parse(JSON.stringify(record.transactions)) as unknown,
+  };
+}
+
+/**
+ * A standing record read back from JSON, validated part by part. A store that gets `ok: false`
+ * should log the reason and start the station afresh (it then has to boot again, which is
+ * safe, where trusting a corrupt model is not).
+ */
+export function standingFromJSON(json: unknown): Decoded<StandingRecord> {
+  const snapshot = json as Record<string, unknown> | null;
+  if (typeof snapshot !== 'object' || snapshot === null) return refused('not a standing snapshot');
+  if (snapshot.version !== SNAPSHOT_VERSION) return refused(`unknown snapshot version ${String(snapshot.version)}`);
+  try {
+    const machine = restoreMachine(snapshot.machine);
+    const evse = restoreEvseModel(snapshot.evse);
+    if (!evse.ok) return refused(`EVSE model: ${evse.error}`);
+    const deviceModel = restoreDeviceModel(snapshot.deviceModel);
+    if (!deviceModel.ok) return refused(`device model: ${deviceModel.error}`);
+    const reports = restoreReportAssembly(snapshot.reports);
+    if (!reports.ok) return refused(`reports: ${reports.error}`);
+    if (!Array.isArray(snapshot.transactions)) return refused('transactions: not a list');
+    const transactions: OpenTransaction[] = [];
+    for (const t of snapshot.transactions as unknown[]) {
+      const tx = t as Partial<OpenTransaction> | null;
+      if (!tx || typeof tx.transactionId !== 'string' || typeof tx.startedAt !== 'string' || typeof tx.lastEventAt !== 'string' || typeof tx.lastSeqNo !== 'number') {
+        return refused('transactions: an entry is not an open transaction');
+      }
+      transactions.push(tx as OpenTransaction);
+    }
+    return decoded({ machine, evse: evse.value, deviceModel: deviceModel.value, reports: reports.value, transactions });
+  } catch (error) {
+    return refused(describeCause(error));
   }
 }
 

@@ -53,12 +53,10 @@ export const stationBehaviour: Behaviour<StationMsg, StationState, StationContex
   init(station, ctx) {
     ctx.register(stationName(station.id));
     station.stats.stationStarts += 1;
-    const standing = Standing.restore(station.store.load(station.id), station.spec.evse, (problem) =>
-      ctx.log.error('stored standing of the station is unreadable; starting from its registration', { station: station.id, problem }),
-    );
+    const standing = Standing.restore(station.store.load(station.id), station.spec.evse);
     // A new incarnation has no socket: the connection actor (started after it) closes any stale one.
     machine.detach(standing.machine);
-    station.store.save(station.id, standing.snapshot());
+    station.store.save(station.id, standing.record());
     return { station, standing, pending: new Map(), reportWaiters: new Map() };
   },
 
@@ -293,7 +291,7 @@ function reply(state: StationState, ctx: Ctx, messageId: string, action: Station
 }
 
 function persist(state: StationState): void {
-  if (state.standing.takeDirty()) state.station.store.save(state.station.id, state.standing.snapshot());
+  if (state.standing.takeDirty()) state.station.store.save(state.station.id, state.standing.record());
 }
 
 function tell(state: StationState, ctx: Ctx, event: StationEvent): void {

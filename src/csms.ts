@@ -21,7 +21,6 @@ import { loggerFor } from './log';
 import { dispatch, query, type ActorSystem, type ExitReason, type Registry, type ReplyTo } from './runtime';
 import { listVariables, splitSetVariablesRequest, splitGetVariablesRequest, type VariableEntry } from './station/model/device-model';
 import {
-  connectionName,
   eventManagerName,
   stationName,
   type ConnectionMsg,
@@ -214,8 +213,7 @@ export class Csms extends EventEmitter<CsmsEvents> {
    * the first (the old transport is closed). Returns where the listener pushes what arrives.
    */
   connect(id: string, transport: Transport): StationLink {
-    this.context(id);
-    const name = connectionName(id);
+    const name = this.context(id).names.connection;
     const registry = this.registry;
     const send = (msg: ConnectionMsg): boolean => {
       const ref = registry.whereis(name);
@@ -258,7 +256,7 @@ export class Csms extends EventEmitter<CsmsEvents> {
   callAsync<A extends CsmsAction>(id: string, action: A, payload: RequestOf<A>, options: CallOptions = {}): string {
     const ref = uuidv4();
     const deliver = (reply: Parameters<NonNullable<OcppHandler['handleAsyncReply']>>[0]): void => {
-      const events = this.registry.whereis(eventManagerName(id));
+      const events = this.registry.whereis(this.stations.get(id)?.names.events ?? eventManagerName(id));
       if (events?.alive) dispatch(events, { type: 'async_reply', reply });
       else log.warn('async reply dropped: event manager not running', { station: id, action, ref });
     };
@@ -395,7 +393,7 @@ export class Csms extends EventEmitter<CsmsEvents> {
   }
 
   private toStation(id: string, msg: StationMsg, reject: (error: unknown) => void): void {
-    const ref = this.registry.whereis(stationName(id));
+    const ref = this.registry.whereis(this.stations.get(id)?.names.station ?? stationName(id));
     if (!ref?.alive) {
       reject(new StationOfflineError(id, 'restarting'));
       return;
@@ -410,7 +408,7 @@ export class Csms extends EventEmitter<CsmsEvents> {
   private query<R>(id: string, make: (replyTo: ReplyTo<R>) => StationMsg): Promise<R> {
     // A promise-returning API rejects rather than throws: `station()` is not an async function.
     if (!this.stations.has(id)) return Promise.reject(new UnknownStationError(id));
-    const ref = this.registry.whereis(stationName(id));
+    const ref = this.registry.whereis(this.stations.get(id)?.names.station ?? stationName(id));
     if (!ref) return Promise.reject(new StationOfflineError(id, 'restarting'));
     return query(ref, make as never, QUERY_TIMEOUT_MS) as Promise<R>;
   }

@@ -19,7 +19,7 @@ import {
 } from '../errors';
 import { decodeFrame, encodeCall, encodeCallError, encodeCallResult, validateCallResult } from '../rpc';
 import { dispatch, type ActorContext, type Behaviour } from '../runtime';
-import { connectionName, stationName, type ConnectionMsg, type OutboundCall, type StationMsg } from '../station/messages';
+import { type ConnectionMsg, type OutboundCall, type StationMsg } from '../station/messages';
 import type { StationContext } from '../station/station-context';
 import { CloseCode, type Transport } from './transport';
 
@@ -50,7 +50,7 @@ type Ctx = ActorContext<ConnectionMsg>;
 
 export const connectionBehaviour: Behaviour<ConnectionMsg, ConnectionState, StationContext> = {
   init(station, ctx) {
-    ctx.register(connectionName(station.id));
+    ctx.register(station.names.connection);
     station.stats.connectionStarts += 1;
     const stale = station.slot.transport;
     if (stale) {
@@ -313,7 +313,7 @@ function failAll(state: ConnectionState, ctx: Ctx, error: () => Error): void {
 }
 
 function toStation(state: ConnectionState, ctx: Ctx, msg: StationMsg): void {
-  const ref = ctx.registry.whereis(stationName(state.station.id));
+  const ref = ctx.registry.whereis(state.station.names.station);
   if (ref?.alive) {
     dispatch(ref, msg);
     return;

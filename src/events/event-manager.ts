@@ -13,9 +13,6 @@ import { checkPayload, isJsonObject } from '../rpc';
 import { CsmsError, describeCause, isOcppErrorCode } from '../errors';
 import { dispatch, type ActorContext, type Behaviour } from '../runtime';
 import {
-  connectionName,
-  eventManagerName,
-  stationName,
   type ConnectionMsg,
   type EventManagerMsg,
   type HandlerOutcome,
@@ -51,7 +48,7 @@ type Ctx = ActorContext<EventManagerMsg>;
 
 export const eventManagerBehaviour: Behaviour<EventManagerMsg, EventManagerState, StationContext> = {
   async init(station, ctx) {
-    ctx.register(eventManagerName(station.id));
+    ctx.register(station.names.events);
     const handlerState = await station.handler.init(station.spec.handlerArgs, { stationId: station.id });
     return { station, handlerState, recentCrashes: [] };
   },
@@ -183,7 +180,7 @@ function internalError(description: string): HandlerOutcome {
 }
 
 function toStation(station: StationContext, ctx: Ctx, msg: StationMsg): void {
-  const ref = ctx.registry.whereis(stationName(station.id));
+  const ref = ctx.registry.whereis(station.names.station);
   if (!ref) {
     ctx.log.warn('station actor not running; handler result dropped', { station: station.id, type: msg.type });
     return;
@@ -192,7 +189,7 @@ function toStation(station: StationContext, ctx: Ctx, msg: StationMsg): void {
 }
 
 function toConnection(station: StationContext, ctx: Ctx, msg: ConnectionMsg): void {
-  const ref = ctx.registry.whereis(connectionName(station.id));
+  const ref = ctx.registry.whereis(station.names.connection);
   if (ref?.alive) dispatch(ref, msg);
 }
 

@@ -16,9 +16,6 @@ import {
 import { dispatch, type ActorContext, type Behaviour } from '../runtime';
 import type { StationEvent } from '../../handlers/behaviour';
 import {
-  connectionName,
-  eventManagerName,
-  stationName,
   type ConnectionMsg,
   type Deferred,
   type EventManagerMsg,
@@ -51,7 +48,7 @@ type Ctx = ActorContext<StationMsg>;
 
 export const stationBehaviour: Behaviour<StationMsg, StationState, StationContext> = {
   init(station, ctx) {
-    ctx.register(stationName(station.id));
+    ctx.register(station.names.station);
     station.stats.stationStarts += 1;
     const standing = Standing.restore(station.store.load(station.id), station.spec.evse);
     // A new incarnation has no socket: the connection actor (started after it) closes any stale one.
@@ -299,7 +296,7 @@ function tell(state: StationState, ctx: Ctx, event: StationEvent): void {
 }
 
 function toEvents(state: StationState, ctx: Ctx, msg: EventManagerMsg): void {
-  const ref = ctx.registry.whereis(eventManagerName(state.station.id));
+  const ref = ctx.registry.whereis(state.station.names.events);
   if (ref?.alive) dispatch(ref, msg);
   else if (msg.type === 'rpccall') {
     toConnection(state, ctx, { type: 'send_error', messageId: msg.messageId, code: 'InternalError', description: 'the CSMS handler is restarting', details: {} });
@@ -307,7 +304,7 @@ function toEvents(state: StationState, ctx: Ctx, msg: EventManagerMsg): void {
 }
 
 function toConnection(state: StationState, ctx: Ctx, msg: ConnectionMsg): void {
-  const ref = ctx.registry.whereis(connectionName(state.station.id));
+  const ref = ctx.registry.whereis(state.station.names.connection);
   if (ref?.alive) {
     dispatch(ref, msg);
     return;

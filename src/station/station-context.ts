@@ -8,6 +8,8 @@ import type { OcppHandler } from '../../handlers/behaviour';
 import type { OcppAction } from '../../schemas/actions';
 import type { Transport } from '../connection/transport';
 import type { EvseConfig } from './model/evse';
+import { connectionName, eventManagerName, stationName, type ConnectionMsg, type EventManagerMsg, type StationMsg } from './messages';
+import type { ActorName } from '../runtime';
 import type { StationStore } from './store';
 
 /** Schema validation of a station's messages: strict (the default) or log-only (DESIGN.md §4). */
@@ -83,8 +85,16 @@ export interface FrameEvent {
   readonly error?: string;
 }
 
+/** The registry names of a station's three actors, made once (every message looks one up). */
+export interface StationNames {
+  readonly events: ActorName<EventManagerMsg>;
+  readonly station: ActorName<StationMsg>;
+  readonly connection: ActorName<ConnectionMsg>;
+}
+
 export interface StationContext {
   readonly id: string;
+  readonly names: StationNames;
   readonly spec: StationSpec;
   readonly settings: StationSettings;
   readonly handler: OcppHandler;
@@ -107,6 +117,7 @@ export function createStationContext(options: {
   const observe = options.observe ?? (() => undefined);
   return {
     id: spec.id,
+    names: { events: eventManagerName(spec.id), station: stationName(spec.id), connection: connectionName(spec.id) },
     spec,
     settings: options.settings,
     handler: spec.handler,

@@ -1,0 +1,295 @@
+/**
+ * The configuration file's JSON schema (validated with ajv, strict: an unknown field anywhere is
+ * an error, never ignored), and the TypeScript type of a file once validated and defaulted.
+ * Every option is documented here with its default, at the point of definition; the defaults are
+ * the schema's own `default`s, applied by ajv (`useDefaults`), so the documented default and the
+ * applied one cannot drift apart.
+ *
+ *     {
+ *       "listeners": [{ "port": 9000 }, { "port": 9443, "tls": { "keyFile": "...", "certFile": "...", "caFile": "..." } }],
+ *       "server":    { "pathPrefix": "/ocpp", "pingIntervalMs": 30000 },
+ *       "core":      { "callTimeoutMs": 30000 },
+ *       "defaults":  { "handler": "accept-all", "securityProfile": 1 },
+ *       "stations":  [{ "id": "CP001", "passwordHash": "scrypt$512$8$1$..." }]
+ *     }
+ */
+import { ADMIN_CONFIG_SCHEMA, type AdminConfigSection } from '../admin/config';
+import { LOG_LEVELS, type LogLevel } from '../log';
+import { supervisionSchema, type SupervisionConfig } from './supervision';
+
+/** identifierString (OCPP 2.0.1 Part 2), at most 48 characters: a station identity (Part 4 §3.1.1). */
+const IDENTITY_PATTERN = '^[A-Za-z0-9*\\-_=+|@.]{1,48}$';
+/** passwordString (TC_A_01_CS), 16 to 40 characters (SecurityCtrlr.BasicAuthPassword). */
+const PASSWORD_PATTERN = '^[A-Za-z0-9*\\-_=+|@.]{16,40}$';
+
+const integer = (minimum: number, defaultValue: number | undefined, description: string, maximum?: number) => ({
+  type: 'integer',
+  minimum,
+  ...(maximum !== undefined ? { maximum } : {}),
+  ...(defaultValue !== undefined ? { default: defaultValue } : {}),
+  description,
+});
+
+const evseSchema = {
+  description: 'EVSEs known before the station reports them: a count, or a list of { id, connectors }',
+  oneOf: [
+    { type: 'integer', minimum: 0, maximum: 100 },
+    {
+      type: 'array',
+      maxItems: 100,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['id'],
+        properties: {
+          id: integer(1, undefined, 'EVSE id (OCPP 2.0.1: numbered from 1)'),
+          connectors: integer(1, undefined, 'connectors of this EVSE (default 1)', 20),
+        },
+      },
+    },
+  ],
+} as const;
+
+const validationSchema = {
+  type: 'object',
+  description: 'schema validation of this station’s messages: strict (default) or log-only, per action',
+  additionalProperties: false,
+  properties: {
+    mode: { enum: ['strict', 'log-only'], description: 'default for every action (strict)' },
+    actions: {
+      type: 'object',
+      description: 'per-action override, e.g. { "MeterValues": "log-only" }',
+      additionalProperties: { enum: ['strict', 'log-only'] },
+    },
+  },
+} as const;
+
+/** The fields a station and `defaults` share. */
+const stationCommon = {
+  securityProfile: {
+    enum: [0, 1, 2, 3],
+    description: '0 none (development only), 1 Basic auth over ws, 2 Basic auth over TLS, 3 TLS client certificate',
+  },
+  evse: evseSchema,
+  handler: {
+    type: 'string',
+    minLength: 1,
+    description: 'a shipped handler ("accept-all", "allow-list") or the path of a JS/TS module (relative to this file)',
+  },
+  handlerArgs: { description: 'init arguments of the handler (any JSON)' },
+  validation: validationSchema,
+} as const;
+
+export const configSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    $schema: { type: 'string', description: 'editor hint; ignored' },
+    description: { type: 'string', description: 'free text for the operator; ignored' },
+    logging: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        level: { enum: [...LOG_LEVELS], default: 'info', description: 'least severe level logged; --log-level overrides' },
+        format: { enum: ['auto', 'json', 'text'], default: 'auto', description: 'auto: readable on a TTY, JSON lines otherwise' },
+      },
+    },
+    listeners: {
+      type: 'array',
+      minItems: 1,
+      default: [{ port: 9000 }],
+      description: 'ports to serve; ws:// without tls, wss:// with it, side by side',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['port'],
+        properties: {
+          port: integer(0, undefined, 'TCP port (0: any free port)', 65535),
+          host: { type: 'string', minLength: 1, default: '0.0.0.0', description: 'interface to bind; 0.0.0.0 = every IPv4 interface' },
+          tls: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['keyFile', 'certFile'],
+            description: 'makes this a wss:// listener (TLS 1.2 or newer only)',
+            properties: {
+              keyFile: { type: 'string', minLength: 1, description: 'PEM private key of the server' },
+              certFile: { type: 'string', minLength: 1, description: 'PEM certificate chain of the server' },
+              caFile: { type: 'string', minLength: 1, description: 'PEM CA certificate(s) that sign station certificates (profile 3)' },
+              passphrase: { type: 'string', description: 'passphrase of an encrypted keyFile' },
+              clientCertificates: {
+                enum: ['none', 'optional', 'required'],
+                description: 'ask stations for a certificate; default optional with caFile, none without',
+              },
+            },
+          },
+        },
+      },
+    },
+    server: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        pathPrefix: {
+          type: 'string',
+          default: '/ocpp',
+          pattern: '^[A-Za-z0-9._~/-]*$',
+          description: 'endpoint path the identity is appended to; "" serves /<identity>',
+        },
+        allowUnknownStations: { type: 'boolean', default: false, description: 'register unknown identities on first contact with `defaults`' },
+        unknownStationStatus: { enum: [401, 404], default: 404, description: 'HTTP status for an unknown identity' },
+        allowSpaceInIdentity: { type: 'boolean', default: false, description: 'accept a space in identities (Part 4 example "RDAM 123")' },
+        handshakeTimeoutMs: integer(100, 10_000, 'most time for the TLS handshake, the upgrade request and its decision'),
+        maxPayloadBytes: integer(1024, 65_536, 'largest frame accepted; larger ones close the socket with 1009', 16 * 1024 * 1024),
+        perMessageDeflate: { type: 'boolean', default: false, description: 'negotiate permessage-deflate' },
+        pingIntervalMs: integer(0, 30_000, 'WebSocket ping interval; a peer missing a pong is dropped; 0 disables'),
+        closeTimeoutMs: integer(0, 3_000, 'how long shutdown waits for close handshakes'),
+        credentialCache: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            maxEntries: integer(0, 100_000, 'verified credentials remembered (0 disables the cache)'),
+            ttlMs: integer(0, 0, 'how long one is remembered; 0 = until evicted'),
+          },
+        },
+      },
+    },
+    core: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        callTimeoutMs: integer(1, 30_000, 'default timeout of a CSMS-initiated call'),
+        queueLimit: integer(0, 100, 'calls that may wait behind the outstanding one, per station'),
+        handlerTimeoutMs: integer(1, 30_000, 'how long a handler may take before it counts as crashed'),
+        handlerCrashLimit: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            intensity: integer(0, 5, 'handler crashes tolerated within periodMs'),
+            periodMs: integer(1, 60_000, 'window of intensity'),
+          },
+        },
+        badFrameLimit: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            count: integer(0, 20, 'bad frames tolerated within periodMs before disconnecting (4002)'),
+            periodMs: integer(1, 10_000, 'window of count'),
+          },
+        },
+        reportTimeoutMs: integer(1, 60_000, 'how long getBaseReport/getReport wait for the last part'),
+      },
+    },
+    supervision: supervisionSchema,
+    admin: { ...ADMIN_CONFIG_SCHEMA, default: {} },
+    defaults: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      description: 'what every station (and one first seen under allowUnknownStations) has unless it says otherwise',
+      properties: {
+        ...stationCommon,
+        securityProfile: { ...stationCommon.securityProfile, default: 1 },
+        evse: { ...evseSchema, default: 1 },
+        handler: { ...stationCommon.handler, default: 'accept-all' },
+      },
+    },
+    stations: {
+      type: 'array',
+      default: [],
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['id'],
+        properties: {
+          id: { type: 'string', pattern: IDENTITY_PATTERN, description: 'station identity: identifierString, at most 48 characters' },
+          ...stationCommon,
+          passwordHash: {
+            type: 'string',
+            pattern: '^scrypt\\$',
+            description: 'salted scrypt hash of the Basic-auth password (ocpp-csms station add writes it)',
+          },
+          password: {
+            type: 'string',
+            pattern: PASSWORD_PATTERN,
+            description: 'plain Basic-auth password (16-40 passwordString characters), hashed at load; prefer passwordHash',
+          },
+        },
+      },
+    },
+  },
+} as const;
+
+export type EvseSetting = number | readonly { readonly id: number; readonly connectors?: number }[];
+export type SecurityProfileSetting = 0 | 1 | 2 | 3;
+
+export interface ValidationSetting {
+  readonly mode?: 'strict' | 'log-only';
+  readonly actions?: Readonly<Record<string, 'strict' | 'log-only'>>;
+}
+
+export interface StationConfig {
+  readonly id: string;
+  readonly securityProfile?: SecurityProfileSetting;
+  readonly evse?: EvseSetting;
+  readonly handler?: string;
+  readonly handlerArgs?: unknown;
+  readonly validation?: ValidationSetting;
+  readonly passwordHash?: string;
+  /** Plain password: hashed at load, never logged. */
+  readonly password?: string;
+}
+
+export interface ListenerConfig {
+  readonly port: number;
+  readonly host: string;
+  readonly tls?: {
+    readonly keyFile: string;
+    readonly certFile: string;
+    readonly caFile?: string;
+    readonly passphrase?: string;
+    readonly clientCertificates?: 'none' | 'optional' | 'required';
+  };
+}
+
+/** A configuration file after validation, with every default filled in. */
+export interface CsmsConfig {
+  readonly description?: string;
+  readonly logging: { readonly level: LogLevel; readonly format: 'auto' | 'json' | 'text' };
+  readonly listeners: readonly ListenerConfig[];
+  readonly server: {
+    readonly pathPrefix: string;
+    readonly allowUnknownStations: boolean;
+    readonly unknownStationStatus: 401 | 404;
+    readonly allowSpaceInIdentity: boolean;
+    readonly handshakeTimeoutMs: number;
+    readonly maxPayloadBytes: number;
+    readonly perMessageDeflate: boolean;
+    readonly pingIntervalMs: number;
+    readonly closeTimeoutMs: number;
+    readonly credentialCache: { readonly maxEntries: number; readonly ttlMs: number };
+  };
+  readonly core: {
+    readonly callTimeoutMs: number;
+    readonly queueLimit: number;
+    readonly handlerTimeoutMs: number;
+    readonly handlerCrashLimit: { readonly intensity: number; readonly periodMs: number };
+    readonly badFrameLimit: { readonly count: number; readonly periodMs: number };
+    readonly reportTimeoutMs: number;
+  };
+  readonly supervision: SupervisionConfig;
+  readonly admin: AdminConfigSection;
+  readonly defaults: {
+    readonly securityProfile: SecurityProfileSetting;
+    readonly evse: EvseSetting;
+    readonly handler: string;
+    readonly handlerArgs?: unknown;
+    readonly validation?: ValidationSetting;
+  };
+  readonly stations: readonly StationConfig[];
+}

@@ -12,7 +12,9 @@ import { LISTENER_DEFAULTS, OcppListener, type ListenerAddress, type ListenerOpt
 
 export type ListenerMsg =
   | { readonly type: 'addresses'; readonly replyTo: ReplyTo<readonly ListenerAddress[]> }
-  | { readonly type: 'connections'; readonly replyTo: ReplyTo<number> };
+  | { readonly type: 'connections'; readonly replyTo: ReplyTo<number> }
+  /** A station's password changed or it was removed: forget its verified credentials. */
+  | { readonly type: 'invalidate_credentials'; readonly stationId: string };
 
 export const LISTENER = actorName<ListenerMsg>('listener');
 
@@ -38,6 +40,9 @@ export const listenerBehaviour: Behaviour<ListenerMsg, OcppListener, ListenerArg
         return listener;
       case 'connections':
         msg.replyTo(listener.connections);
+        return listener;
+      case 'invalidate_credentials':
+        listener.invalidateCredentials(msg.stationId);
         return listener;
       default:
         return assertNever(msg);

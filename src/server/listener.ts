@@ -186,6 +186,11 @@ export class OcppListener {
     return this.boundAddresses;
   }
 
+  /** Forget the verified credentials of a station (password changed, station removed). */
+  invalidateCredentials(stationId: string): void {
+    this.verifier.invalidate(stationId);
+  }
+
   /** Sockets currently open. */
   get connections(): number {
     return this.peers.size;

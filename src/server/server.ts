@@ -12,8 +12,8 @@
  *     await server.stop();       // 1001 to every socket, then the tree in order
  */
 import { startCsms, type Csms, type CsmsOptions, type StationRegistration } from '../csms';
-import type { ExitReason } from '../runtime';
-import { listenerChild } from './listener-actor';
+import { dispatch, type ExitReason } from '../runtime';
+import { LISTENER, listenerChild } from './listener-actor';
 import { LISTENER_DEFAULTS, type ListenerAddress, type ListenerOptions } from './listener';
 
 export interface StationEntry {
@@ -33,6 +33,8 @@ export interface CsmsServer {
   readonly csms: Csms;
   /** Where the listener's current incarnation is bound. */
   readonly addresses: readonly ListenerAddress[];
+  /** Forget a station's verified credentials in the listener's cache (password changed, removed). */
+  invalidateCredentials(stationId: string): void;
   /** Ordered shutdown: the listener (1001 to every socket) first, then the stations, then the root. */
   stop(): Promise<ExitReason>;
 }
@@ -72,6 +74,10 @@ export async function startCsmsServer(options: CsmsServerOptions): Promise<CsmsS
     csms,
     get addresses() {
       return addresses;
+    },
+    invalidateCredentials: (stationId) => {
+      const listener = csms.registry.whereis(LISTENER);
+      if (listener?.alive) dispatch(listener, { type: 'invalidate_credentials', stationId });
     },
     stop: () => csms.stop(),
   };

@@ -1,0 +1,88 @@
+#!/usr/bin/env node
+/**
+ * `ocpp-csms`: the CSMS server, its station registry and the station simulator.
+ *
+ *   ocpp-csms [--config <file>] [--log-level <level>]   run the server (embedded default config without --config)
+ *   ocpp-csms station add|remove|list --config <file>   manage the stations of a configuration file
+ *   ocpp-csms simulate --url <url> [options]            simulated stations against a CSMS
+ *
+ * Exit codes: 0 after a signal-driven shutdown or a successful command; 1 when the supervision
+ * tree gave up or something unexpected failed; 2 for an invalid configuration or usage.
+ */
+import { parseArgs } from 'node:util';
+import { ConfigError, CsmsError, HandlerModuleError, StartError, describeCause } from '../errors';
+import { LOG_LEVELS, type LogLevel } from '../log';
+import { SIMULATE_USAGE, createProgressRenderer, parseSimulateArgs, simulate, writeSummary } from '../simulator';
+import { packageVersion } from './embedded';
+import { serve } from './serve';
+import { STATION_USAGE, stationCommand } from './station-command';
+
+export const USAGE = `Usage:
+  ocpp-csms [--config <file>] [--log-level ${LOG_LEVELS.join('|')}]
+  ocpp-csms station add|remove|list --config <file> ...   (ocpp-csms station --help)
+  ocpp-csms simulate --url <ws://host:port/ocpp> ...       (ocpp-csms simulate --help)
+  ocpp-csms --help | --version`;
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === 'station') {
+    if (rest.includes('--help') || rest.length === 0) return print(STATION_USAGE, 0);
+    return stationCommand(rest, { out: (line) => process.stdout.write(line + '\n') });
+  }
+  if (command === 'simulate') {
+    if (rest.includes('--help')) return print(SIMULATE_USAGE, 0);
+    const options = parseSimulateArgs(rest);
+    if (options instanceof ConfigError) throw options;
+    const renderer = createProgressRenderer(process.stderr);
+    const summary = await simulate(options, { onProgress: renderer.update });
+    renderer.finish();
+    writeSummary(process.stdout, summary);
+    return summary.outcomes.failed > 0 ? 1 : 0;
+  }
+  if (command !== undefined && !command.startsWith('-')) {
+    process.stderr.write(`ocpp-csms: unknown command ${JSON.stringify(command)}\n${USAGE}\n`);
+    return 2;
+  }
+  const { values } = parseArgs({
+    args: [...argv],
+    strict: true,
+    allowPositionals: false,
+    options: {
+      config: { type: 'string', short: 'c' },
+      'log-level': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean' },
+    },
+  });
+  if (values.help) return print(USAGE, 0);
+  if (values.version) return print(packageVersion(), 0);
+  const level = values['log-level'];
+  if (level !== undefined && !(LOG_LEVELS as readonly string[]).includes(level)) {
+    throw new ConfigError('--log-level', level, `allowed: ${LOG_LEVELS.join(', ')}`);
+  }
+  return serve({ config: values.config, logLevel: level as LogLevel | undefined });
+}
+
+function print(text: string, code: number): number {
+  process.stdout.write(text + '\n');
+  return code;
+}
+
+/** Exit code and message for a failure that ended the command. */
+export function describeFailure(error: unknown): { code: number; message: string } {
+  const cause = error instanceof StartError && error.cause instanceof CsmsError ? error.cause : error;
+  if (cause instanceof ConfigError || cause instanceof HandlerModuleError) return { code: 2, message: cause.message };
+  if ((error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) return { code: 2, message: `${describeCause(error)}\n${USAGE}` };
+  return { code: 1, message: describeCause(error) };
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      const failure = describeFailure(error);
+      process.stderr.write(`ocpp-csms: ${failure.message}\n`);
+      process.exit(failure.code);
+    },
+  );
+}

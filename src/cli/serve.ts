@@ -1,0 +1,94 @@
+/**
+ * `ocpp-csms [--config file] [--log-level level]`: load the configuration (the embedded default
+ * when none is given), register its stations, start the supervision tree with the listener as a
+ * child (and the admin API when enabled), and shut down in order on SIGINT/SIGTERM: stop
+ * accepting, close every socket with 1001, stop the tree, exit 0.
+ */
+import { createAdminServer, resolveAdminConfig, type AdminServer } from '../admin';
+import { dirname } from 'node:path';
+import { loadHandler } from '../config/handlers';
+import { readConfigFile } from '../config/load';
+import { resolveServerOptions } from '../config/resolve';
+import { describeCause } from '../errors';
+import { configureLogging, loggerFor, type LogLevel } from '../log';
+import { isAbnormal } from '../runtime';
+import { startCsmsServer } from '../server/server';
+import { DEMO_PASSWORDS, embeddedConfigPath } from './embedded';
+
+const log = loggerFor('cli');
+
+export interface ServeOptions {
+  readonly config?: string;
+  readonly logLevel?: LogLevel;
+}
+
+/** Runs until a signal (resolves 0) or the tree gives up (resolves 1). Rejects when start-up fails. */
+export async function serve(options: ServeOptions): Promise<number> {
+  const path = options.config ?? embeddedConfigPath();
+  const config = readConfigFile(path);
+  const level = options.logLevel ?? config.logging.level;
+  configureLogging({ level, json: config.logging.format === 'json' || (config.logging.format === 'auto' && !process.stderr.isTTY) });
+  const admin = resolveAdminConfig(config.admin);
+  const serverOptions = await resolveServerOptions(config, path);
+  const server = await startCsmsServer(serverOptions);
+  let adminServer: AdminServer | undefined;
+  try {
+    if (admin.enabled) {
+      adminServer = createAdminServer(server.csms, {
+        host: admin.host,
+        port: admin.port,
+        token: admin.token,
+        resolveHandler: (name) => loadHandler(name ?? config.defaults.handler, dirname(path)),
+        onCredentialsChanged: (id) => server.invalidateCredentials(id),
+        identity: { allowSpaceInIdentity: config.server.allowSpaceInIdentity },
+      });
+      await adminServer.listen();
+    }
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+
+  log.info('CSMS started', {
+    config: options.config ?? '(embedded default)',
+    stations: serverOptions.stations?.length ?? 0,
+    endpoints: server.addresses.map((a) => a.url),
+  });
+  if (options.config === undefined) {
+    log.info('demo stations (embedded default; published passwords, for trying things out only)', {
+      CP000: 'security profile 0, no password',
+      ...Object.fromEntries(Object.entries(DEMO_PASSWORDS).map(([id, password]) => [id, `profile 1, password ${password}`])),
+    });
+  }
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const shutdown = (signal: string) => {
+      if (stopping) {
+        log.warn('second signal: exiting without waiting for the ordered shutdown', { signal });
+        process.exit(1);
+      }
+      stopping = true;
+      log.info('shutting down', { signal });
+      void (async () => {
+        try {
+          await adminServer?.close();
+        } catch (error) {
+          log.warn('admin API did not close cleanly', { reason: describeCause(error) });
+        }
+        const reason = await server.stop();
+        log.info('stopped', { reason: reason.kind });
+        resolve(0);
+      })();
+    };
+    process.once('SIGINT', () => shutdown('SIGINT'));
+    process.once('SIGTERM', () => shutdown('SIGTERM'));
+    void server.csms.stopped.then((reason) => {
+      if (!stopping && isAbnormal(reason)) {
+        log.error('the supervision tree gave up; exiting', { reason: reason.kind });
+        void adminServer?.close();
+        resolve(1);
+      }
+    });
+  });
+}

@@ -1,0 +1,109 @@
+/**
+ * From a validated configuration to what starts the server: station registrations (handlers
+ * loaded, plain passwords hashed, `defaults` applied), the listener options and the core
+ * settings. Everything that can be wrong with a station is found here, before anything listens.
+ */
+import { dirname } from 'node:path';
+import type { OcppHandler } from '../../handlers/behaviour';
+import type { StationRegistration } from '../csms';
+import { ConfigError } from '../errors';
+import { loggerFor } from '../log';
+import { hashPassword } from '../server/credentials';
+import type { ListenerOptions } from '../server/listener';
+import type { CsmsServerOptions, StationEntry } from '../server/server';
+import type { ValidationPolicy } from '../station/station-context';
+import { loadHandler } from './handlers';
+import type { EvseConfig } from '../station/model/evse';
+import type { CsmsConfig, EvseSetting, StationConfig } from './schema';
+
+const log = loggerFor('config');
+
+/**
+ * Build the server options. `configPath` locates relative handler paths (the embedded default
+ * names only shipped handlers). Rejects with ConfigError or HandlerModuleError.
+ */
+export async function resolveServerOptions(config: CsmsConfig, configPath: string): Promise<CsmsServerOptions> {
+  const baseDir = dirname(configPath);
+  const handlers = new Map<string, OcppHandler>();
+  const handlerFor = (reference: string): OcppHandler => {
+    let handler = handlers.get(reference);
+    if (!handler) {
+      handler = loadHandler(reference, baseDir);
+      handlers.set(reference, handler);
+    }
+    return handler;
+  };
+
+  const defaults = config.defaults;
+  const defaultHandler = handlerFor(defaults.handler);
+  const stations: StationEntry[] = [];
+  for (const [index, station] of config.stations.entries()) {
+    stations.push({ id: station.id, registration: await registrationOf(station, index, config, handlerFor) });
+  }
+
+  const listener: ListenerOptions = {
+    endpoints: config.listeners.map((l) => ({ port: l.port, host: l.host, tls: l.tls })),
+    pathPrefix: config.server.pathPrefix,
+    allowSpaceInIdentity: config.server.allowSpaceInIdentity,
+    allowUnknownStations: config.server.allowUnknownStations,
+    unknownStationStatus: config.server.unknownStationStatus,
+    handshakeTimeoutMs: config.server.handshakeTimeoutMs,
+    maxPayloadBytes: config.server.maxPayloadBytes,
+    perMessageDeflate: config.server.perMessageDeflate,
+    pingIntervalMs: config.server.pingIntervalMs,
+    closeTimeoutMs: config.server.closeTimeoutMs,
+    credentialCache: config.server.credentialCache,
+    // A station first seen has proved nothing but its identity: it is registered at profile 0
+    // (so it can reconnect the same way), with the defaults' handler, EVSEs and validation.
+    unknownStation: (): StationRegistration => ({
+      handler: defaultHandler,
+      handlerArgs: defaults.handlerArgs,
+      evse: evseOf(defaults.evse),
+      securityProfile: 0,
+      validation: defaults.validation as ValidationPolicy | undefined,
+    }),
+  };
+
+  return {
+    core: {
+      settings: { ...config.core, maxFrameBytes: config.server.maxPayloadBytes },
+      supervision: config.supervision,
+    },
+    listener,
+    stations,
+  };
+}
+
+async function registrationOf(
+  station: StationConfig,
+  index: number,
+  config: CsmsConfig,
+  handlerFor: (reference: string) => OcppHandler,
+): Promise<StationRegistration> {
+  const at = `stations[${index}]`;
+  const profile = station.securityProfile ?? config.defaults.securityProfile;
+  let passwordHash = station.passwordHash;
+  if (station.password !== undefined) {
+    passwordHash = await hashPassword(station.password, { field: `${at}.password` });
+    log.warn('station password stored in plain text in the configuration; store passwordHash instead (ocpp-csms station add)', {
+      station: station.id,
+    });
+  }
+  if ((profile === 1 || profile === 2) && passwordHash === undefined) {
+    throw new ConfigError(`${at}.passwordHash`, undefined, `required for security profile ${profile} (or a plain password, hashed at load)`);
+  }
+  const reference = station.handler ?? config.defaults.handler;
+  return {
+    handler: handlerFor(reference),
+    handlerArgs: station.handlerArgs !== undefined ? station.handlerArgs : config.defaults.handlerArgs,
+    evse: evseOf(station.evse ?? config.defaults.evse),
+    securityProfile: profile,
+    passwordHash,
+    validation: (station.validation ?? config.defaults.validation) as ValidationPolicy | undefined,
+  };
+}
+
+/** A list of EVSEs with every connector count filled in (default 1). */
+function evseOf(setting: EvseSetting): EvseConfig {
+  return typeof setting === 'number' ? setting : setting.map((evse) => ({ id: evse.id, connectors: evse.connectors ?? 1 }));
+}

@@ -1,0 +1,188 @@
+/**
+ * The `ocpp-csms` command as operators run it: a child process started from source (as
+ * `npm start` does), a real client against it, signals, exit codes and messages.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RPCClient } from 'ocpp-rpc';
+import WebSocket from 'ws';
+
+const ROOT = join(__dirname, '..', '..');
+const MAIN = join(ROOT, 'src', 'cli', 'main.ts');
+
+interface Run {
+  readonly child: ChildProcess;
+  readonly output: () => string;
+  readonly exited: Promise<number | null>;
+}
+
+function run(args: string[], env: Record<string, string> = {}): Run {
+  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', MAIN, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, JEST_WORKER_ID: '', OCPP_CSMS_LOG_LEVEL: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let text = '';
+  child.stdout!.on('data', (d: Buffer) => (text += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (text += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, output: () => text, exited };
+}
+
+async function waitFor(runInfo: Run, pattern: RegExp, timeoutMs = 30_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!pattern.test(runInfo.output())) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${pattern}; output:\n${runInfo.output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'ocpp-cli-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+jest.setTimeout(60_000);
+
+describe('ocpp-csms with the embedded default configuration', () => {
+  it('serves demo station CP001 to an ocpp-rpc strict client, and exits 0 on SIGTERM after closing it with 1001', async () => {
+    const server = run([]);
+    try {
+      await waitFor(server, /CSMS started/);
+      expect(server.output()).toContain('Demo-Password-CP001');
+      const client = new RPCClient({
+        endpoint: 'ws://127.0.0.1:9000/ocpp',
+        identity: 'CP001',
+        password: 'Demo-Password-CP001',
+        protocols: ['ocpp2.0.1'],
+        strictMode: true,
+        reconnect: false,
+      } as never);
+      await client.connect();
+      const boot = (await client.call('BootNotification', { reason: 'PowerUp', chargingStation: { model: 'M', vendorName: 'V' } })) as {
+        status: string;
+      };
+      expect(boot.status).toBe('Accepted');
+      const closed = new Promise<number>((resolve) => client.once('close', ({ code }: { code: number }) => resolve(code)));
+      server.child.kill('SIGTERM');
+      expect(await closed).toBe(1001);
+      expect(await server.exited).toBe(0);
+    } finally {
+      server.child.kill('SIGKILL');
+    }
+  });
+});
+
+describe('ocpp-csms with a broken configuration', () => {
+  it('exits with code 2 and a message naming the field, the value and what is allowed', async () => {
+    const path = join(dir, 'broken.json');
+    writeFileSync(path, JSON.stringify({ listeners: [{ port: 9100 }], stations: [{ id: 'CP1', securityProfile: 7 }] }));
+    const cli = run(['--config', path]);
+    expect(await cli.exited).toBe(2);
+    expect(cli.output()).toMatch(/stations\[0\]\.securityProfile: 7 \(allowed: 0, 1, 2, 3/);
+  });
+
+  it('exits with code 2 naming a handler module that does not implement the behaviour', async () => {
+    const module = join(dir, 'not-a-handler.js');
+    writeFileSync(module, 'module.exports = { hello: () => 1 };\n');
+    const path = join(dir, 'bad-handler.json');
+    writeFileSync(path, JSON.stringify({ listeners: [{ port: 0, host: '127.0.0.1' }], defaults: { handler: './not-a-handler.js', securityProfile: 0 }, stations: [{ id: 'CP1' }] }));
+    const cli = run(['--config', path]);
+    expect(await cli.exited).toBe(2);
+    expect(cli.output()).toMatch(/handler module \.\/not-a-handler\.js: does not export the handler behaviour.*hello/);
+  });
+
+  it('exits with code 2 naming a handler module that is missing', async () => {
+    const path = join(dir, 'missing-handler.json');
+    writeFileSync(path, JSON.stringify({ listeners: [{ port: 0, host: '127.0.0.1' }], defaults: { handler: './nowhere.js' } }));
+    const cli = run(['--config', path]);
+    expect(await cli.exited).toBe(2);
+    expect(cli.output()).toMatch(/nowhere\.js: file not found/);
+  });
+
+  it('exits with code 2 for an unknown option, showing the usage', async () => {
+    const cli = run(['--port', '9000']);
+    expect(await cli.exited).toBe(2);
+    expect(cli.output()).toMatch(/Usage:/);
+  });
+});
+
+describe('ocpp-csms with the operator’s own handler module and configuration', () => {
+  it('loads a TypeScript handler module, serves on the configured prefix, and logs JSON when not on a TTY', async () => {
+    const module = join(dir, 'my-handler.ts');
+    writeFileSync(
+      module,
+      `export default {
+        init: (args: { interval: number }) => args,
+        handleOcpp: (action: string, _req: unknown, state: { interval: number }) =>
+          action === 'BootNotification'
+            ? { reply: { status: 'Accepted', currentTime: new Date().toISOString(), interval: state.interval } }
+            : { error: 'NotSupported' },
+      };\n`,
+    );
+    const path = join(dir, 'own.json');
+    writeFileSync(
+      path,
+      JSON.stringify({
+        listeners: [{ port: 9107, host: '127.0.0.1' }],
+        server: { pathPrefix: '' },
+        stations: [{ id: 'MINE1', securityProfile: 0, handler: './my-handler.ts', handlerArgs: { interval: 42 } }],
+      }),
+    );
+    const server = run(['--config', path, '--log-level', 'debug']);
+    try {
+      await waitFor(server, /CSMS started/);
+      expect(server.output()).toMatch(/^\{.*"message":"CSMS started"/m);
+      const ws = new WebSocket('ws://127.0.0.1:9107/MINE1', ['ocpp2.0.1']);
+      await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+      const answer = new Promise<unknown[]>((resolve) => ws.once('message', (d) => resolve(JSON.parse(d.toString()) as unknown[])));
+      ws.send(JSON.stringify([2, 'b1', 'BootNotification', { reason: 'PowerUp', chargingStation: { model: 'M', vendorName: 'V' } }]));
+      expect((await answer)[2]).toMatchObject({ status: 'Accepted', interval: 42 });
+      server.child.kill('SIGINT');
+      expect(await server.exited).toBe(0);
+    } finally {
+      server.child.kill('SIGKILL');
+    }
+  });
+});
+
+describe('ocpp-csms station add|remove|list', () => {
+  it('adds a station with its password hashed, lists it, and removes it', async () => {
+    const path = join(dir, 'registry.json');
+    writeFileSync(path, JSON.stringify({ listeners: [{ port: 9000 }] }, null, 2));
+    const add = run(['station', 'add', '--config', path, '--id', 'NEW01', '--password', 'Fresh-Password-12345', '--evse', '2']);
+    expect(await add.exited).toBe(0);
+    const stored = readFileSync(path, 'utf8');
+    expect(stored).not.toContain('Fresh-Password-12345');
+    expect(JSON.parse(stored).stations[0]).toMatchObject({ id: 'NEW01', evse: 2, passwordHash: expect.stringMatching(/^scrypt\$/) });
+    const list = run(['station', 'list', '--config', path]);
+    expect(await list.exited).toBe(0);
+    expect(list.output()).toMatch(/NEW01\tprofile 1\tpassword \(hashed\)/);
+    const remove = run(['station', 'remove', '--config', path, '--id', 'NEW01']);
+    expect(await remove.exited).toBe(0);
+    expect(JSON.parse(readFileSync(path, 'utf8')).stations).toEqual([]);
+  });
+
+  it('refuses a password outside the 16-40 rule with a clear message, leaving the file unchanged', async () => {
+    const path = join(dir, 'registry2.json');
+    writeFileSync(path, '{}\n');
+    const add = run(['station', 'add', '--config', path, '--id', 'NEW02', '--password', 'too-short']);
+    expect(await add.exited).toBe(2);
+    expect(add.output()).toMatch(/--password.*9 characters, at least 16 required/);
+    expect(add.output()).not.toContain('too-short');
+    expect(readFileSync(path, 'utf8')).toBe('{}\n');
+  });
+
+  it('generates a password when asked and prints it once', async () => {
+    const path = join(dir, 'registry3.json');
+    writeFileSync(path, '{}\n');
+    const add = run(['station', 'add', '--config', path, '--id', 'NEW03', '--generate-password']);
+    expect(await add.exited).toBe(0);
+    const password = /password for NEW03: (\S+)/.exec(add.output())?.[1];
+    expect(password).toHaveLength(24);
+    expect(readFileSync(path, 'utf8')).not.toContain(password!);
+  });
+});

@@ -43,7 +43,7 @@ export interface CsmsServer {
 const REGISTRATION_BATCH = 200;
 
 export async function startCsmsServer(options: CsmsServerOptions): Promise<CsmsServer> {
-  let ready: Csms | undefined;
+  const ready: { csms?: Csms } = {};
   let addresses: readonly ListenerAddress[] = [];
   const core = options.core ?? {};
   // One limit for a frame: ws refuses larger ones (1009) and the codec checks the same bound.
@@ -55,7 +55,7 @@ export async function startCsmsServer(options: CsmsServerOptions): Promise<CsmsS
       ...(core.children ?? []),
       listenerChild({
         options: { ...options.listener, maxPayloadBytes: maxFrameBytes },
-        directory: () => ready,
+        directory: () => ready.csms,
         onListening: (bound) => (addresses = bound),
       }),
     ],
@@ -69,7 +69,7 @@ export async function startCsmsServer(options: CsmsServerOptions): Promise<CsmsS
     await csms.stop();
     throw error;
   }
-  ready = csms;
+  ready.csms = csms;
   return {
     csms,
     get addresses() {

@@ -118,7 +118,7 @@ describe('allowUnknownStations', () => {
       expect(open.csms.hasStation('NEW1')).toBe(false);
       const cli = new RPCClient({ endpoint: open.url, identity: 'NEW1', protocols: ['ocpp2.0.1'], strictMode: true, reconnect: false } as never);
       await cli.connect();
-      const boot = await cli.call('BootNotification', { reason: 'PowerUp', chargingStation: { model: 'M', vendorName: 'V' } });
+      const boot = (await cli.call('BootNotification', { reason: 'PowerUp', chargingStation: { model: 'M', vendorName: 'V' } })) as { status: string };
       expect(boot.status).toBe('Accepted');
       expect(open.csms.hasStation('NEW1')).toBe(true);
       await cli.close({ code: 1000 });

@@ -53,6 +53,7 @@ export async function startTestServer(
       return server.addresses;
     },
     stop: () => server.stop(),
+    invalidateCredentials: (id) => server.invalidateCredentials(id),
     url: server.addresses[0]!.url,
   };
 }

@@ -56,7 +56,7 @@ describe('ws:// and wss:// side by side', () => {
       wsOpts: trust,
     } as never);
     await cli.connect();
-    const boot = await cli.call('BootNotification', { reason: 'PowerUp', chargingStation: { model: 'M', vendorName: 'V' } });
+    const boot = (await cli.call('BootNotification', { reason: 'PowerUp', chargingStation: { model: 'M', vendorName: 'V' } })) as { status: string };
     expect(boot.status).toBe('Accepted');
     await cli.close({ code: 1000 });
   });

@@ -40,8 +40,6 @@ interface EventManagerState {
   handlerState: unknown;
   /** Times of recent handler crashes, for the crash limit. */
   recentCrashes: number[];
-  /** Set by the crash that exceeds the limit: this incarnation fails once the message is done. */
-  escalating?: boolean;
 }
 
 type Ctx = ActorContext<EventManagerMsg>;
@@ -58,19 +56,16 @@ export const eventManagerBehaviour: Behaviour<EventManagerMsg, EventManagerState
     switch (msg.type) {
       case 'rpccall': {
         const outcome = await runRequest(station, state, msg.messageId, msg.action, msg.payload, ctx);
-        toStation(station, ctx, { type: 'handler_result', messageId: msg.messageId, action: msg.action, payload: msg.payload, outcome });
-        if (state.escalating && outcome.kind === 'error') {
-          // The supervisor restarts station and connection (rest_for_one) as soon as it hears of
-          // this exit, which overtakes the answer's way through the station actor: hand the
-          // connection the InternalError directly, so even this request is answered. The
-          // connection answers an id once, so the station actor's copy is dropped.
-          toConnection(station, ctx, {
-            type: 'send_error',
-            messageId: msg.messageId,
-            code: outcome.code,
-            description: outcome.description,
-            details: outcome.details,
-          });
+        if (msg.action === 'BootNotification' || outcome.kind === 'noreply') {
+          // The state machine needs the boot's answer; a deferred answer is waited for there.
+          toStation(station, ctx, { type: 'handler_result', messageId: msg.messageId, action: msg.action, payload: msg.payload, outcome });
+        } else if (outcome.kind === 'reply') {
+          // Every other answer goes straight to the wire: one actor hop less per request. It is
+          // also what keeps an escalating crash's InternalError from being lost: the supervisor
+          // restarts station and connection as soon as this incarnation fails.
+          toConnection(station, ctx, { type: 'send_result', messageId: msg.messageId, action: msg.action, payload: outcome.payload });
+        } else {
+          toConnection(station, ctx, { type: 'send_error', messageId: msg.messageId, code: outcome.code, description: outcome.description, details: outcome.details });
         }
         return state;
       }
@@ -164,7 +159,6 @@ async function crashed(station: StationContext, state: EventManagerState, ctx: C
   station.stats.handlerCrashes += 1;
   ctx.log.warn('handler crashed; reinstalling it', { station: station.id, reason, crashes: station.stats.handlerCrashes });
   if (state.recentCrashes.length > intensity) {
-    state.escalating = true;
     ctx.fail(new HandlerCrashLimitError(station.id, state.recentCrashes.length, periodMs));
     return;
   }

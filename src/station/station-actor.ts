@@ -36,7 +36,7 @@ interface ReportWaiter {
 interface StationState {
   readonly station: StationContext;
   readonly standing: Standing;
-  /** Station requests handed to the handler and not answered yet, by message id. */
+  /** Station requests the handler deferred (`noreply`), by message id, until the API answers them. */
   readonly pending: Map<string, { readonly action: StationAction; readonly payload: unknown }>;
   /** `getBaseReport`/`getReport` callers waiting for the last part of their report. */
   readonly reportWaiters: Map<number, ReportWaiter[]>;
@@ -162,7 +162,6 @@ function onRpcCall(state: StationState, messageId: string, action: StationAction
     switch (effect.type) {
       case 'forward':
         if (effect.action === 'TransactionEvent') standing.trackTransaction(effect.payload as RequestOf<'TransactionEvent'>);
-        state.pending.set(effect.messageId, { action: effect.action, payload: effect.payload });
         toEvents(state, ctx, { type: 'rpccall', messageId: effect.messageId, action: effect.action, payload: effect.payload });
         break;
       case 'auto':
@@ -220,11 +219,12 @@ function onHandlerResult(
   outcome: HandlerOutcome,
   ctx: Ctx,
 ): void {
-  if (!state.pending.has(messageId)) {
-    ctx.log.info('handler answered a request of a closed connection; dropped', { station: state.station.id, action, messageId });
+  // The event manager answers most requests on the wire itself; what comes here is a boot's
+  // answer (the state machine needs it), a deferral, or a deferred answer given through the API.
+  if (outcome.kind === 'noreply') {
+    state.pending.set(messageId, { action, payload });
     return;
   }
-  if (outcome.kind === 'noreply') return;
   state.pending.delete(messageId);
   if (action === 'BootNotification') {
     const response = outcome.kind === 'reply' ? (outcome.payload as ResponseOf<'BootNotification'>) : undefined;

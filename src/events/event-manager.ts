@@ -93,7 +93,7 @@ async function runRequest(
   let result;
   try {
     result = await withTimeout(
-      Promise.resolve(handler.handleOcpp(action, payload as never, state.handlerState, { stationId: station.id, messageId })),
+      handler.handleOcpp(action, payload as never, state.handlerState, { stationId: station.id, messageId }),
       station.settings.handlerTimeoutMs,
       () => new HandlerTimeoutError(action, station.settings.handlerTimeoutMs),
     );
@@ -140,7 +140,7 @@ async function runCallback(
 ): Promise<void> {
   try {
     const next = await withTimeout(
-      Promise.resolve(call(station.handler, state.handlerState)),
+      call(station.handler, state.handlerState),
       station.settings.handlerTimeoutMs,
       () => new HandlerTimeoutError(name, station.settings.handlerTimeoutMs),
     );
@@ -187,7 +187,13 @@ function toConnection(station: StationContext, ctx: Ctx, msg: ConnectionMsg): vo
   if (ref?.alive) dispatch(ref, msg);
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
+/**
+ * The handler's answer, or `onTimeout()` when an asynchronous one takes longer than `ms`.
+ * A synchronous answer needs no timer (most handlers answer at once: no timer per request).
+ */
+function withTimeout<T>(answer: T | Promise<T>, ms: number, onTimeout: () => Error): T | Promise<T> {
+  if (typeof (answer as { then?: unknown } | null | undefined)?.then !== 'function') return answer;
+  const promise = Promise.resolve(answer);
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(onTimeout()), ms);

@@ -36,31 +36,22 @@ import {
   type SecurityProfile,
   type StationContext,
   type StationSettings,
+  type StationRegistration,
   type StationSpec,
-  type ValidationPolicy,
 } from './station/station-context';
 import { MemoryStationStore, type StationStore } from './station/store';
-import type { EvseConfig } from './station/model/evse';
+import type { StationLink } from './connection/transport';
 import type { DeviceModel, DeviceModelValue } from './station/model/device-model';
 import { startChild, terminateChild, type Application, type ChildSpec } from '../supervisors';
 import { DEFAULT_TREE_CONFIG, STATIONS, startCsmsTree, type TreeConfig } from '../supervisors/tree';
+
+export type { StationLink, StationRegistration };
 
 const log = loggerFor('csms');
 
 /** How long API queries to a station actor may take (they never wait on the station itself). */
 const QUERY_TIMEOUT_MS = 10_000;
 
-export interface StationRegistration {
-  /** EVSEs known before the station reports them: a count, or `[{ id, connectors }]`. Default 1. */
-  readonly evse?: EvseConfig;
-  readonly handler: OcppHandler;
-  readonly handlerArgs?: unknown;
-  /** OCPP security profile (1 Basic auth, 2 Basic auth over TLS, 3 client certificates; 0 none). */
-  readonly securityProfile?: SecurityProfile;
-  /** Salted hash of the station's Basic-auth password (see src/server/credentials.ts). */
-  readonly passwordHash?: string;
-  readonly validation?: ValidationPolicy;
-}
 
 export interface CsmsOptions {
   /** Core settings; anything left out takes its default (DEFAULT_STATION_SETTINGS). */
@@ -80,12 +71,6 @@ export interface CallOptions {
   readonly timeout?: number;
 }
 
-/** What the listener holds for one attached socket: push frames and the close into the station. */
-export interface StationLink {
-  readonly stationId: string;
-  frame(text: string): void;
-  closed(code: number, reason: string): void;
-}
 
 export interface CsmsEvents {
   frame: [FrameEvent];
@@ -183,7 +168,7 @@ export class Csms extends EventEmitter<CsmsEvents> {
     const spec: StationSpec = { ...before, securityProfile, passwordHash: usesPassword ? (change.passwordHash ?? before.passwordHash) : undefined };
     // The context is shared with the station's actors, which read `spec` when they need it:
     // replacing the object (never mutating the old one) is what makes the change visible to them.
-    (context as { spec: StationSpec }).spec = spec;
+    context.spec = spec;
     if (securityProfile !== before.securityProfile) {
       context.slot.transport?.close(CloseCode.policyViolation, 'security profile changed; reconnect');
     }

@@ -5,9 +5,9 @@
  *     import { startCsmsServer, defineHandler } from 'ocpp-csms-core';
  */
 export { Csms, startCsms, type CallOptions, type CsmsEvents, type CsmsOptions, type StationLink, type StationRegistration } from './csms';
-export { startCsmsServer, type CsmsServer, type CsmsServerOptions, type StationEntry } from './server/server';
+export { startCsmsServer, type CsmsServer, type CsmsServerOptions, type StationEntry } from './csms-server';
 export { OcppListener, LISTENER_DEFAULTS, type EndpointConfig, type ListenerAddress, type ListenerOptions, type StationDirectory } from './server/listener';
-export { LISTENER, listenerChild, type ListenerArgs, type ListenerMsg } from './server/listener-actor';
+export { LISTENER, listenerChild, type ListenerArgs, type ListenerMsg } from '../supervisors/listener';
 export { WsTransport } from './server/ws-transport';
 export { hashPassword, verifyPassword, checkPassword, CredentialVerifier } from './server/credentials';
 export type { TlsConfig, ClientCertificateMode } from './server/tls';
@@ -34,6 +34,6 @@ export type { StationView, OpenTransaction, LookupRequest } from './station/stan
 export type { StationStatus } from './station/state-machine';
 export type { EvseConfig } from './station/model/evse';
 export { parseConfig, readConfigFile } from './config/load';
-export { resolveServerOptions } from './config/resolve';
+export { resolveServerOptions } from './cli/resolve-config';
 export { configSchema, type CsmsConfig, type StationConfig } from './config/schema';
 export { configureLogging, type LogLevel } from './log';

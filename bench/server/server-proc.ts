@@ -9,7 +9,7 @@ import { RPCServer } from 'ocpp-rpc';
 import acceptAll from '../../handlers/accept-all';
 import { configureLogging } from '../../src/log';
 import { CredentialVerifier, hashPassword } from '../../src/server/credentials';
-import { startCsmsServer } from '../../src/server/server';
+import { startCsmsServer } from '../../src/csms-server';
 
 import { BENCH_PASSWORD } from './shared';
 

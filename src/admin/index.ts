@@ -11,7 +11,7 @@ export {
   resolveAdminConfig,
   type AdminConfig,
   type AdminConfigSection,
-} from './config';
+} from '../config/admin';
 export { OPENAPI_PATH, buildOpenApiDocument } from './openapi';
 export { ADMIN_ROUTES, type RouteHooks } from './routes';
 export type { AdminErrorCode, ErrorBody } from './error-body';

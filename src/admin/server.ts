@@ -16,7 +16,7 @@ import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyError, type FastifyReply } from 'fastify';
 import type { Csms } from '../csms';
 import { loggerFor } from '../log';
-import { resolveAdminConfig, type AdminConfigSection } from './config';
+import { resolveAdminConfig, type AdminConfigSection } from '../config/admin';
 import { failure, toHttpFailure, type HttpFailure } from './error-body';
 import { OPENAPI_PATH, buildOpenApiDocument } from './openapi';
 import { ADMIN_ROUTES, type RouteHooks } from './routes';

@@ -8,11 +8,11 @@ import { createAdminServer, resolveAdminConfig, type AdminServer } from '../admi
 import { dirname } from 'node:path';
 import { loadHandler } from '../config/handlers';
 import { readConfigFile } from '../config/load';
-import { resolveServerOptions } from '../config/resolve';
+import { resolveServerOptions } from './resolve-config';
 import { describeCause } from '../errors';
 import { configureLogging, loggerFor, type LogLevel } from '../log';
 import { isAbnormal } from '../runtime';
-import { startCsmsServer } from '../server/server';
+import { startCsmsServer } from '../csms-server';
 import { DEMO_PASSWORDS, embeddedConfigPath } from './embedded';
 
 const log = loggerFor('cli');

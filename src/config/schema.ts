@@ -13,7 +13,7 @@
  *       "stations":  [{ "id": "CP001", "passwordHash": "scrypt$512$8$1$..." }]
  *     }
  */
-import { ADMIN_CONFIG_SCHEMA, type AdminConfigSection } from '../admin/config';
+import { ADMIN_CONFIG_SCHEMA, type AdminConfigSection } from './admin';
 import { LOG_LEVELS, type LogLevel } from '../log';
 import { supervisionSchema, type SupervisionConfig } from './supervision';
 

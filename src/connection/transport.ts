@@ -17,6 +17,13 @@ export interface Transport {
   close(code: number, reason: string): void;
 }
 
+/** What the listener holds for one attached socket: push frames and the close into the station. */
+export interface StationLink {
+  readonly stationId: string;
+  frame(text: string): void;
+  closed(code: number, reason: string): void;
+}
+
 let lastTransportId = 0;
 
 /** A fresh, process-unique transport id. */

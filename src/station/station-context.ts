@@ -38,6 +38,19 @@ export interface StationSpec {
   readonly validation?: ValidationPolicy;
 }
 
+/** What the embedding application registers a station with (`Csms.addStation`). */
+export interface StationRegistration {
+  /** EVSEs known before the station reports them: a count, or `[{ id, connectors }]`. Default 1. */
+  readonly evse?: EvseConfig;
+  readonly handler: OcppHandler;
+  readonly handlerArgs?: unknown;
+  /** OCPP security profile (1 Basic auth, 2 Basic auth over TLS, 3 client certificates; 0 none). */
+  readonly securityProfile?: SecurityProfile;
+  /** Salted hash of the station's Basic-auth password (see src/server/credentials.ts). */
+  readonly passwordHash?: string;
+  readonly validation?: ValidationPolicy;
+}
+
 /** Core settings shared by every station (from the configuration file). */
 export interface StationSettings {
   /** Default timeout of a CSMS-initiated call, from when it goes on the wire (default 30 s). */
@@ -95,7 +108,8 @@ export interface StationNames {
 export interface StationContext {
   readonly id: string;
   readonly names: StationNames;
-  readonly spec: StationSpec;
+  /** The registration; replaced as a whole (never mutated) when credentials change (Csms.updateCredentials). */
+  spec: StationSpec;
   readonly settings: StationSettings;
   readonly handler: OcppHandler;
   readonly stats: StationStats;

@@ -10,7 +10,7 @@ import type { OcppHandler } from '../../handlers/behaviour';
 import { createAdminServer, type AdminServer, type AdminServerOptions } from '../../src/admin';
 import { HandlerModuleError } from '../../src/errors';
 import { hashPassword } from '../../src/server/credentials';
-import { startCsmsServer, type CsmsServer } from '../../src/server/server';
+import { startCsmsServer, type CsmsServer } from '../../src/csms-server';
 import type { StationSettings } from '../../src/station/station-context';
 
 export const PASSWORD = 'Secret-Password-0123';

@@ -10,7 +10,7 @@ import acceptAll from '../../handlers/accept-all';
 import type { StationRegistration } from '../../src/csms';
 import { hashPassword } from '../../src/server/credentials';
 import type { ListenerOptions } from '../../src/server/listener';
-import { startCsmsServer, type CsmsServer, type CsmsServerOptions, type StationEntry } from '../../src/server/server';
+import { startCsmsServer, type CsmsServer, type CsmsServerOptions, type StationEntry } from '../../src/csms-server';
 
 export const PASSWORD = 'Secret-Password-0123';
 

@@ -11,10 +11,10 @@
  *     server.addresses[0].url;   // ws://127.0.0.1:9000/ocpp
  *     await server.stop();       // 1001 to every socket, then the tree in order
  */
-import { startCsms, type Csms, type CsmsOptions, type StationRegistration } from '../csms';
-import { dispatch, type ExitReason } from '../runtime';
-import { LISTENER, listenerChild } from './listener-actor';
-import { LISTENER_DEFAULTS, type ListenerAddress, type ListenerOptions } from './listener';
+import { startCsms, type Csms, type CsmsOptions, type StationRegistration } from './csms';
+import { dispatch, type ExitReason } from './runtime';
+import { LISTENER, listenerChild } from '../supervisors/listener';
+import { LISTENER_DEFAULTS, type ListenerAddress, type ListenerOptions } from './server/listener';
 
 export interface StationEntry {
   readonly id: string;

@@ -6,9 +6,9 @@
  *
  *     const csms = await startCsms({ children: [listenerChild({ options, directory: () => bound })] });
  */
-import { actorName, type Behaviour, type ReplyTo } from '../runtime';
-import { worker, type ChildSpec } from '../../supervisors';
-import { LISTENER_DEFAULTS, OcppListener, type ListenerAddress, type ListenerOptions, type StationDirectory } from './listener';
+import { actorName, type Behaviour, type ReplyTo } from '../src/runtime';
+import { worker, type ChildSpec } from './index';
+import { LISTENER_DEFAULTS, OcppListener, type ListenerAddress, type ListenerOptions, type StationDirectory } from '../src/server/listener';
 
 export type ListenerMsg =
   | { readonly type: 'addresses'; readonly replyTo: ReplyTo<readonly ListenerAddress[]> }

@@ -10,11 +10,11 @@ import { ConfigError } from '../errors';
 import { loggerFor } from '../log';
 import { hashPassword } from '../server/credentials';
 import type { ListenerOptions } from '../server/listener';
-import type { CsmsServerOptions, StationEntry } from '../server/server';
+import type { CsmsServerOptions, StationEntry } from '../csms-server';
 import type { ValidationPolicy } from '../station/station-context';
-import { loadHandler } from './handlers';
+import { loadHandler } from '../config/handlers';
 import type { EvseConfig } from '../station/model/evse';
-import type { CsmsConfig, EvseSetting, StationConfig } from './schema';
+import type { CsmsConfig, EvseSetting, StationConfig } from '../config/schema';
 
 const log = loggerFor('config');
 

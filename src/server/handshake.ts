@@ -29,7 +29,9 @@ import type { ClientCertificate } from './tls';
 /** The WebSocket subprotocol of OCPP 2.0.1J (Part 4 §3.1.2, Table 1). */
 export const OCPP_SUBPROTOCOL = 'ocpp2.0.1';
 
+/** A registered station's profile is 1–3; 0 is what an unauthenticated connection proves. */
 export type SecurityProfile = 1 | 2 | 3;
+export type ProvedProfile = 0 | SecurityProfile;
 
 /** What the registry knows about a station's credentials. */
 export interface StationCredentials {
@@ -100,8 +102,11 @@ export interface HandshakeAccept {
   readonly identity: string;
   /** The subprotocol to answer in `Sec-WebSocket-Protocol`. */
   readonly subprotocol: string;
-  /** The profile this connection proved (at least the registered one for a known station). */
-  readonly securityProfile: SecurityProfile;
+  /**
+   * The profile this connection proved (at least the registered one for a known station);
+   * 0 when it proved nothing (an unknown station under `allowUnknownStations`, no certificate).
+   */
+  readonly securityProfile: ProvedProfile;
   /** How the station authenticated; `none` only for an unknown station under `allowUnknownStations`. */
   readonly authentication: 'password' | 'certificate' | 'none';
   /** False when accepted under `allowUnknownStations`. */
@@ -197,7 +202,7 @@ export async function decideHandshake(
       const status = options.unknownStationStatus ?? 404;
       return refuseFor(status, 'unknown_station', 'station identity is not registered', status === 401 ? challenge : {});
     }
-    return accept(identity, subprotocol, certificate ? 3 : transport.kind === 'tls' ? 2 : 1, certificate ? 'certificate' : 'none', false);
+    return accept(identity, subprotocol, certificate ? 3 : 0, certificate ? 'certificate' : 'none', false);
   }
 
   if (certificate) return accept(identity, subprotocol, 3, 'certificate', true);
@@ -234,7 +239,7 @@ export async function decideHandshake(
 function accept(
   identity: string,
   subprotocol: string,
-  securityProfile: SecurityProfile,
+  securityProfile: ProvedProfile,
   authentication: HandshakeAccept['authentication'],
   registered: boolean,
 ): HandshakeAccept {

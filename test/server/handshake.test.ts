@@ -167,7 +167,7 @@ describe('decideHandshake', () => {
         kind: 'accept',
         identity: 'Nobody',
         subprotocol: 'ocpp2.0.1',
-        securityProfile: 1,
+        securityProfile: 0,
         authentication: 'none',
         registered: false,
       });

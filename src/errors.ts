@@ -236,6 +236,14 @@ export class SimulatorError extends CsmsError {
   }
 }
 
+/**
+ * For the `never` branch of a switch over a discriminated union (an actor's inbox): a value the
+ * compiler says cannot exist reached run time. The actor crashes with this, and is restarted.
+ */
+export function unreachable(value: never): never {
+  throw new OcppError('InternalError', `unexpected message ${safeShow(value)}`);
+}
+
 export function describeCause(cause: unknown): string {
   if (cause instanceof Error) return cause.message;
   return safeShow(cause);

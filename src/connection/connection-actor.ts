@@ -15,6 +15,7 @@ import {
   CallTimeoutError,
   QueueFullError,
   StationOfflineError,
+  unreachable,
   type OcppErrorCode,
 } from '../errors';
 import { decodeFrame, encodeCall, encodeCallError, encodeCallResult, validateCallResult } from '../rpc';
@@ -97,7 +98,7 @@ export const connectionBehaviour: Behaviour<ConnectionMsg, ConnectionState, Stat
         }
         return state;
       default:
-        return assertNever(msg);
+        return unreachable(msg);
     }
   },
 
@@ -323,8 +324,5 @@ function toStation(state: ConnectionState, ctx: Ctx, msg: StationMsg): void {
   ctx.log.warn('station actor not running; message dropped', { station: state.station.id, type: msg.type });
 }
 
-function assertNever(value: never): never {
-  throw new Error(`unexpected message ${JSON.stringify(value)}`);
-}
 
 export type { OcppErrorCode };

@@ -10,7 +10,7 @@
 import type { AsyncReply, OcppHandler, StationEvent } from '../../handlers/behaviour';
 import type { StationAction } from '../../schemas/actions';
 import { checkPayload, isJsonObject } from '../rpc';
-import { CsmsError, describeCause, isOcppErrorCode } from '../errors';
+import { CsmsError, describeCause, isOcppErrorCode, unreachable } from '../errors';
 import { dispatch, type ActorContext, type Behaviour } from '../runtime';
 import {
   type ConnectionMsg,
@@ -76,7 +76,7 @@ export const eventManagerBehaviour: Behaviour<EventManagerMsg, EventManagerState
         await runCallback(station, state, ctx, 'handleAsyncReply', (h, s) => h.handleAsyncReply?.(msg.reply, s));
         return state;
       default:
-        return assertNever(msg);
+        return unreachable(msg);
     }
   },
 };
@@ -201,8 +201,5 @@ function withTimeout<T>(answer: T | Promise<T>, ms: number, onTimeout: () => Err
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-function assertNever(value: never): never {
-  throw new Error(`unexpected message ${JSON.stringify(value)}`);
-}
 
 export type { AsyncReply, StationEvent };

@@ -7,12 +7,7 @@
  */
 import type { RequestOf, ResponseOf, StationAction } from '../../schemas/actions';
 import { validateOutgoingCall, validateOutgoingCallResult } from '../rpc';
-import {
-  CallNotAllowedError,
-  CallTimeoutError,
-  OcppError,
-  StationOfflineError,
-} from '../errors';
+import { CallNotAllowedError, CallTimeoutError, StationOfflineError, unreachable } from '../errors';
 import { dispatch, type ActorContext, type Behaviour } from '../runtime';
 import type { StationEvent } from '../../handlers/behaviour';
 import {
@@ -121,7 +116,7 @@ export const stationBehaviour: Behaviour<StationMsg, StationState, StationContex
         msg.replyTo(state.standing.model);
         return state;
       default:
-        return assertNever(msg);
+        return unreachable(msg);
     }
   },
 
@@ -312,6 +307,3 @@ function toConnection(state: StationState, ctx: Ctx, msg: ConnectionMsg): void {
   if (msg.type === 'send_call') msg.call.done.reject(new StationOfflineError(state.station.id, 'connection restarting'));
 }
 
-function assertNever(value: never): never {
-  throw new OcppError('InternalError', `unexpected message ${JSON.stringify(value)}`);
-}

@@ -237,9 +237,11 @@ export class OcppListener {
       response.writeHead(426, { Upgrade: 'websocket', Connection: 'Upgrade', 'Content-Type': 'text/plain' });
       response.end('OCPP-J endpoint: connect with a WebSocket upgrade\n');
     });
-    server.on('tlsClientError', (error: Error & { code?: string }) => {
+    server.on('tlsClientError', (error: Error & { code?: string }, socket: { destroy(): void }) => {
       // TLS below 1.2, an untrusted certificate on a `required` listener, a timeout: the TLS layer
-      // already answered with an alert; nothing reached OCPP.
+      // already answered with an alert; nothing reached OCPP. With a listener on this event the
+      // socket is ours to release: a refused handshake must not keep a descriptor open.
+      socket.destroy();
       log.info('TLS handshake refused', { code: error.code, reason: error.message });
     });
     return endpoint;

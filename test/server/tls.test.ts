@@ -110,7 +110,16 @@ describe('a TLS server built from these options, over 127.0.0.1', () => {
   const servers: https.Server[] = [];
 
   afterAll(async () => {
-    await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+    // closeAllConnections: a refused TLS handshake can leave a socket that would keep close() waiting.
+    await Promise.all(
+      servers.map(
+        (server) =>
+          new Promise((resolve) => {
+            server.close(resolve);
+            server.closeAllConnections();
+          }),
+      ),
+    );
   });
 
   interface Outcome {
@@ -131,7 +140,10 @@ describe('a TLS server built from these options, over 127.0.0.1', () => {
         },
       );
     });
-    server.on('tlsClientError', (err) => tlsErrors.push(err));
+    server.on('tlsClientError', (err, socket) => {
+      tlsErrors.push(err);
+      socket.destroy();
+    });
     servers.push(server);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     return { port: (server.address() as AddressInfo).port, tlsErrors };

@@ -193,7 +193,10 @@ export class ActorCell<M, S, A> {
   private async drain(): Promise<void> {
     for (let n = 0; n < DRAIN_BATCH; n++) {
       if (this.queued.length === 0 || this.status === 'stopped') break;
-      await this.handle(this.queued.shift() as M);
+      // A synchronous `receive` is handled without a promise turn; an asynchronous one is awaited
+      // before the next message (one message at a time, always).
+      const pending = this.handle(this.queued.shift() as M);
+      if (pending) await pending;
     }
     this.scheduled = false;
     if (this.queued.length > 0 && this.status !== 'stopped') {
@@ -202,27 +205,43 @@ export class ActorCell<M, S, A> {
     }
   }
 
-  private async handle(message: M): Promise<void> {
-    if (this.status === 'starting') await this.started;
+  /** Process one message. Returns a promise only when there is something to wait for. */
+  private handle(message: M): void | Promise<void> {
+    if (this.status === 'starting') return this.started.then(() => this.handle(message));
     if (this.status !== 'running') {
       // Queued behind an exit: the incarnation is going away and will never process it.
       this.undelivered([message], this.requestedExit ?? this.finalReason ?? KILLED);
       return;
     }
     this.busy = true;
-    let next: S;
+    let result: S | Promise<S>;
     try {
-      next = await this.behaviour.receive(this.state, message, this.ctx);
+      result = this.behaviour.receive(this.state, message, this.ctx);
     } catch (error) {
-      this.busy = false;
-      if (this.alive) this.beginTerminate(crashReason(error));
-      // Rethrown so nact's own crash path (onCrash → stop) releases its actor.
-      throw error;
+      return this.crashed(error);
     }
+    if (typeof (result as { then?: unknown } | null)?.then !== 'function') {
+      this.received(result as S);
+      return;
+    }
+    return Promise.resolve(result).then(
+      (next) => this.received(next),
+      (error: unknown) => this.crashed(error),
+    );
+  }
+
+  private received(next: S): void {
     this.busy = false;
     if (!this.alive) return; // killed while it was busy
     this.state = next;
     if (this.requestedExit) this.beginTerminate(this.requestedExit);
+  }
+
+  private crashed(error: unknown): never {
+    this.busy = false;
+    if (this.alive) this.beginTerminate(crashReason(error));
+    // Rethrown so nact's own crash path (onCrash → stop) releases its actor.
+    throw error;
   }
 
   /**

@@ -372,8 +372,14 @@ export class Csms extends EventEmitter<CsmsEvents> {
 
   private late(id: string, messageId: string, outcome: Exclude<HandlerOutcome, { kind: 'noreply' }>): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      this.context(id);
-      this.toStation(id, { type: 'late_reply', stationId: id, messageId, outcome, done: { resolve, reject } }, reject);
+      const events = this.registry.whereis(this.context(id).names.events);
+      if (!events?.alive) {
+        reject(new StationOfflineError(id, 'restarting; the request it answers is gone'));
+        return;
+      }
+      // The event manager keeps the deferred requests: it registered this one before it could
+      // process this answer, however soon after the handler's `noreply` the answer comes.
+      dispatch(events, { type: 'late_reply', stationId: id, messageId, outcome, done: { resolve, reject } });
     });
   }
 

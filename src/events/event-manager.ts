@@ -10,11 +10,12 @@
 import type { AsyncReply, OcppHandler, StationEvent } from '../../handlers/behaviour';
 import type { StationAction } from '../../schemas/actions';
 import { checkPayload, isJsonObject } from '../rpc';
-import { CsmsError, describeCause, isOcppErrorCode, unreachable } from '../errors';
+import { CsmsError, StationOfflineError, describeCause, isOcppErrorCode, unreachable } from '../errors';
 import { dispatch, type ActorContext, type Behaviour } from '../runtime';
 import {
   type ConnectionMsg,
   type EventManagerMsg,
+  type Answer,
   type HandlerOutcome,
   type StationMsg,
 } from '../station/messages';
@@ -40,6 +41,11 @@ interface EventManagerState {
   handlerState: unknown;
   /** Times of recent handler crashes, for the crash limit. */
   recentCrashes: number[];
+  /**
+   * Requests the handler deferred (`noreply`), by message id, until the application answers
+   * them (`Csms.reply`). Forgotten when the connection they came on goes away.
+   */
+  readonly deferred: Map<string, { readonly action: StationAction; readonly payload: unknown }>;
 }
 
 type Ctx = ActorContext<EventManagerMsg>;
@@ -48,7 +54,7 @@ export const eventManagerBehaviour: Behaviour<EventManagerMsg, EventManagerState
   async init(station, ctx) {
     ctx.register(station.names.events);
     const handlerState = await station.handler.init(station.spec.handlerArgs, { stationId: station.id });
-    return { station, handlerState, recentCrashes: [] };
+    return { station, handlerState, recentCrashes: [], deferred: new Map() };
   },
 
   async receive(state, msg, ctx) {
@@ -56,20 +62,33 @@ export const eventManagerBehaviour: Behaviour<EventManagerMsg, EventManagerState
     switch (msg.type) {
       case 'rpccall': {
         const outcome = await runRequest(station, state, msg.messageId, msg.action, msg.payload, ctx);
-        if (msg.action === 'BootNotification' || outcome.kind === 'noreply') {
-          // The state machine needs the boot's answer; a deferred answer is waited for there.
-          toStation(station, ctx, { type: 'handler_result', messageId: msg.messageId, action: msg.action, payload: msg.payload, outcome });
-        } else if (outcome.kind === 'reply') {
-          // Every other answer goes straight to the wire: one actor hop less per request. It is
-          // also what keeps an escalating crash's InternalError from being lost: the supervisor
-          // restarts station and connection as soon as this incarnation fails.
-          toConnection(station, ctx, { type: 'send_result', messageId: msg.messageId, action: msg.action, payload: outcome.payload });
-        } else {
-          toConnection(station, ctx, { type: 'send_error', messageId: msg.messageId, code: outcome.code, description: outcome.description, details: outcome.details });
+        if (outcome.kind === 'noreply') state.deferred.set(msg.messageId, { action: msg.action, payload: msg.payload });
+        else answer(station, ctx, msg.messageId, msg.action, msg.payload, outcome);
+        return state;
+      }
+      case 'late_reply': {
+        const request = state.deferred.get(msg.messageId);
+        if (!request) {
+          msg.done.reject(new StationOfflineError(station.id, `no deferred request ${msg.messageId} is waiting for an answer`));
+          return state;
         }
+        if (msg.outcome.kind === 'reply') {
+          // The application's answer is checked like a handler's, but it is the caller's mistake,
+          // not a handler crash: the caller gets the error and may answer again.
+          const check = checkPayload(request.action, 'response', msg.outcome.payload, station.validationMode(request.action), msg.messageId);
+          if (!check.ok) {
+            msg.done.reject(check.error);
+            return state;
+          }
+        }
+        state.deferred.delete(msg.messageId);
+        answer(station, ctx, msg.messageId, request.action, request.payload, msg.outcome);
+        msg.done.resolve(undefined);
         return state;
       }
       case 'info':
+        // Deferred requests belong to the connection they came on (OCPP-J Part 4 §4.1.4).
+        if (msg.event.type === 'connected' || msg.event.type === 'disconnected') state.deferred.clear();
         await runCallback(station, state, ctx, 'handleInfo', (h, s) => h.handleInfo?.(msg.event, s));
         return state;
       case 'async_reply':
@@ -79,7 +98,23 @@ export const eventManagerBehaviour: Behaviour<EventManagerMsg, EventManagerState
         return unreachable(msg);
     }
   },
+
+  undelivered(msg) {
+    // An answer that reached a stopping incarnation: the deferred request died with it.
+    if (msg.type === 'late_reply') msg.done.reject(new StationOfflineError(msg.stationId, 'restarting; the request it answers is gone'));
+  },
 };
+
+/**
+ * Put an answer on the wire. A boot's answer goes through the station actor, whose state machine
+ * needs it; every other answer straight to the connection (one actor hop less per request, and
+ * an escalating crash's InternalError is not lost to the restart that overtakes the station).
+ */
+function answer(station: StationContext, ctx: Ctx, messageId: string, action: StationAction, payload: unknown, outcome: Answer): void {
+  if (action === 'BootNotification') toStation(station, ctx, { type: 'handler_result', messageId, action: 'BootNotification', payload, outcome });
+  else if (outcome.kind === 'reply') toConnection(station, ctx, { type: 'send_result', messageId, action, payload: outcome.payload });
+  else toConnection(station, ctx, { type: 'send_error', messageId, code: outcome.code, description: outcome.description, details: outcome.details });
+}
 
 async function runRequest(
   station: StationContext,

@@ -22,6 +22,9 @@ export type HandlerOutcome =
     }
   | { readonly kind: 'noreply' };
 
+/** An answer that goes on the wire (a reply or an error, not a deferral). */
+export type Answer = Exclude<HandlerOutcome, { kind: 'noreply' }>;
+
 /** A settled promise's two callbacks, carried inside a message (in-process only). */
 export interface Deferred<T> {
   resolve(value: T): void;
@@ -43,6 +46,14 @@ export interface OutboundCall {
 export type EventManagerMsg =
   | { readonly type: 'rpccall'; readonly messageId: string; readonly action: StationAction; readonly payload: unknown }
   | { readonly type: 'info'; readonly event: StationEvent }
+  /** The embedding application answers a request its handler left with `noreply`. */
+  | {
+      readonly type: 'late_reply';
+      readonly stationId: string;
+      readonly messageId: string;
+      readonly outcome: Answer;
+      readonly done: Deferred<void>;
+    }
   | { readonly type: 'async_reply'; readonly reply: AsyncReply };
 
 // ---------------------------------------------------------------------------------------------
@@ -53,21 +64,13 @@ export type StationMsg =
   | { readonly type: 'detached'; readonly transportId: number; readonly reason: string }
   /** A decoded, validated CALL from the station. */
   | { readonly type: 'rpccall'; readonly messageId: string; readonly action: StationAction; readonly payload: unknown }
-  /** The event manager's answer to a forwarded CALL. */
+  /** The answer to a forwarded BootNotification (the state machine needs it), given now or later. */
   | {
       readonly type: 'handler_result';
       readonly messageId: string;
-      readonly action: StationAction;
+      readonly action: 'BootNotification';
       readonly payload: unknown;
-      readonly outcome: HandlerOutcome;
-    }
-  /** The embedding application answers a request its handler left with `noreply`. */
-  | {
-      readonly type: 'late_reply';
-      readonly stationId: string;
-      readonly messageId: string;
-      readonly outcome: Exclude<HandlerOutcome, { kind: 'noreply' }>;
-      readonly done: Deferred<void>;
+      readonly outcome: Answer;
     }
   /** A CSMS-initiated call from the API. `awaitReport` resolves only when the report is complete. */
   | { readonly type: 'call'; readonly call: OutboundCall; readonly awaitReport?: { readonly timeoutMs: number } }

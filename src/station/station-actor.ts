@@ -6,7 +6,7 @@
  * incarnation recovers it (DESIGN.md §2).
  */
 import type { RequestOf, ResponseOf, StationAction } from '../../schemas/actions';
-import { validateOutgoingCall, validateOutgoingCallResult } from '../rpc';
+import { validateOutgoingCall } from '../rpc';
 import { CallNotAllowedError, CallTimeoutError, StationOfflineError, unreachable } from '../errors';
 import { dispatch, type ActorContext, type Behaviour } from '../runtime';
 import type { StationEvent } from '../../handlers/behaviour';
@@ -14,7 +14,7 @@ import {
   type ConnectionMsg,
   type Deferred,
   type EventManagerMsg,
-  type HandlerOutcome,
+  type Answer,
   type OutboundCall,
   type StationMsg,
 } from './messages';
@@ -31,8 +31,6 @@ interface ReportWaiter {
 interface StationState {
   readonly station: StationContext;
   readonly standing: Standing;
-  /** Station requests the handler deferred (`noreply`), by message id, until the API answers them. */
-  readonly pending: Map<string, { readonly action: StationAction; readonly payload: unknown }>;
   /** `getBaseReport`/`getReport` callers waiting for the last part of their report. */
   readonly reportWaiters: Map<number, ReportWaiter[]>;
   /** Remote address of the attached socket, for the read model. */
@@ -49,7 +47,7 @@ export const stationBehaviour: Behaviour<StationMsg, StationState, StationContex
     // A new incarnation has no socket: the connection actor (started after it) closes any stale one.
     machine.detach(standing.machine);
     station.store.save(station.id, standing.record());
-    return { station, standing, pending: new Map(), reportWaiters: new Map() };
+    return { station, standing, reportWaiters: new Map() };
   },
 
   receive(state, msg, ctx) {
@@ -57,7 +55,6 @@ export const stationBehaviour: Behaviour<StationMsg, StationState, StationContex
       case 'attached': {
         const { reconnect } = machine.attach(state.standing.machine);
         state.remoteAddress = msg.remoteAddress;
-        state.pending.clear();
         persist(state);
         tell(state, ctx, { type: 'connected', remoteAddress: msg.remoteAddress, reconnect });
         return state;
@@ -65,7 +62,6 @@ export const stationBehaviour: Behaviour<StationMsg, StationState, StationContex
       case 'detached':
         machine.detach(state.standing.machine);
         state.remoteAddress = undefined;
-        state.pending.clear();
         persist(state);
         tell(state, ctx, { type: 'disconnected', reason: msg.reason });
         return state;
@@ -73,25 +69,8 @@ export const stationBehaviour: Behaviour<StationMsg, StationState, StationContex
         onRpcCall(state, msg.messageId, msg.action, msg.payload, ctx);
         return state;
       case 'handler_result':
-        onHandlerResult(state, msg.messageId, msg.action, msg.payload, msg.outcome, ctx);
+        onBootAnswer(state, msg.messageId, msg.payload, msg.outcome, ctx);
         return state;
-      case 'late_reply': {
-        const request = state.pending.get(msg.messageId);
-        if (!request) {
-          msg.done.reject(new StationOfflineError(state.station.id, `no request ${msg.messageId} is waiting for an answer`));
-          return state;
-        }
-        if (msg.outcome.kind === 'reply') {
-          const check = validateOutgoingCallResult(request.action, msg.outcome.payload, msg.messageId);
-          if (!check.ok) {
-            msg.done.reject(check.error);
-            return state;
-          }
-        }
-        onHandlerResult(state, msg.messageId, request.action, request.payload, msg.outcome, ctx);
-        msg.done.resolve(undefined);
-        return state;
-      }
       case 'call':
         if (admitCall(state, msg.call)) toConnection(state, ctx, { type: 'send_call', call: msg.call, awaitReport: msg.awaitReport });
         return state;
@@ -125,9 +104,6 @@ export const stationBehaviour: Behaviour<StationMsg, StationState, StationContex
     switch (msg.type) {
       case 'call':
         msg.call.done.reject(new StationOfflineError(msg.call.stationId, 'station restarting'));
-        return;
-      case 'late_reply':
-        msg.done.reject(new StationOfflineError(msg.stationId, 'station restarting; the request it answers is gone'));
         return;
       case 'call_done':
         // The station did answer: the caller gets the answer, though the models could not take it.
@@ -206,30 +182,19 @@ function answerAutomatically(state: StationState, messageId: string, action: mac
   }
 }
 
-function onHandlerResult(
-  state: StationState,
-  messageId: string,
-  action: StationAction,
-  payload: unknown,
-  outcome: HandlerOutcome,
-  ctx: Ctx,
-): void {
-  // The event manager answers most requests on the wire itself; what comes here is a boot's
-  // answer (the state machine needs it), a deferral, or a deferred answer given through the API.
-  if (outcome.kind === 'noreply') {
-    state.pending.set(messageId, { action, payload });
-    return;
+/**
+ * The answer to a BootNotification, from the event manager (at once, or later through the API):
+ * the state machine takes it (B01–B03), then it goes on the wire. Every other request is answered
+ * on the wire by the event manager itself.
+ */
+function onBootAnswer(state: StationState, messageId: string, payload: unknown, outcome: Answer, ctx: Ctx): void {
+  const response = outcome.kind === 'reply' ? (outcome.payload as ResponseOf<'BootNotification'>) : undefined;
+  for (const effect of machine.bootAnswered(state.standing.machine, messageId, payload as RequestOf<'BootNotification'>, response)) {
+    if (effect.type === 'ready') tell(state, ctx, { type: 'ready' });
   }
-  state.pending.delete(messageId);
-  if (action === 'BootNotification') {
-    const response = outcome.kind === 'reply' ? (outcome.payload as ResponseOf<'BootNotification'>) : undefined;
-    for (const effect of machine.bootAnswered(state.standing.machine, messageId, payload as RequestOf<'BootNotification'>, response)) {
-      if (effect.type === 'ready') tell(state, ctx, { type: 'ready' });
-    }
-    persist(state);
-  }
+  persist(state);
   if (outcome.kind === 'reply') {
-    toConnection(state, ctx, { type: 'send_result', messageId, action, payload: outcome.payload });
+    toConnection(state, ctx, { type: 'send_result', messageId, action: 'BootNotification', payload: outcome.payload });
   } else {
     toConnection(state, ctx, { type: 'send_error', messageId, code: outcome.code, description: outcome.description, details: outcome.details });
   }

@@ -1,0 +1,88 @@
+/**
+ * Message ids on the wire (OCPP-J Part 4 §4.1.4): a station may not reuse the id of a CALL that
+ * is still being processed; ids the CSMS sends are UUIDs, unique across reconnects.
+ */
+import { defineHandler, nowRfc3339 } from '../../handlers/behaviour';
+import { startCsms, type Csms } from '../../src/csms';
+import { MemoryStation, errorCode } from '../support/memory-station';
+
+/** Message ids of the Authorize requests the handler deferred, in order. */
+const deferredIds: string[] = [];
+
+/** Defers every Authorize, so it stays "being processed" until the API answers it. */
+const deferring = defineHandler({
+  init: () => null,
+  actions: {
+    BootNotification: () => ({ reply: { status: 'Accepted', currentTime: nowRfc3339(), interval: 300 } }),
+    Authorize: (_request, _state, context) => {
+      deferredIds.push(context.messageId);
+      return { noreply: true };
+    },
+  },
+});
+
+async function deferred(messageId: string): Promise<void> {
+  for (let i = 0; i < 200 && !deferredIds.includes(messageId); i++) await new Promise((r) => setTimeout(r, 5));
+  expect(deferredIds).toContain(messageId);
+}
+
+const AUTHORIZE = { idToken: { idToken: 'TOKEN', type: 'ISO14443' } };
+
+describe('message ids', () => {
+  let csms: Csms;
+  beforeEach(async () => {
+    deferredIds.length = 0;
+    csms = await startCsms({ settings: { callTimeoutMs: 1000 } });
+    await csms.addStation('CP', { handler: deferring });
+  });
+  afterEach(async () => {
+    await csms.stop();
+  });
+
+  it('should refuse with RpcFrameworkError a CALL that reuses the id of one still being processed, and answer the first', async () => {
+    const station = new MemoryStation(csms, 'CP').connect();
+    await station.boot();
+    station.raw(JSON.stringify([2, 'same-id', 'Authorize', AUTHORIZE]));
+    await deferred('same-id');
+    // A second CALL with the same id, while the first is still being processed, is refused at once.
+    station.raw(JSON.stringify([2, 'same-id', 'Heartbeat', {}]));
+    await station.waitFrames(2);
+    expect(station.received[1]).toEqual([4, 'same-id', 'RpcFrameworkError', expect.stringContaining('same-id'), {}]);
+    // The first is still answered, with its own result.
+    await csms.reply('CP', 'same-id', { idTokenInfo: { status: 'Accepted' } });
+    await station.waitFrames(3);
+    expect(station.received[2]).toEqual([3, 'same-id', { idTokenInfo: { status: 'Accepted' } }]);
+    // Once answered, the id may be used again.
+    expect((await station.call('Heartbeat', {}, 'same-id')).type).toBe(3);
+  });
+
+  it('should forget a deferred request when its connection drops, so a late answer is refused', async () => {
+    const station = new MemoryStation(csms, 'CP').connect();
+    await station.boot();
+    void station.call('Authorize', AUTHORIZE, 'deferred');
+    await deferred('deferred');
+    station.disconnect();
+    await new Promise((r) => setTimeout(r, 20));
+    await expect(csms.reply('CP', 'deferred', { idTokenInfo: { status: 'Accepted' } })).rejects.toMatchObject({ code: 'offline' });
+  });
+
+  it('should send UUID message ids, never the same one twice across reconnects', async () => {
+    const ids = new Set<string>();
+    for (let round = 0; round < 3; round++) {
+      const station = new MemoryStation(csms, 'CP').connect();
+      if (round === 0) await station.boot();
+      else expect(errorCode(await station.call('Heartbeat', {}))).toBeUndefined();
+      for (let n = 0; n < 5; n++) {
+        const pending = csms.call('CP', 'ClearCache', {});
+        const call = await station.nextCall();
+        expect(call.messageId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+        ids.add(call.messageId);
+        station.answer(call, { status: 'Accepted' });
+        await pending;
+      }
+      station.disconnect();
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(ids.size).toBe(15);
+  });
+});

@@ -183,6 +183,7 @@ export const configSchema = {
           },
         },
         reportTimeoutMs: integer(1, 60_000, 'how long getBaseReport/getReport wait for the last part'),
+        offlineCallHoldMs: integer(0, 0, 'calls to an accepted station that went offline: 0 rejects them at once, more holds them that many ms for it to come back'),
       },
     },
     supervision: supervisionSchema,
@@ -281,6 +282,7 @@ export interface CsmsConfig {
     readonly handlerCrashLimit: { readonly intensity: number; readonly periodMs: number };
     readonly badFrameLimit: { readonly count: number; readonly periodMs: number };
     readonly reportTimeoutMs: number;
+    readonly offlineCallHoldMs: number;
   };
   readonly supervision: SupervisionConfig;
   readonly admin: AdminConfigSection;

@@ -82,6 +82,8 @@ export type StationMsg =
       readonly awaitReport?: { readonly timeoutMs: number };
     }
   | { readonly type: 'report_timeout'; readonly requestId: number }
+  /** A call held for an offline station waited as long as `offlineCallHoldMs` allows. */
+  | { readonly type: 'hold_expired'; readonly call: OutboundCall }
   | { readonly type: 'view'; readonly replyTo: ReplyTo<StationView> }
   | { readonly type: 'lookup'; readonly request: LookupRequest; readonly replyTo: ReplyTo<LookupResult> }
   | { readonly type: 'model'; readonly replyTo: ReplyTo<DeviceModel> };

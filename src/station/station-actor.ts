@@ -7,7 +7,7 @@
  */
 import type { RequestOf, ResponseOf, StationAction } from '../../schemas/actions';
 import { validateOutgoingCall } from '../rpc';
-import { CallNotAllowedError, CallTimeoutError, StationOfflineError, unreachable } from '../errors';
+import { CallNotAllowedError, CallTimeoutError, QueueFullError, StationOfflineError, unreachable } from '../errors';
 import { dispatch, type ActorContext, type Behaviour } from '../runtime';
 import type { StationEvent } from '../../handlers/behaviour';
 import {
@@ -33,6 +33,8 @@ interface StationState {
   readonly standing: Standing;
   /** `getBaseReport`/`getReport` callers waiting for the last part of their report. */
   readonly reportWaiters: Map<number, ReportWaiter[]>;
+  /** Calls held while the station is offline (`offlineCallHoldMs`), in order. */
+  readonly held: { readonly msg: Extract<StationMsg, { type: 'call' }>; readonly cancelTimer: () => void }[];
   /** Remote address of the attached socket, for the read model. */
   remoteAddress?: string;
 }
@@ -47,7 +49,7 @@ export const stationBehaviour: Behaviour<StationMsg, StationState, StationContex
     // A new incarnation has no socket: the connection actor (started after it) closes any stale one.
     machine.detach(standing.machine);
     station.store.save(station.id, standing.record());
-    return { station, standing, reportWaiters: new Map() };
+    return { station, standing, reportWaiters: new Map(), held: [] };
   },
 
   receive(state, msg, ctx) {
@@ -57,6 +59,11 @@ export const stationBehaviour: Behaviour<StationMsg, StationState, StationContex
         state.remoteAddress = msg.remoteAddress;
         persist(state);
         tell(state, ctx, { type: 'connected', remoteAddress: msg.remoteAddress, reconnect });
+        // The station is back: what was held for it goes out now, in order.
+        for (const { msg: held, cancelTimer } of state.held.splice(0)) {
+          cancelTimer();
+          if (admitCall(state, held.call)) toConnection(state, ctx, { type: 'send_call', call: held.call, awaitReport: held.awaitReport });
+        }
         return state;
       }
       case 'detached':
@@ -72,8 +79,19 @@ export const stationBehaviour: Behaviour<StationMsg, StationState, StationContex
         onBootAnswer(state, msg.messageId, msg.payload, msg.outcome, ctx);
         return state;
       case 'call':
+        if (holdWhileOffline(state, msg, ctx)) return state;
         if (admitCall(state, msg.call)) toConnection(state, ctx, { type: 'send_call', call: msg.call, awaitReport: msg.awaitReport });
         return state;
+      case 'hold_expired': {
+        const index = state.held.findIndex((h) => h.msg.call === msg.call);
+        if (index >= 0) {
+          state.held.splice(index, 1);
+          msg.call.done.reject(
+            new StationOfflineError(state.station.id, `offline, and not back within ${state.station.settings.offlineCallHoldMs} ms`),
+          );
+        }
+        return state;
+      }
       case 'call_done':
         onCallDone(state, msg, ctx);
         return state;
@@ -123,6 +141,10 @@ export const stationBehaviour: Behaviour<StationMsg, StationState, StationContex
       }
     }
     state.reportWaiters.clear();
+    for (const { msg, cancelTimer } of state.held.splice(0)) {
+      cancelTimer();
+      msg.call.done.reject(new StationOfflineError(state.station.id, 'station restarted'));
+    }
   },
 };
 
@@ -198,6 +220,27 @@ function onBootAnswer(state: StationState, messageId: string, payload: unknown, 
   } else {
     toConnection(state, ctx, { type: 'send_error', messageId, code: outcome.code, description: outcome.description, details: outcome.details });
   }
+}
+
+/**
+ * Hold a call for an accepted station whose socket is gone, when the operator allows it
+ * (`offlineCallHoldMs` > 0). Returns whether the call was taken care of (held or refused).
+ */
+function holdWhileOffline(state: StationState, msg: Extract<StationMsg, { type: 'call' }>, ctx: Ctx): boolean {
+  const { station, standing } = state;
+  const holdMs = station.settings.offlineCallHoldMs;
+  if (holdMs <= 0 || standing.machine.status !== 'offline') return false;
+  const check = validateOutgoingCall(msg.call.action, msg.call.payload);
+  if (!check.ok) {
+    msg.call.done.reject(check.error);
+    return true;
+  }
+  if (state.held.length >= station.settings.queueLimit) {
+    msg.call.done.reject(new QueueFullError(station.id, station.settings.queueLimit));
+    return true;
+  }
+  state.held.push({ msg, cancelTimer: ctx.sendAfter(holdMs, { type: 'hold_expired', call: msg.call }) });
+  return true;
 }
 
 /** Whether a CSMS call may go to the connection: the state allows it and its payload is valid. */

@@ -67,6 +67,13 @@ export interface StationSettings {
   readonly badFrameLimit: { readonly count: number; readonly periodMs: number };
   /** How long `getBaseReport`/`getReport` wait for the last part of a report (default 60 s). */
   readonly reportTimeoutMs: number;
+  /**
+   * Calls to an accepted station whose socket is gone (`offline`): 0 (the default) rejects them at
+   * once with StationOfflineError; more holds them, in order and up to `queueLimit`, for at most
+   * this many ms until the station is back, then sends them (each call's timeout counts from
+   * when it goes on the wire). DESIGN.md §3, "offline: rejected (or queued, if configured)".
+   */
+  readonly offlineCallHoldMs: number;
 }
 
 export const DEFAULT_STATION_SETTINGS: StationSettings = {
@@ -77,6 +84,7 @@ export const DEFAULT_STATION_SETTINGS: StationSettings = {
   maxFrameBytes: 64 * 1024,
   badFrameLimit: { count: 20, periodMs: 10_000 },
   reportTimeoutMs: 60_000,
+  offlineCallHoldMs: 0,
 };
 
 /** Counters of a station, kept across restarts of its actors. */

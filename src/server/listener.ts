@@ -306,16 +306,20 @@ export class OcppListener {
         this.upgrade(request, socket, head, decision, directory);
       },
       (error: unknown) => {
-        // decideHandshake never rejects; this guards the registration step.
+        // decideHandshake never rejects; the station directory may (a lookup that failed):
+        // the station can try again, so 503 with Retry-After rather than a 500.
+        if (decided) return;
         decided = true;
         clearTimeout(timer);
         log.error('upgrade failed', { reason: describeCause(error) });
-        refuse(socket, 500, {}, 'internal error');
+        refuse(socket, 503, { 'Retry-After': '5' }, 'station lookup failed');
       },
     );
   }
 
-  private decide(endpoint: Endpoint, request: IncomingMessage, directory: StationDirectory): Promise<HandshakeDecision> {
+  private async decide(endpoint: Endpoint, request: IncomingMessage, directory: StationDirectory): Promise<HandshakeDecision> {
+    // async: a directory that throws (e.g. one backed by a database) becomes a rejection the
+    // caller answers with 503, never an exception in the 'upgrade' event handler.
     const transport: ListenerTransport =
       endpoint.scheme === 'wss' ? { kind: 'tls', clientCertificate: clientCertificateOf(request.socket as TLSSocket) } : { kind: 'ws' };
     // Profile 0 (no authentication, for development) is a registration the handshake decision
@@ -359,6 +363,12 @@ export class OcppListener {
     const identity = decision.identity;
     const remoteAddress = request.socket.remoteAddress;
     const transport = new WsTransport(ws, remoteAddress);
+    // Before anything can throw: a socket without an 'error' listener turns a peer's malformed
+    // frame into an uncaught exception, which would take down every station. ws closes the
+    // socket itself on such errors (1007 invalid UTF-8, 1009 too large, ...); 'close' follows.
+    ws.on('error', (error: Error & { code?: string }) => {
+      log.info('socket error', { station: identity, code: error.code, reason: error.message });
+    });
     let link: StationLink;
     try {
       link = directory.connect(identity, transport);
@@ -384,10 +394,7 @@ export class OcppListener {
     ws.on('pong', () => {
       peer.alive = true;
     });
-    ws.on('error', (error: Error & { code?: string }) => {
-      // ws closes the socket itself (1007 invalid UTF-8, 1009 too large, ...); 'close' follows.
-      log.info('socket error', { station: identity, code: error.code, reason: error.message });
-    });
+
     ws.on('close', (code: number, reason: Buffer) => {
       this.peers.delete(ws);
       log.info('station disconnected', { station: identity, code, reason: reason.toString() });

@@ -30,6 +30,7 @@ import {
 import {
   EMPTY_REPORT_ASSEMBLY,
   expectReport,
+  MAX_REPORT_PARTS,
   receivePart,
   reportAssemblyToJSON,
   restoreReportAssembly,
@@ -75,7 +76,9 @@ export interface CallEffects {
   readonly reportExpected?: number;
 }
 
-export type PartResult = { readonly accepted: true; readonly complete: boolean } | { readonly accepted: false; readonly reason: string };
+export type PartResult =
+  | { readonly accepted: true; readonly complete: boolean }
+  | { readonly accepted: false; readonly code: 'SecurityError' | 'PropertyConstraintViolation'; readonly reason: string };
 
 const SNAPSHOT_VERSION = 1;
 
@@ -139,9 +142,16 @@ export class Standing {
     const { assembly, outcome } = receivePart(this.reports, part, new Date().toISOString());
     this.reports = assembly;
     switch (outcome.kind) {
+      case 'out_of_range':
+        return {
+          accepted: false,
+          code: 'PropertyConstraintViolation',
+          reason: `seqNo ${part.seqNo} is outside 0..${MAX_REPORT_PARTS - 1}: a report has at most ${MAX_REPORT_PARTS} parts`,
+        };
       case 'refused':
         return {
           accepted: false,
+          code: 'SecurityError',
           reason:
             outcome.reason === 'completed'
               ? `report ${part.requestId} is already complete`

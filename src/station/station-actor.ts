@@ -186,7 +186,7 @@ function answerAutomatically(state: StationState, messageId: string, action: mac
       const part = payload as RequestOf<'NotifyReport'>;
       const outcome = standing.applyReportPart(part);
       if (!outcome.accepted) {
-        toConnection(state, ctx, { type: 'send_error', messageId, code: 'SecurityError', description: outcome.reason, details: {} });
+        toConnection(state, ctx, { type: 'send_error', messageId, code: outcome.code, description: outcome.reason, details: {} });
         return;
       }
       reply(state, ctx, messageId, 'NotifyReport', {});

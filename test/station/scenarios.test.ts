@@ -311,3 +311,15 @@ describe('calls from the CSMS', () => {
     expect(error).toMatchObject({ ocppCode: 'InternalError', description: 'it broke', action: 'SetVariables' });
   });
 });
+
+describe('report bounds', () => {
+  it('should answer a NotifyReport whose seqNo is beyond any real report with PropertyConstraintViolation, at once', async () => {
+    const s = await accepted();
+    const { done } = await requestReport(s, 9);
+    const answer = await s.call('NotifyReport', reportPart(9, 1e12, false));
+    expect(errorCode(answer)).toBe('PropertyConstraintViolation');
+    // The report is still open: its real parts are accepted.
+    expect(await s.call('NotifyReport', reportPart(9, 0, false))).toEqual({ type: 3, payload: {} });
+    await expect(done).resolves.toEqual({ status: 'Accepted' });
+  });
+});

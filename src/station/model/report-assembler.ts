@@ -39,6 +39,14 @@ const log = loggerFor('station.model.report-assembler');
 /** How many completed reports are remembered (to recognise a retried final part, and for diagnostics). */
 export const COMPLETED_HISTORY = 32;
 
+/**
+ * The most parts one report may have (seqNo 0 .. MAX_REPORT_PARTS - 1). The schema bounds seqNo by
+ * nothing, and the bookkeeping is linear in it: without a bound, one NotifyReport with seqNo 10^12
+ * would keep the process busy for every station. 10,000 parts of DeviceDataCtrlr.ItemsPerMessage
+ * entries each is far beyond any real inventory.
+ */
+export const MAX_REPORT_PARTS = 10_000;
+
 export interface OpenReport {
   readonly requestId: number;
   /** When the station accepted the request (ISO 8601), for the caller's timeout policy. */
@@ -72,7 +80,9 @@ export type PartOutcome =
   /** A retry of a part already received: answer `{}`, apply nothing. */
   | { readonly kind: 'duplicate' }
   /** Answer CALLERROR SecurityError: no such report is expected, or it is already complete. */
-  | { readonly kind: 'refused'; readonly reason: 'unexpected' | 'completed' };
+  | { readonly kind: 'refused'; readonly reason: 'unexpected' | 'completed' }
+  /** Answer CALLERROR PropertyConstraintViolation: seqNo outside 0 .. MAX_REPORT_PARTS - 1. */
+  | { readonly kind: 'out_of_range' };
 
 export interface ReportAssemblySnapshot {
   readonly version: 1;
@@ -120,6 +130,7 @@ export function receivePart(
   now: string,
 ): { readonly assembly: ReportAssembly; readonly outcome: PartOutcome } {
   const { requestId, seqNo } = part;
+  if (!Number.isSafeInteger(seqNo) || seqNo < 0 || seqNo >= MAX_REPORT_PARTS) return { assembly, outcome: { kind: 'out_of_range' } };
   const open = findOpen(assembly, requestId);
   if (open === undefined) {
     const done = assembly.completed.find((r) => r.requestId === requestId);
@@ -128,7 +139,7 @@ export function receivePart(
     return { assembly, outcome: { kind: 'refused', reason: 'completed' } };
   }
   if (open.received.includes(seqNo)) return { assembly, outcome: { kind: 'duplicate' } };
-  const received = [...open.received, seqNo].sort((a, b) => a - b);
+  const received = insertSorted(open.received, seqNo);
   const others = assembly.open.filter((r) => r.requestId !== requestId);
   if (part.tbc === true) {
     return { assembly: { ...assembly, open: [...others, { ...open, received }] }, outcome: { kind: 'accepted' } };
@@ -136,9 +147,12 @@ export function receivePart(
   // tbc absent means false (its schema default): this is the last part.
   const highest = Math.max(seqNo, ...received);
   const missingSeqNos: number[] = [];
-  for (let n = 0; n < highest; n++) if (!received.includes(n)) missingSeqNos.push(n);
+  const have = new Set(received);
+  for (let n = 0; n < highest; n++) if (!have.has(n)) missingSeqNos.push(n);
   const report: CompletedReport = { requestId, completedAt: now, finalSeqNo: seqNo, parts: received.length, missingSeqNos };
-  if (missingSeqNos.length > 0) log.warn('report completed with parts missing', { requestId, missingSeqNos });
+  if (missingSeqNos.length > 0) {
+    log.warn('report completed with parts missing', { requestId, missing: missingSeqNos.length, first: missingSeqNos.slice(0, 10) });
+  }
   return {
     assembly: { open: others, completed: [...assembly.completed, report].slice(-COMPLETED_HISTORY) },
     outcome: { kind: 'completed', report },
@@ -195,4 +209,16 @@ function isInteger(value: unknown): value is number {
 
 function isSeqNoList(value: unknown): value is number[] {
   return Array.isArray(value) && value.every((n, i) => isInteger(n) && n >= 0 && (i === 0 || n > (value[i - 1] as number)));
+}
+
+/** A copy of the ascending list `sorted` with `value` inserted in its place (binary search). */
+function insertSorted(sorted: readonly number[], value: number): number[] {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if ((sorted[mid] as number) < value) low = mid + 1;
+    else high = mid;
+  }
+  return [...sorted.slice(0, low), value, ...sorted.slice(low)];
 }

@@ -4,6 +4,7 @@ import type { NotifyReportRequest } from '../../../src/station/model/ocpp-shapes
 import {
   COMPLETED_HISTORY,
   EMPTY_REPORT_ASSEMBLY,
+  MAX_REPORT_PARTS,
   abandonReport,
   expectReport,
   isReportOpen,
@@ -229,5 +230,31 @@ describe('report assembly snapshots', () => {
     expect(restoreReportAssembly({ version: 1, open: [open, open], completed: [] }).ok).toBe(false);
     expect(restoreReportAssembly({ version: 1, open: [{ ...open, received: [2, 1] }], completed: [] }).ok).toBe(false);
     expect(restoreReportAssembly({ version: 1, open: [open], completed: [] }).ok).toBe(true);
+  });
+});
+
+describe('report part bounds (regression: one frame with a huge seqNo kept the process busy)', () => {
+  it('should refuse a seqNo at or beyond MAX_REPORT_PARTS, and a negative one, at once and without changing the assembly', () => {
+    const open = expectReport(EMPTY_REPORT_ASSEMBLY, 7, 'Accepted', new Date().toISOString());
+    for (const seqNo of [MAX_REPORT_PARTS, 1e12, -1, 1.5]) {
+      const started = Date.now();
+      const { assembly, outcome } = receivePart(open, { requestId: 7, seqNo, tbc: false }, new Date().toISOString());
+      expect(outcome).toEqual({ kind: 'out_of_range' });
+      expect(assembly).toBe(open);
+      expect(Date.now() - started).toBeLessThan(50);
+    }
+  });
+
+  it('should complete a report whose final part is the highest allowed seqNo, listing the missing parts', () => {
+    const open = expectReport(EMPTY_REPORT_ASSEMBLY, 7, 'Accepted', new Date().toISOString());
+    const { outcome } = receivePart(open, { requestId: 7, seqNo: MAX_REPORT_PARTS - 1, tbc: false }, new Date().toISOString());
+    expect(outcome).toMatchObject({ kind: 'completed', report: { parts: 1 } });
+    if (outcome.kind === 'completed') expect(outcome.report.missingSeqNos).toHaveLength(MAX_REPORT_PARTS - 1);
+  });
+
+  it('should keep received parts in order whatever order they arrive in', () => {
+    let assembly = expectReport(EMPTY_REPORT_ASSEMBLY, 1, 'Accepted', new Date().toISOString());
+    for (const seqNo of [5, 1, 3, 0, 4, 2]) assembly = receivePart(assembly, { requestId: 1, seqNo, tbc: true }, 'now').assembly;
+    expect(assembly.open[0]?.received).toEqual([0, 1, 2, 3, 4, 5]);
   });
 });

@@ -75,10 +75,10 @@ export const connectionBehaviour: Behaviour<ConnectionMsg, ConnectionState, Stat
         if (state.transport?.id === msg.transportId) lose(state, ctx, `socket closed (${msg.code}${msg.reason ? ` ${msg.reason}` : ''})`);
         return state;
       case 'send_result':
-        if (state.inbound.delete(msg.messageId)) send(state, encodeCallResult(msg.messageId, msg.payload as object), ctx);
+        if (state.transport?.id === msg.transportId && state.inbound.delete(msg.messageId)) send(state, encodeCallResult(msg.messageId, msg.payload as object), ctx);
         return state;
       case 'send_error':
-        if (state.inbound.delete(msg.messageId)) send(state, encodeCallError(msg.messageId, msg.code, msg.description, msg.details), ctx);
+        if (state.transport?.id === msg.transportId && state.inbound.delete(msg.messageId)) send(state, encodeCallError(msg.messageId, msg.code, msg.description, msg.details), ctx);
         return state;
       case 'send_call':
         enqueue(state, { call: msg.call, awaitReport: msg.awaitReport }, ctx);
@@ -188,7 +188,7 @@ function accept(state: ConnectionState, text: string, result: Extract<ReturnType
         return;
       }
       state.inbound.set(frame.messageId, frame.action as StationAction);
-      toStation(state, ctx, { type: 'rpccall', messageId: frame.messageId, action: frame.action as StationAction, payload: frame.payload });
+      toStation(state, ctx, { type: 'rpccall', transportId: state.transport?.id ?? -1, messageId: frame.messageId, action: frame.action as StationAction, payload: frame.payload });
       return;
     }
     case 3:

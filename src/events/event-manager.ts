@@ -45,7 +45,7 @@ interface EventManagerState {
    * Requests the handler deferred (`noreply`), by message id, until the application answers
    * them (`Csms.reply`). Forgotten when the connection they came on goes away.
    */
-  readonly deferred: Map<string, { readonly action: StationAction; readonly payload: unknown }>;
+  readonly deferred: Map<string, { readonly transportId: number; readonly action: StationAction; readonly payload: unknown }>;
 }
 
 type Ctx = ActorContext<EventManagerMsg>;
@@ -62,8 +62,8 @@ export const eventManagerBehaviour: Behaviour<EventManagerMsg, EventManagerState
     switch (msg.type) {
       case 'rpccall': {
         const outcome = await runRequest(station, state, msg.messageId, msg.action, msg.payload, ctx);
-        if (outcome.kind === 'noreply') state.deferred.set(msg.messageId, { action: msg.action, payload: msg.payload });
-        else answer(station, ctx, msg.messageId, msg.action, msg.payload, outcome);
+        if (outcome.kind === 'noreply') state.deferred.set(msg.messageId, { transportId: msg.transportId, action: msg.action, payload: msg.payload });
+        else answer(station, ctx, msg.transportId, msg.messageId, msg.action, msg.payload, outcome);
         return state;
       }
       case 'late_reply': {
@@ -82,7 +82,7 @@ export const eventManagerBehaviour: Behaviour<EventManagerMsg, EventManagerState
           }
         }
         state.deferred.delete(msg.messageId);
-        answer(station, ctx, msg.messageId, request.action, request.payload, msg.outcome);
+        answer(station, ctx, request.transportId, msg.messageId, request.action, request.payload, msg.outcome);
         msg.done.resolve(undefined);
         return state;
       }
@@ -110,10 +110,18 @@ export const eventManagerBehaviour: Behaviour<EventManagerMsg, EventManagerState
  * needs it; every other answer straight to the connection (one actor hop less per request, and
  * an escalating crash's InternalError is not lost to the restart that overtakes the station).
  */
-function answer(station: StationContext, ctx: Ctx, messageId: string, action: StationAction, payload: unknown, outcome: Answer): void {
-  if (action === 'BootNotification') toStation(station, ctx, { type: 'handler_result', messageId, action: 'BootNotification', payload, outcome });
-  else if (outcome.kind === 'reply') toConnection(station, ctx, { type: 'send_result', messageId, action, payload: outcome.payload });
-  else toConnection(station, ctx, { type: 'send_error', messageId, code: outcome.code, description: outcome.description, details: outcome.details });
+function answer(
+  station: StationContext,
+  ctx: Ctx,
+  transportId: number,
+  messageId: string,
+  action: StationAction,
+  payload: unknown,
+  outcome: Answer,
+): void {
+  if (action === 'BootNotification') toStation(station, ctx, { type: 'handler_result', transportId, messageId, action: 'BootNotification', payload, outcome });
+  else if (outcome.kind === 'reply') toConnection(station, ctx, { type: 'send_result', transportId, messageId, action, payload: outcome.payload });
+  else toConnection(station, ctx, { type: 'send_error', transportId, messageId, code: outcome.code, description: outcome.description, details: outcome.details });
 }
 
 async function runRequest(
@@ -210,7 +218,9 @@ function internalError(description: string): HandlerOutcome {
 
 function toStation(station: StationContext, ctx: Ctx, msg: StationMsg): void {
   const ref = ctx.registry.whereis(station.names.station);
-  if (!ref) {
+  // A station actor that is stopping (a rest_for_one restart) would throw: that must not crash
+  // the event manager and cost the handler its state.
+  if (!ref?.alive) {
     ctx.log.warn('station actor not running; handler result dropped', { station: station.id, type: msg.type });
     return;
   }

@@ -44,7 +44,14 @@ export interface OutboundCall {
 // Event manager: runs the operator's handler module.
 
 export type EventManagerMsg =
-  | { readonly type: 'rpccall'; readonly messageId: string; readonly action: StationAction; readonly payload: unknown }
+  | {
+      readonly type: 'rpccall';
+      /** The socket the CALL came on: its answer goes back only on that socket (see ConnectionMsg). */
+      readonly transportId: number;
+      readonly messageId: string;
+      readonly action: StationAction;
+      readonly payload: unknown;
+    }
   | { readonly type: 'info'; readonly event: StationEvent }
   /** The embedding application answers a request its handler left with `noreply`. */
   | {
@@ -63,10 +70,18 @@ export type StationMsg =
   | { readonly type: 'attached'; readonly transportId: number; readonly remoteAddress?: string }
   | { readonly type: 'detached'; readonly transportId: number; readonly reason: string }
   /** A decoded, validated CALL from the station. */
-  | { readonly type: 'rpccall'; readonly messageId: string; readonly action: StationAction; readonly payload: unknown }
+  | {
+      readonly type: 'rpccall';
+      /** The socket the CALL came on: its answer goes back only on that socket (see ConnectionMsg). */
+      readonly transportId: number;
+      readonly messageId: string;
+      readonly action: StationAction;
+      readonly payload: unknown;
+    }
   /** The answer to a forwarded BootNotification (the state machine needs it), given now or later. */
   | {
       readonly type: 'handler_result';
+      readonly transportId: number;
       readonly messageId: string;
       readonly action: 'BootNotification';
       readonly payload: unknown;
@@ -95,9 +110,14 @@ export type ConnectionMsg =
   | { readonly type: 'attach'; readonly transport: Transport }
   | { readonly type: 'frame'; readonly transportId: number; readonly text: string }
   | { readonly type: 'closed'; readonly transportId: number; readonly code: number; readonly reason: string }
-  | { readonly type: 'send_result'; readonly messageId: string; readonly action: StationAction; readonly payload: unknown }
+  /**
+   * Answers name the socket their CALL came on: a charger that reconnects restarts its message
+   * ids, and an answer computed for the old socket must never answer a new CALL with the same id.
+   */
+  | { readonly type: 'send_result'; readonly transportId: number; readonly messageId: string; readonly action: StationAction; readonly payload: unknown }
   | {
       readonly type: 'send_error';
+      readonly transportId: number;
       readonly messageId: string;
       readonly code: OcppErrorCode;
       readonly description: string;

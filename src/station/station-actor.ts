@@ -73,10 +73,10 @@ export const stationBehaviour: Behaviour<StationMsg, StationState, StationContex
         tell(state, ctx, { type: 'disconnected', reason: msg.reason });
         return state;
       case 'rpccall':
-        onRpcCall(state, msg.messageId, msg.action, msg.payload, ctx);
+        onRpcCall(state, msg.transportId, msg.messageId, msg.action, msg.payload, ctx);
         return state;
       case 'handler_result':
-        onBootAnswer(state, msg.messageId, msg.payload, msg.outcome, ctx);
+        onBootAnswer(state, msg.transportId, msg.messageId, msg.payload, msg.outcome, ctx);
         return state;
       case 'call':
         if (holdWhileOffline(state, msg, ctx)) return state;
@@ -148,20 +148,20 @@ export const stationBehaviour: Behaviour<StationMsg, StationState, StationContex
   },
 };
 
-function onRpcCall(state: StationState, messageId: string, action: StationAction, payload: unknown, ctx: Ctx): void {
+function onRpcCall(state: StationState, transportId: number, messageId: string, action: StationAction, payload: unknown, ctx: Ctx): void {
   const { standing } = state;
   const effects = machine.rpccall(standing.machine, messageId, action, payload);
   for (const effect of effects) {
     switch (effect.type) {
       case 'forward':
         if (effect.action === 'TransactionEvent') standing.trackTransaction(effect.payload as RequestOf<'TransactionEvent'>);
-        toEvents(state, ctx, { type: 'rpccall', messageId: effect.messageId, action: effect.action, payload: effect.payload });
+        toEvents(state, ctx, { type: 'rpccall', transportId, messageId: effect.messageId, action: effect.action, payload: effect.payload });
         break;
       case 'auto':
-        answerAutomatically(state, effect.messageId, effect.action, effect.payload, ctx);
+        answerAutomatically(state, transportId, effect.messageId, effect.action, effect.payload, ctx);
         break;
       case 'refuse':
-        toConnection(state, ctx, { type: 'send_error', messageId: effect.messageId, code: effect.code, description: effect.description, details: {} });
+        toConnection(state, ctx, { type: 'send_error', transportId, messageId: effect.messageId, code: effect.code, description: effect.description, details: {} });
         break;
       case 'ready':
         tell(state, ctx, { type: 'ready' });
@@ -172,24 +172,31 @@ function onRpcCall(state: StationState, messageId: string, action: StationAction
 }
 
 /** Heartbeat, StatusNotification and NotifyReport are answered by the core (DESIGN.md §3). */
-function answerAutomatically(state: StationState, messageId: string, action: machine.AutoAction, payload: unknown, ctx: Ctx): void {
+function answerAutomatically(
+  state: StationState,
+  transportId: number,
+  messageId: string,
+  action: machine.AutoAction,
+  payload: unknown,
+  ctx: Ctx,
+): void {
   const { standing } = state;
   switch (action) {
     case 'Heartbeat':
-      reply(state, ctx, messageId, 'Heartbeat', { currentTime: new Date().toISOString() });
+      reply(state, ctx, transportId, messageId, 'Heartbeat', { currentTime: new Date().toISOString() });
       return;
     case 'StatusNotification':
       standing.applyStatusNotification(payload as RequestOf<'StatusNotification'>);
-      reply(state, ctx, messageId, 'StatusNotification', {});
+      reply(state, ctx, transportId, messageId, 'StatusNotification', {});
       return;
     case 'NotifyReport': {
       const part = payload as RequestOf<'NotifyReport'>;
       const outcome = standing.applyReportPart(part);
       if (!outcome.accepted) {
-        toConnection(state, ctx, { type: 'send_error', messageId, code: outcome.code, description: outcome.reason, details: {} });
+        toConnection(state, ctx, { type: 'send_error', transportId, messageId, code: outcome.code, description: outcome.reason, details: {} });
         return;
       }
-      reply(state, ctx, messageId, 'NotifyReport', {});
+      reply(state, ctx, transportId, messageId, 'NotifyReport', {});
       if (outcome.complete) {
         tell(state, ctx, { type: 'report_received', requestId: part.requestId });
         const waiters = state.reportWaiters.get(part.requestId) ?? [];
@@ -209,16 +216,16 @@ function answerAutomatically(state: StationState, messageId: string, action: mac
  * the state machine takes it (B01–B03), then it goes on the wire. Every other request is answered
  * on the wire by the event manager itself.
  */
-function onBootAnswer(state: StationState, messageId: string, payload: unknown, outcome: Answer, ctx: Ctx): void {
+function onBootAnswer(state: StationState, transportId: number, messageId: string, payload: unknown, outcome: Answer, ctx: Ctx): void {
   const response = outcome.kind === 'reply' ? (outcome.payload as ResponseOf<'BootNotification'>) : undefined;
   for (const effect of machine.bootAnswered(state.standing.machine, messageId, payload as RequestOf<'BootNotification'>, response)) {
     if (effect.type === 'ready') tell(state, ctx, { type: 'ready' });
   }
   persist(state);
   if (outcome.kind === 'reply') {
-    toConnection(state, ctx, { type: 'send_result', messageId, action: 'BootNotification', payload: outcome.payload });
+    toConnection(state, ctx, { type: 'send_result', transportId, messageId, action: 'BootNotification', payload: outcome.payload });
   } else {
-    toConnection(state, ctx, { type: 'send_error', messageId, code: outcome.code, description: outcome.description, details: outcome.details });
+    toConnection(state, ctx, { type: 'send_error', transportId, messageId, code: outcome.code, description: outcome.description, details: outcome.details });
   }
 }
 
@@ -286,8 +293,8 @@ function onCallDone(state: StationState, msg: Extract<StationMsg, { type: 'call_
   call.done.resolve(result.response);
 }
 
-function reply(state: StationState, ctx: Ctx, messageId: string, action: StationAction, payload: object): void {
-  toConnection(state, ctx, { type: 'send_result', messageId, action, payload });
+function reply(state: StationState, ctx: Ctx, transportId: number, messageId: string, action: StationAction, payload: object): void {
+  toConnection(state, ctx, { type: 'send_result', transportId, messageId, action, payload });
 }
 
 function persist(state: StationState): void {
@@ -302,7 +309,16 @@ function toEvents(state: StationState, ctx: Ctx, msg: EventManagerMsg): void {
   const ref = ctx.registry.whereis(state.station.names.events);
   if (ref?.alive) dispatch(ref, msg);
   else if (msg.type === 'rpccall') {
-    toConnection(state, ctx, { type: 'send_error', messageId: msg.messageId, code: 'InternalError', description: 'the CSMS handler is restarting', details: {} });
+    // The handler is restarting: the request cannot be processed, and a boot must not stay pending.
+    if (msg.action === 'BootNotification') machine.bootAnswered(state.standing.machine, msg.messageId, msg.payload as RequestOf<'BootNotification'>, undefined);
+    toConnection(state, ctx, {
+      type: 'send_error',
+      transportId: msg.transportId,
+      messageId: msg.messageId,
+      code: 'InternalError',
+      description: 'the CSMS handler is restarting',
+      details: {},
+    });
   }
 }
 

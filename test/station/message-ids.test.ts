@@ -4,7 +4,8 @@
  */
 import { defineHandler, nowRfc3339 } from '../../handlers/behaviour';
 import { startCsms, type Csms } from '../../src/csms';
-import { MemoryStation, errorCode } from '../support/memory-station';
+import acceptAll from '../../handlers/accept-all';
+import { BOOT_REQUEST, MemoryStation, errorCode, eventually } from '../support/memory-station';
 
 /** Message ids of the Authorize requests the handler deferred, in order. */
 const deferredIds: string[] = [];
@@ -84,5 +85,37 @@ describe('message ids', () => {
       await new Promise((r) => setTimeout(r, 10));
     }
     expect(ids.size).toBe(15);
+  });
+});
+
+describe('answers across reconnects', () => {
+  let csms: Csms | undefined;
+  afterEach(async () => {
+    await csms?.stop();
+  });
+
+  it('should never send an answer computed for the previous connection to a new CALL that reuses its id (regression)', async () => {
+    const c = (csms = await startCsms());
+    await c.addStation('CP', {
+      handler: {
+        ...acceptAll,
+        async handleOcpp(action, request, state, context) {
+          if (action === 'Authorize') await new Promise((r) => setTimeout(r, 150));
+          return acceptAll.handleOcpp(action, request, state as never, context);
+        },
+      },
+    });
+    const before = new MemoryStation(c, 'CP').connect();
+    await before.boot();
+    void before.call('Authorize', AUTHORIZE, 'id-1');
+    await new Promise((r) => setTimeout(r, 20));
+    before.disconnect(); // the charger reboots, and its message counter restarts
+    await eventually(async () => expect((await c.station('CP')).status).toBe('offline'));
+    const after = new MemoryStation(c, 'CP').connect();
+    const boot = await after.call('BootNotification', BOOT_REQUEST, 'id-1');
+    expect(boot).toMatchObject({ type: 3, payload: { status: 'Accepted', interval: expect.any(Number) } });
+    await new Promise((r) => setTimeout(r, 200)); // the old Authorize answer is ready now, and dropped
+    expect(after.received.filter((f) => f[1] === 'id-1')).toHaveLength(1);
+    expect((await c.station('CP')).status).toBe('provisioning');
   });
 });

@@ -6,13 +6,13 @@
 import { dirname } from 'node:path';
 import type { OcppHandler } from '../../handlers/behaviour';
 import type { StationRegistration } from '../csms';
-import { ConfigError } from '../errors';
+import { ConfigError, HandlerModuleError } from '../errors';
 import { loggerFor } from '../log';
 import { hashPassword } from '../server/credentials';
 import type { ListenerOptions } from '../server/listener';
 import type { CsmsServerOptions, StationEntry } from '../csms-server';
 import type { ValidationPolicy } from '../station/station-context';
-import { loadHandler } from '../config/handlers';
+import { SHIPPED_HANDLERS, loadHandler } from '../config/handlers';
 import type { EvseConfig } from '../station/model/evse';
 import type { CsmsConfig, EvseSetting, StationConfig } from '../config/schema';
 
@@ -106,4 +106,22 @@ async function registrationOf(
 /** A list of EVSEs with every connector count filled in (default 1). */
 function evseOf(setting: EvseSetting): EvseConfig {
   return typeof setting === 'number' ? setting : setting.map((evse) => ({ id: evse.id, connectors: evse.connectors ?? 1 }));
+}
+
+/**
+ * The handler resolver the admin API gets: a name the configuration already uses (its defaults, a
+ * station) or a shipped one, never a new path. Loading a module is running code: an HTTP client,
+ * even an authenticated one, must not be able to make the server `require()` a file of its choice.
+ */
+export function adminHandlerResolver(config: CsmsConfig, configPath: string): (name: string | undefined) => OcppHandler {
+  const allowed = new Set<string>([...Object.keys(SHIPPED_HANDLERS), config.defaults.handler]);
+  for (const station of config.stations) if (station.handler !== undefined) allowed.add(station.handler);
+  const baseDir = dirname(configPath);
+  return (name) => {
+    const reference = name ?? config.defaults.handler;
+    if (!allowed.has(reference)) {
+      throw new HandlerModuleError(reference, `not a handler of this server's configuration (${[...allowed].join(', ')})`);
+    }
+    return loadHandler(reference, baseDir);
+  };
 }

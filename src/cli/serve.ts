@@ -5,10 +5,8 @@
  * accepting, close every socket with 1001, stop the tree, exit 0.
  */
 import { createAdminServer, resolveAdminConfig, type AdminServer } from '../admin';
-import { dirname } from 'node:path';
-import { loadHandler } from '../config/handlers';
 import { readConfigFile } from '../config/load';
-import { resolveServerOptions } from './resolve-config';
+import { adminHandlerResolver, resolveServerOptions } from './resolve-config';
 import { describeCause } from '../errors';
 import { configureLogging, loggerFor, type LogLevel } from '../log';
 import { isAbnormal } from '../runtime';
@@ -38,7 +36,7 @@ export async function serve(options: ServeOptions): Promise<number> {
         host: admin.host,
         port: admin.port,
         token: admin.token,
-        resolveHandler: (name) => loadHandler(name ?? config.defaults.handler, dirname(path)),
+        resolveHandler: adminHandlerResolver(config, path),
         onCredentialsChanged: (id) => server.invalidateCredentials(id),
         identity: { allowSpaceInIdentity: config.server.allowSpaceInIdentity },
       });

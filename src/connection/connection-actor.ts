@@ -22,6 +22,7 @@ import { decodeFrame, encodeCall, encodeCallError, encodeCallResult, validateCal
 import { dispatch, type ActorContext, type Behaviour } from '../runtime';
 import { type ConnectionMsg, type OutboundCall, type StationMsg } from '../station/messages';
 import type { StationContext } from '../station/station-context';
+import { forLog } from './frame-log';
 import { CloseCode, type Transport } from './transport';
 
 interface Outstanding {
@@ -158,7 +159,7 @@ function onFrame(state: ConnectionState, text: string, ctx: Ctx): void {
   }
   if (!result.ok) {
     station.observe({ stationId: station.id, direction: 'in', text, error: result.error.ocppCode });
-    ctx.log.debug('bad frame', { station: station.id, direction: 'in', frame: text.slice(0, 512), error: result.error.ocppCode });
+    ctx.log.debug('bad frame', { station: station.id, direction: 'in', frame: forLog(text), error: result.error.ocppCode });
     if (result.answer) {
       send(state, encodeCallError(result.error.messageId ?? '-1', result.error.ocppCode, result.error.description, result.error.details), ctx);
     } else if (result.readable.messageId !== undefined) {
@@ -174,7 +175,7 @@ function onFrame(state: ConnectionState, text: string, ctx: Ctx): void {
 function accept(state: ConnectionState, text: string, result: Extract<ReturnType<typeof decodeFrame>, { ok: true }>, ctx: Ctx): void {
   const { station } = state;
   station.observe({ stationId: station.id, direction: 'in', text });
-  if (ctx.log.isDebugEnabled()) ctx.log.debug('frame', { station: station.id, direction: 'in', frame: text.slice(0, 512) });
+  if (ctx.log.isDebugEnabled()) ctx.log.debug('frame', { station: station.id, direction: 'in', frame: forLog(text) });
   for (const warning of result.warnings) {
     ctx.log.warn('schema violation let through (log-only validation)', { station: station.id, error: warning.message });
   }
@@ -287,7 +288,7 @@ function send(state: ConnectionState, text: string, ctx: Ctx): void {
   if (!transport) return;
   station.stats.framesOut += 1;
   station.observe({ stationId: station.id, direction: 'out', text });
-  if (ctx.log.isDebugEnabled()) ctx.log.debug('frame', { station: station.id, direction: 'out', frame: text.slice(0, 512) });
+  if (ctx.log.isDebugEnabled()) ctx.log.debug('frame', { station: station.id, direction: 'out', frame: forLog(text) });
   transport.send(text);
 }
 

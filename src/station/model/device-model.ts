@@ -504,6 +504,28 @@ function decodeEntry(raw: unknown): Decoded<VariableEntry> {
 // Internals
 
 /** Copy-on-write batch update: group arrays are replaced, never mutated. */
+/**
+ * Variables whose value is a secret: the model records that they are defined, never their
+ * value (it would reach the store, the read models, the admin API). SecurityCtrlr's
+ * BasicAuthPassword (set by the CSMS in use case A01) and every WriteOnly attribute.
+ */
+const SECRET_VARIABLES: ReadonlySet<string> = new Set([groupKey('SecurityCtrlr', 'BasicAuthPassword')]);
+
+export function isSecretVariable(component: string, variable: string): boolean {
+  return SECRET_VARIABLES.has(groupKey(component, variable));
+}
+
+function withoutSecrets(entry: VariableEntry): VariableEntry {
+  const secret = isSecretVariable(entry.component.name, entry.variable.name);
+  let attributes: VariableEntry['attributes'] | undefined;
+  for (const [type, attribute] of Object.entries(entry.attributes) as [AttributeEnumType, AttributeState | undefined][]) {
+    if (!attribute || attribute.value === undefined || !(secret || attribute.mutability === 'WriteOnly')) continue;
+    const { value: _secret, ...rest } = attribute;
+    attributes = { ...(attributes ?? entry.attributes), [type]: rest };
+  }
+  return attributes ? { ...entry, attributes } : entry;
+}
+
 class Draft {
   private readonly groups: { [key: string]: readonly VariableEntry[] };
   private changed = false;
@@ -518,7 +540,8 @@ class Draft {
     );
   }
 
-  put(entry: VariableEntry): void {
+  put(given: VariableEntry): void {
+    const entry = withoutSecrets(given);
     const key = groupKey(entry.component.name, entry.variable.name);
     const others = (this.groups[key] ?? []).filter((e) => !sameIdentity(e.component, e.variable, entry.component, entry.variable));
     this.groups[key] = [...others, entry];

@@ -14,7 +14,7 @@ import { v4 as uuidv4 } from 'uuid';
 import type { OcppHandler } from '../handlers/behaviour';
 import type { CsmsAction, RequestOf, ResponseOf } from '../schemas/actions';
 import { isCsmsAction } from '../schemas/actions';
-import { DeviceModelError, OcppError, StationExistsError, StationOfflineError, UnknownStationError, type OcppErrorCode } from './errors';
+import { ConfigError, DeviceModelError, OcppError, StationExistsError, StationOfflineError, UnknownStationError, type OcppErrorCode } from './errors';
 import type { Transport } from './connection/transport';
 import { CloseCode } from './connection/transport';
 import { loggerFor } from './log';
@@ -51,6 +51,9 @@ const log = loggerFor('csms');
 
 /** How long API queries to a station actor may take (they never wait on the station itself). */
 const QUERY_TIMEOUT_MS = 10_000;
+
+/** The longest delay a Node.js timer can wait. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 
 export interface CsmsOptions {
@@ -360,6 +363,11 @@ export class Csms extends EventEmitter<CsmsEvents> {
         return;
       }
       const timeoutMs = options.timeout ?? this.settings.callTimeoutMs;
+      // setTimeout treats NaN, negatives and values past 2^31-1 as 1 ms: a typo would time out at once.
+      if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > MAX_TIMER_MS) {
+        reject(new ConfigError('timeout', timeoutMs, `an integer number of milliseconds from 1 to ${MAX_TIMER_MS}`));
+        return;
+      }
       const done: Deferred<unknown> = { resolve, reject };
       const msg: StationMsg = {
         type: 'call',

@@ -50,6 +50,9 @@ interface ConnectionState {
 
 type Ctx = ActorContext<ConnectionMsg>;
 
+/** Station CALLs being processed at once, beyond which a new one is refused. */
+export const MAX_CALLS_IN_PROGRESS = 16;
+
 export const connectionBehaviour: Behaviour<ConnectionMsg, ConnectionState, StationContext> = {
   init(station, ctx) {
     ctx.register(station.names.connection);
@@ -182,6 +185,13 @@ function accept(state: ConnectionState, text: string, result: Extract<ReturnType
   const frame = result.frame;
   switch (frame.type) {
     case 2: {
+      if (state.inbound.size >= MAX_CALLS_IN_PROGRESS) {
+        // OCPP-J Part 4 §4.1.1: a station sends its next CALL once the previous one is answered.
+        // A few overlapping ones are tolerated; a flood is refused, so memory stays bounded.
+        send(state, encodeCallError(frame.messageId, 'RpcFrameworkError', `more than ${MAX_CALLS_IN_PROGRESS} calls in progress; wait for answers`, {}), ctx);
+        countBadFrame(state, ctx);
+        return;
+      }
       if (state.inbound.has(frame.messageId)) {
         // Part 4 §4.1.4: a message id must be unique among the sender's outstanding calls.
         send(state, encodeCallError(frame.messageId, 'RpcFrameworkError', `message id ${frame.messageId} is already in use by a call being processed`, {}), ctx);

@@ -9,7 +9,7 @@
  */
 import type { AsyncReply, OcppHandler, StationEvent } from '../../handlers/behaviour';
 import type { StationAction } from '../../schemas/actions';
-import { checkPayload, isJsonObject } from '../rpc';
+import { isJsonObject, validateOutgoingCallResult } from '../rpc';
 import { CsmsError, StationOfflineError, describeCause, isOcppErrorCode, unreachable } from '../errors';
 import { dispatch, type ActorContext, type Behaviour } from '../runtime';
 import {
@@ -75,7 +75,7 @@ export const eventManagerBehaviour: Behaviour<EventManagerMsg, EventManagerState
         if (msg.outcome.kind === 'reply') {
           // The application's answer is checked like a handler's, but it is the caller's mistake,
           // not a handler crash: the caller gets the error and may answer again.
-          const check = checkPayload(request.action, 'response', msg.outcome.payload, station.validationMode(request.action), msg.messageId);
+          const check = validateOutgoingCallResult(request.action, msg.outcome.payload, msg.messageId);
           if (!check.ok) {
             msg.done.reject(check.error);
             return state;
@@ -150,14 +150,12 @@ async function runRequest(
   }
   if ('state' in result && result.state !== undefined) state.handlerState = result.state;
   if ('reply' in result) {
-    const check = checkPayload(action, 'response', result.reply, station.validationMode(action), messageId);
+    // A handler's invalid response never reaches the wire (DESIGN.md §4), whatever a station's
+    // validation mode: relaxing it to log-only forgives the charger's messages, never ours.
+    const check = validateOutgoingCallResult(action, result.reply, messageId);
     if (!check.ok) {
-      // A handler's invalid response never reaches the wire (DESIGN.md §4).
-      await crashed(station, state, ctx, `handleOcpp(${action}) answered a schema-invalid response: ${check.error.ocppCode}: ${check.error.description}`);
+      await crashed(station, state, ctx, `handleOcpp(${action}) answered a schema-invalid response: ${check.error.description}`);
       return internalError(`the CSMS produced an invalid ${action} response`);
-    }
-    for (const warning of check.warnings) {
-      ctx.log.warn('handler response is schema-invalid; sent anyway (log-only validation)', { station: station.id, action, error: warning.message });
     }
     return { kind: 'reply', payload: result.reply };
   }

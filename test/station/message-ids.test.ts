@@ -3,6 +3,7 @@
  * is still being processed; ids the CSMS sends are UUIDs, unique across reconnects.
  */
 import { defineHandler, nowRfc3339 } from '../../handlers/behaviour';
+import { MAX_CALLS_IN_PROGRESS } from '../../src/connection/connection-actor';
 import { startCsms, type Csms } from '../../src/csms';
 import acceptAll from '../../handlers/accept-all';
 import { BOOT_REQUEST, MemoryStation, errorCode, eventually } from '../support/memory-station';
@@ -117,5 +118,34 @@ describe('answers across reconnects', () => {
     await new Promise((r) => setTimeout(r, 200)); // the old Authorize answer is ready now, and dropped
     expect(after.received.filter((f) => f[1] === 'id-1')).toHaveLength(1);
     expect((await c.station('CP')).status).toBe('provisioning');
+  });
+});
+
+describe('limits on calls', () => {
+  let csms: Csms | undefined;
+  afterEach(async () => {
+    await csms?.stop();
+  });
+
+  it('should refuse a station CALL beyond the calls in progress it may have, with RpcFrameworkError', async () => {
+    const c = (csms = await startCsms());
+    await c.addStation('CP', { handler: deferring });
+    const station = new MemoryStation(c, 'CP').connect();
+    await station.boot();
+    for (let n = 0; n < MAX_CALLS_IN_PROGRESS; n++) station.raw(JSON.stringify([2, `a${n}`, 'Authorize', AUTHORIZE]));
+    station.raw(JSON.stringify([2, 'one-too-many', 'Authorize', AUTHORIZE]));
+    await station.waitFrames(2);
+    expect(station.received[1]).toEqual([4, 'one-too-many', 'RpcFrameworkError', expect.stringContaining('calls in progress'), {}]);
+  });
+
+  it('should reject a call whose timeout is not a usable number of milliseconds, before sending it', async () => {
+    const c = (csms = await startCsms());
+    await c.addStation('CP', { handler: acceptAll });
+    const station = new MemoryStation(c, 'CP').connect();
+    await station.boot();
+    for (const timeout of [Number.NaN, -5, 0, 2 ** 31, 1.5]) {
+      await expect(c.call('CP', 'ClearCache', {}, { timeout })).rejects.toMatchObject({ code: 'config_invalid', field: 'timeout' });
+    }
+    expect(station.received).toHaveLength(1);
   });
 });

@@ -56,6 +56,11 @@ export function createAdminServer(csms: Csms, options: AdminServerOptions): Admi
       reply.header('www-authenticate', 'Bearer realm="ocpp-csms-admin"');
       return send(reply, failure(401, 'unauthorized', 'a valid bearer token is required (Authorization: Bearer <token>)'));
     }
+    // Without a token the API trusts the loopback interface only. A web page can reach
+    // 127.0.0.1 through DNS rebinding, but its requests then name its own host: refuse them.
+    if (tokenDigest === undefined && !isLoopbackHost(request.headers.host)) {
+      return send(reply, failure(403, 'forbidden_host', 'without a token, the admin API answers requests addressed to localhost only'));
+    }
     return undefined;
   });
   app.addHook('onResponse', async (request, reply) => {
@@ -121,4 +126,11 @@ function presentsToken(header: string | undefined, expected: Buffer): boolean {
   const match = /^Bearer[ \t]+([^ \t]+)[ \t]*$/i.exec(header ?? '');
   const presented = digest(match?.[1] ?? '');
   return timingSafeEqual(presented, expected) && match !== null;
+}
+
+/** Whether a Host header names this machine's loopback (localhost, 127.0.0.0/8 or [::1], any port). */
+export function isLoopbackHost(host: string | undefined): boolean {
+  if (!host) return false;
+  const name = host.startsWith('[') ? host.slice(1, host.indexOf(']')) : host.replace(/:\d+$/, '');
+  return name === 'localhost' || name === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name);
 }

@@ -2,6 +2,7 @@
  * The admin HTTP API over a real listener: every route, each error body, the bearer token when
  * bound beyond loopback, and CSMS-initiated calls that reach an ocpp-rpc station and come back.
  */
+import { request as httpRequest } from 'node:http';
 import { createRPCError } from 'ocpp-rpc';
 import { createAdminServer } from '../../src/admin';
 import { ConfigError } from '../../src/errors';
@@ -311,5 +312,25 @@ describe('the bearer token', () => {
     } finally {
       await exposed.close();
     }
+  });
+});
+
+describe('the Host check without a token (DNS rebinding)', () => {
+  function getWithHost(host: string): Promise<number> {
+    const url = new URL(h.base);
+    return new Promise((resolve, reject) => {
+      const req = httpRequest({ host: '127.0.0.1', port: Number(url.port), path: '/api/stations', headers: { host } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
+  it('answers requests addressed to localhost, 127.0.0.1 or [::1], and refuses any other host name with 403', async () => {
+    const port = new URL(h.base).port;
+    for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`, 'localhost']) expect(await getWithHost(host)).toBe(200);
+    for (const host of [`attacker.example:${port}`, 'attacker.example', `127.0.0.1.attacker.example:${port}`]) expect(await getWithHost(host)).toBe(403);
   });
 });

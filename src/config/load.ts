@@ -59,6 +59,13 @@ function pickError(errors: readonly ErrorObject[]): ErrorObject {
   return errors.find((e) => !inside(e) && e.keyword !== 'oneOf' && e.keyword !== 'anyOf') ?? alternatives[0] ?? errors[0]!;
 }
 
+/** Fields whose values never appear in an error message (secrets, and what protects them). */
+const SECRET_FIELDS = new Set(['password', 'passphrase', 'passwordhash', 'token']);
+
+function isSecretField(name: string | undefined): boolean {
+  return name !== undefined && SECRET_FIELDS.has(name.toLowerCase());
+}
+
 function toConfigError(error: ErrorObject, data: unknown): ConfigError {
   const segments = error.instancePath
     .split('/')
@@ -69,13 +76,14 @@ function toConfigError(error: ErrorObject, data: unknown): ConfigError {
   const params = error.params as Record<string, unknown>;
   const schema = error.parentSchema as { description?: string; properties?: Record<string, unknown> } | undefined;
   const described = (allowed: string) => (schema?.description ? `${allowed}: ${schema.description}` : allowed);
-  const secret = segments[segments.length - 1] === 'password' || segments[segments.length - 1] === 'passphrase';
+  const secret = isSecretField(segments[segments.length - 1]);
   const shown = secret ? '[redacted]' : value;
   switch (error.keyword) {
     case 'additionalProperties': {
       const extra = String(params.additionalProperty);
       const known = Object.keys(schema?.properties ?? {}).join(', ');
-      return new ConfigError(fieldName([...segments, extra]), (value as Record<string, unknown>)[extra], `unknown field; allowed: ${known}`);
+      // An unknown field may be a misspelled secret ("pasword"): its value is never shown.
+      return new ConfigError(fieldName([...segments, extra]), '[not shown]', `unknown field; allowed: ${known}`);
     }
     case 'required':
       return new ConfigError(fieldName([...segments, String(params.missingProperty)]), undefined, 'required');

@@ -85,3 +85,22 @@ describe('the embedded default configuration', () => {
     for (const station of config.stations) expect(station.password).toBeUndefined();
   });
 });
+
+describe('secrets in configuration errors', () => {
+  const message = (json: unknown): string => {
+    try {
+      parseConfig(json);
+    } catch (error) {
+      return (error as Error).message;
+    }
+    throw new Error('expected a ConfigError');
+  };
+
+  it('never shows an admin token, a password hash or the value of an unknown (misspelled) field', () => {
+    expect(message({ admin: { enabled: true, token: 'short-secret' } })).not.toContain('short-secret');
+    expect(message({ stations: [{ id: 'CP1', passwordHash: 'not-a-hash-but-secret' }] })).not.toContain('not-a-hash-but-secret');
+    const misspelled = message({ stations: [{ id: 'CP1', pasword: 'My-Secret-Password-123' }] });
+    expect(misspelled).not.toContain('My-Secret-Password-123');
+    expect(misspelled).toContain('pasword');
+  });
+});

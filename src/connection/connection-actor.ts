@@ -12,6 +12,7 @@ import { v4 as uuidv4 } from 'uuid';
 import type { StationAction } from '../../schemas/actions';
 import {
   CallErrorResponse,
+  CallNotAllowedError,
   CallTimeoutError,
   QueueFullError,
   StationOfflineError,
@@ -93,6 +94,11 @@ export const connectionBehaviour: Behaviour<ConnectionMsg, ConnectionState, Stat
           ctx.log.info('call timed out', { station: state.station.id, action: call.action, messageId: msg.messageId });
           return { ok: false, error: new CallTimeoutError(state.station.id, call.action, call.timeoutMs) };
         });
+        return state;
+      case 'drop_queued':
+        for (const queued of state.queue.splice(0)) {
+          finish(state, ctx, queued.call, { ok: false, error: new CallNotAllowedError(state.station.id, queued.call.action, msg.state) }, queued.awaitReport);
+        }
         return state;
       case 'close':
         if (state.transport) {

@@ -154,6 +154,9 @@ function onRpcCall(state: StationState, transportId: number, messageId: string, 
   for (const effect of effects) {
     switch (effect.type) {
       case 'forward':
+        // A boot starts the state machine over: calls queued for the accepted station must not
+        // reach it while it boots (they were admitted for a state that no longer holds).
+        if (effect.action === 'BootNotification') toConnection(state, ctx, { type: 'drop_queued', state: standing.machine.status });
         if (effect.action === 'TransactionEvent') standing.trackTransaction(effect.payload as RequestOf<'TransactionEvent'>);
         toEvents(state, ctx, { type: 'rpccall', transportId, messageId: effect.messageId, action: effect.action, payload: effect.payload });
         break;

@@ -17,7 +17,7 @@ import {
   StationOfflineError,
 } from '../../src/errors';
 import type { StationSettings } from '../../src/station/station-context';
-import { MemoryStation, type IncomingCall } from '../support/memory-station';
+import { BOOT_REQUEST, MemoryStation, type IncomingCall } from '../support/memory-station';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -394,5 +394,28 @@ describe('CSMS calls to a station', () => {
       await station.call('NotifyReport', { requestId: 44, generatedAt: nowRfc3339(), seqNo: 0, tbc: true, reportData: [heartbeatIntervalReport(60)] });
       await expect(report).rejects.toBeInstanceOf(CallTimeoutError);
     });
+  });
+});
+
+describe('calls queued when the station boots again (regression)', () => {
+  it('should fail calls still queued behind the outstanding one with CallNotAllowedError when the station sends a BootNotification', async () => {
+    const csms = await startCsms();
+    try {
+      await csms.addStation('CP', { handler: acceptAll });
+      const station = new MemoryStation(csms, 'CP').connect();
+      await station.boot();
+      const first = csms.call('CP', 'ClearCache', {});
+      const queued = csms.call('CP', 'Reset', { type: 'Immediate' }).catch((error: unknown) => error);
+      const call = await station.nextCall();
+      expect(call.action).toBe('ClearCache');
+      await station.call('BootNotification', BOOT_REQUEST);
+      expect(await queued).toBeInstanceOf(CallNotAllowedError);
+      station.answer(call, { status: 'Accepted' });
+      await expect(first).resolves.toEqual({ status: 'Accepted' });
+      await new Promise((r) => setTimeout(r, 20));
+      expect(station.received.filter((f) => f[0] === 2)).toHaveLength(1);
+    } finally {
+      await csms.stop();
+    }
   });
 });

@@ -96,7 +96,8 @@ export type StationMsg =
       readonly result: { readonly ok: true; readonly response: unknown } | { readonly ok: false; readonly error: Error };
       readonly awaitReport?: { readonly timeoutMs: number };
     }
-  | { readonly type: 'report_timeout'; readonly requestId: number }
+  /** One `getBaseReport`/`getReport` caller's wait (`waiter`, its promise) ran out. */
+  | { readonly type: 'report_timeout'; readonly requestId: number; readonly waiter: Deferred<unknown>; readonly timeoutMs: number }
   /** A call held for an offline station waited as long as `offlineCallHoldMs` allows. */
   | { readonly type: 'hold_expired'; readonly call: OutboundCall }
   | { readonly type: 'view'; readonly replyTo: ReplyTo<StationView> }

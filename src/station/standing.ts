@@ -29,6 +29,7 @@ import {
 } from './model/evse';
 import {
   EMPTY_REPORT_ASSEMBLY,
+  abandonReport,
   expectReport,
   MAX_REPORT_PARTS,
   receivePart,
@@ -167,6 +168,15 @@ export class Standing {
         }
         this.dirty = true;
         return { accepted: true, complete: outcome.kind === 'completed' };
+    }
+  }
+
+  /** Stop expecting a report nobody waits for any more: its further parts are refused. */
+  abandonReport(requestId: number): void {
+    const next = abandonReport(this.reports, requestId);
+    if (next !== this.reports) {
+      this.reports = next;
+      this.dirty = true;
     }
   }
 

@@ -96,10 +96,18 @@ export const stationBehaviour: Behaviour<StationMsg, StationState, StationContex
         onCallDone(state, msg, ctx);
         return state;
       case 'report_timeout': {
+        // Only the waiter whose own time ran out; the report is abandoned (its further parts
+        // refused) once nobody waits for it any more.
         const waiters = state.reportWaiters.get(msg.requestId) ?? [];
-        state.reportWaiters.delete(msg.requestId);
-        for (const waiter of waiters) {
-          waiter.done.reject(new CallTimeoutError(state.station.id, `report ${msg.requestId}`, state.station.settings.reportTimeoutMs));
+        const remaining = waiters.filter((w) => w.done !== msg.waiter);
+        if (remaining.length === waiters.length) return state;
+        msg.waiter.reject(new CallTimeoutError(state.station.id, `report ${msg.requestId}`, msg.timeoutMs));
+        if (remaining.length > 0) {
+          state.reportWaiters.set(msg.requestId, remaining);
+        } else {
+          state.reportWaiters.delete(msg.requestId);
+          state.standing.abandonReport(msg.requestId);
+          persist(state);
         }
         return state;
       }
@@ -287,7 +295,7 @@ function onCallDone(state: StationState, msg: Extract<StationMsg, { type: 'call_
   persist(state);
   if (awaitReport && effects.reportExpected !== undefined) {
     const requestId = effects.reportExpected;
-    const cancelTimer = ctx.sendAfter(awaitReport.timeoutMs, { type: 'report_timeout', requestId });
+    const cancelTimer = ctx.sendAfter(awaitReport.timeoutMs, { type: 'report_timeout', requestId, waiter: call.done, timeoutMs: awaitReport.timeoutMs });
     const waiters = state.reportWaiters.get(requestId) ?? [];
     waiters.push({ done: call.done, response: result.response, cancelTimer });
     state.reportWaiters.set(requestId, waiters);

@@ -393,6 +393,22 @@ describe('CSMS calls to a station', () => {
       station.answer(await station.nextCall(), { status: 'Accepted' });
       await station.call('NotifyReport', { requestId: 44, generatedAt: nowRfc3339(), seqNo: 0, tbc: true, reportData: [heartbeatIntervalReport(60)] });
       await expect(report).rejects.toBeInstanceOf(CallTimeoutError);
+      await expect(report).rejects.toMatchObject({ timeoutMs: 50 });
+      // Nobody waits for report 44 any more: it is abandoned, and its late parts are refused.
+      const late = await station.call('NotifyReport', { requestId: 44, generatedAt: nowRfc3339(), seqNo: 1, tbc: false });
+      expect(late).toMatchObject({ type: 4, code: 'SecurityError' });
+    });
+
+    it('times out each getBaseReport waiter on its own schedule', async () => {
+      const station = await start();
+      const short = csms.getBaseReport('CP1', { requestId: 45, reportBase: 'FullInventory' }, { reportTimeout: 40 });
+      station.answer(await station.nextCall(), { status: 'Accepted' });
+      const long = csms.getBaseReport('CP1', { requestId: 45, reportBase: 'FullInventory' }, { reportTimeout: 2000 });
+      station.answer(await station.nextCall(), { status: 'Accepted' });
+      await expect(short).rejects.toBeInstanceOf(CallTimeoutError);
+      // The longer wait is still on: the report completes for it.
+      await station.call('NotifyReport', { requestId: 45, generatedAt: nowRfc3339(), seqNo: 0, tbc: false });
+      await expect(long).resolves.toEqual({ status: 'Accepted' });
     });
   });
 });

@@ -52,6 +52,8 @@ export async function resolveServerOptions(config: CsmsConfig, configPath: strin
     perMessageDeflate: config.server.perMessageDeflate,
     pingIntervalMs: config.server.pingIntervalMs,
     closeTimeoutMs: config.server.closeTimeoutMs,
+    maxConnections: config.server.maxConnections,
+    maxUnknownStations: config.server.maxUnknownStations,
     credentialCache: config.server.credentialCache,
     // A station first seen has proved nothing but its identity: it is registered at profile 0
     // (so it can reconnect the same way), with the defaults' handler, EVSEs and validation.

@@ -145,6 +145,8 @@ export const configSchema = {
         perMessageDeflate: { type: 'boolean', default: false, description: 'negotiate permessage-deflate' },
         pingIntervalMs: integer(0, 30_000, 'WebSocket ping interval; a peer missing a pong is dropped; 0 disables'),
         closeTimeoutMs: integer(0, 3_000, 'how long shutdown waits for close handshakes'),
+        maxConnections: integer(1, 50_000, 'TCP connections each listener accepts at once'),
+        maxUnknownStations: integer(0, 10_000, 'stations registered on first contact (allowUnknownStations) in all; past it, 503'),
         credentialCache: {
           type: 'object',
           additionalProperties: false,
@@ -266,6 +268,8 @@ export interface CsmsConfig {
   readonly server: {
     readonly pathPrefix: string;
     readonly allowUnknownStations: boolean;
+    readonly maxConnections: number;
+    readonly maxUnknownStations: number;
     readonly unknownStationStatus: 401 | 404;
     readonly allowSpaceInIdentity: boolean;
     readonly handshakeTimeoutMs: number;

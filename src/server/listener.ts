@@ -76,6 +76,17 @@ export interface ListenerOptions {
   readonly credentialCache?: CredentialVerifierOptions;
   /** Registration of a station first seen under `allowUnknownStations`. Required with it. */
   readonly unknownStation?: (identity: string) => StationRegistration;
+  /**
+   * TCP connections each port accepts at once (sockets past it are dropped by the kernel
+   * accept path): unauthenticated peers must not exhaust file descriptors. Default 50,000.
+   */
+  readonly maxConnections?: number;
+  /**
+   * Stations this listener registers on first contact (`allowUnknownStations`) in all: each
+   * is a subtree of actors, so anyone who may connect must not be able to create them without
+   * end. Past it, new identities are refused with 503. Default 10,000.
+   */
+  readonly maxUnknownStations?: number;
 }
 
 export const LISTENER_DEFAULTS = {
@@ -86,6 +97,8 @@ export const LISTENER_DEFAULTS = {
   perMessageDeflate: false,
   pingIntervalMs: 30_000,
   closeTimeoutMs: 3_000,
+  maxConnections: 50_000,
+  maxUnknownStations: 10_000,
 } as const;
 
 /** What the listener needs of the CSMS (`Csms` fits). */
@@ -119,6 +132,8 @@ interface Peer {
 }
 
 export class OcppListener {
+  /** Stations registered on first contact so far (bounded by `maxUnknownStations`). */
+  private registeredOnFirstContact = 0;
   private readonly endpoints: Endpoint[] = [];
   private readonly peers = new Map<WebSocket, Peer>();
   private readonly wss: WebSocketServer;
@@ -229,6 +244,7 @@ export class OcppListener {
     const server: Server = config.tls
       ? createHttpsServer({ ...buildTlsServerOptions(config.tls, `listeners[${index}].tls`), ...timeouts, handshakeTimeout: this.handshakeTimeoutMs })
       : createHttpServer(timeouts);
+    server.maxConnections = this.options.maxConnections ?? LISTENER_DEFAULTS.maxConnections;
     const scheme = config.tls ? 'wss' : 'ws';
     const endpoint: Endpoint = { index, config, scheme, server };
     server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(endpoint, request, socket, head));
@@ -341,6 +357,12 @@ export class OcppListener {
   /** Returns why it failed, or undefined. */
   private async registerOnFirstContact(directory: StationDirectory, decision: HandshakeAccept): Promise<string | undefined> {
     if (directory.hasStation(decision.identity)) return undefined; // profile 0, or registered meanwhile
+    const limit = this.options.maxUnknownStations ?? LISTENER_DEFAULTS.maxUnknownStations;
+    if (this.registeredOnFirstContact >= limit) {
+      log.warn('unknown station refused: first-contact registrations at their limit', { station: decision.identity, limit });
+      return `no more stations are registered on first contact (limit ${limit})`;
+    }
+    this.registeredOnFirstContact += 1;
     try {
       const registration = this.options.unknownStation!(decision.identity);
       await directory.addStation(decision.identity, registration);
@@ -348,6 +370,7 @@ export class OcppListener {
       return undefined;
     } catch (error) {
       // Two first contacts racing: the other one registered it.
+      this.registeredOnFirstContact -= 1;
       if (directory.hasStation(decision.identity)) return undefined;
       log.error('registering an unknown station failed', { station: decision.identity, reason: describeCause(error) });
       return 'station could not be registered';

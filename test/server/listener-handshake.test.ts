@@ -110,6 +110,22 @@ describe('the path prefix', () => {
 });
 
 describe('allowUnknownStations', () => {
+  it('registers at most maxUnknownStations stations on first contact, then refuses new identities with 503', async () => {
+    const open = await startTestServer({
+      listener: { allowUnknownStations: true, unknownStation: () => ({ handler: acceptAll }), maxUnknownStations: 2 },
+    });
+    try {
+      expect((await upgradeStatus(open.url, 'FIRST1', { headers: {} })).status).toBe(101);
+      expect((await upgradeStatus(open.url, 'FIRST2', { headers: {} })).status).toBe(101);
+      expect((await upgradeStatus(open.url, 'FIRST3', { headers: {} })).status).toBe(503);
+      // Those already registered still connect.
+      expect((await upgradeStatus(open.url, 'FIRST1', { headers: {} })).status).toBe(101);
+      expect(open.csms.hasStation('FIRST3')).toBe(false);
+    } finally {
+      await open.stop();
+    }
+  });
+
   it('registers an unknown station on first contact with the default handler, and it boots', async () => {
     const open = await startTestServer({
       listener: { allowUnknownStations: true, unknownStation: () => ({ handler: acceptAll }) },

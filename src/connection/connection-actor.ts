@@ -112,13 +112,17 @@ export const connectionBehaviour: Behaviour<ConnectionMsg, ConnectionState, Stat
     }
   },
 
-  terminate(state, _reason, ctx) {
+  terminate(state) {
     // Calls waiting on this incarnation cannot be answered any more. They are settled here, not
     // through the station actor: when the subtree stops or restarts from this end (rest_for_one
     // stops the connection first), the station actor stops right after and drops a call_done
     // queued behind its exit, which left the callers waiting forever. A failed call changes
     // nothing in the station's models (station-actor onCallDone), so nothing is lost.
-    failAll(state, ctx, () => new StationOfflineError(state.station.id, 'connection stopped'));
+    failAll(state, () => new StationOfflineError(state.station.id, 'connection stopped'));
+  },
+
+  killed(state) {
+    failAll(state, () => new StationOfflineError(state.station.id, 'connection killed'));
   },
 
   undelivered(msg) {
@@ -150,7 +154,7 @@ function lose(state: ConnectionState, ctx: Ctx, reason: string): void {
   state.transport = undefined;
   if (state.station.slot.transport === transport) state.station.slot.transport = undefined;
   state.inbound.clear();
-  failAll(state, ctx, () => new StationOfflineError(state.station.id, 'disconnected'));
+  failAll(state, () => new StationOfflineError(state.station.id, 'disconnected'));
   toStation(state, ctx, { type: 'detached', transportId: transport.id, reason });
 }
 
@@ -319,7 +323,8 @@ function finish(state: ConnectionState, ctx: Ctx, call: OutboundCall, result: Ca
 }
 
 /** Fail the outstanding and the queued calls (failures reach the callers directly, see finish). */
-function failAll(state: ConnectionState, ctx: Ctx, error: () => Error): void {
+/** Fail the outstanding and the queued calls: their callers are told at once (see finish). */
+function failAll(state: ConnectionState, error: () => Error): void {
   const pending: QueuedCall[] = [];
   if (state.outstanding) {
     state.outstanding.cancelTimer();
@@ -327,7 +332,7 @@ function failAll(state: ConnectionState, ctx: Ctx, error: () => Error): void {
     state.outstanding = undefined;
   }
   pending.push(...state.queue.splice(0));
-  for (const queued of pending) finish(state, ctx, queued.call, { ok: false, error: error() }, queued.awaitReport);
+  for (const queued of pending) queued.call.done.reject(error());
 }
 
 function toStation(state: ConnectionState, ctx: Ctx, msg: StationMsg): void {

@@ -170,6 +170,13 @@ export class ActorCell<M, S, A> {
 
   /** End the incarnation now, without `terminate` (OTP's `kill`). */
   kill(): void {
+    if (this.status !== 'stopped' && this.status !== 'starting' && this.behaviour.killed) {
+      try {
+        this.behaviour.killed(this.state);
+      } catch (error) {
+        this.log.error('killed hook failed', { reason: describeCause(error) });
+      }
+    }
     this.finish(KILLED, true);
   }
 

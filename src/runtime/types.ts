@@ -85,6 +85,12 @@ export interface Behaviour<M, S, A = void> {
   receive(state: S, message: M, ctx: ActorContext<M>): S | Promise<S>;
   terminate?(state: S, reason: ExitReason, ctx: ActorContext<M>): void | Promise<void>;
   /**
+   * Told synchronously when the incarnation is killed (after its shutdown timeout, `brutal_kill`,
+   * or with its parent), which skips `terminate`: only for settling what the state holds (promises
+   * of callers), nothing that waits.
+   */
+  killed?(state: S): void;
+  /**
    * Told of each message this incarnation accepted but will never process, because it stopped
    * first (nact would drop them without a word). Synchronous, no state: for settling promises
    * or answering requests the messages carry. Queries are failed by the runtime itself.

@@ -142,19 +142,28 @@ export const stationBehaviour: Behaviour<StationMsg, StationState, StationContex
   },
 
   terminate(state) {
-    for (const waiters of state.reportWaiters.values()) {
-      for (const waiter of waiters) {
-        waiter.cancelTimer();
-        waiter.done.reject(new StationOfflineError(state.station.id, 'station restarted'));
-      }
-    }
-    state.reportWaiters.clear();
-    for (const { msg, cancelTimer } of state.held.splice(0)) {
-      cancelTimer();
-      msg.call.done.reject(new StationOfflineError(state.station.id, 'station restarted'));
-    }
+    releaseWaiters(state);
+  },
+
+  killed(state) {
+    releaseWaiters(state);
   },
 };
+
+/** Callers waiting on this incarnation (reports, held calls) are told it is gone. */
+function releaseWaiters(state: StationState): void {
+  for (const waiters of state.reportWaiters.values()) {
+    for (const waiter of waiters) {
+      waiter.cancelTimer();
+      waiter.done.reject(new StationOfflineError(state.station.id, 'station restarted'));
+    }
+  }
+  state.reportWaiters.clear();
+  for (const { msg, cancelTimer } of state.held.splice(0)) {
+    cancelTimer();
+    msg.call.done.reject(new StationOfflineError(state.station.id, 'station restarted'));
+  }
+}
 
 function onRpcCall(state: StationState, transportId: number, messageId: string, action: StationAction, payload: unknown, ctx: Ctx): void {
   const { standing } = state;

@@ -323,3 +323,22 @@ describe('station read model', () => {
     expect((await csms.station('X')).openTransactions.map((t) => t.transactionId)).toEqual(['tx-8']);
   });
 });
+
+describe('killed actors release their callers (regression)', () => {
+  it('should reject the call on the wire and the one queued when the connection actor is killed', async () => {
+    const csms = await startCsms();
+    try {
+      await csms.addStation('K', { handler: acceptAll });
+      const station = new MemoryStation(csms, 'K').connect();
+      await station.boot();
+      const onWire = csms.call('K', 'ClearCache', {}).catch((error: unknown) => error);
+      const queued = csms.call('K', 'Reset', { type: 'OnIdle' }).catch((error: unknown) => error);
+      await station.nextCall();
+      killActor(csms.registry.whereis(connectionName('K'))!);
+      expect(await onWire).toBeInstanceOf(StationOfflineError);
+      expect(await queued).toBeInstanceOf(StationOfflineError);
+    } finally {
+      await csms.stop();
+    }
+  });
+});

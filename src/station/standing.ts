@@ -83,6 +83,13 @@ export type PartResult =
 
 const SNAPSHOT_VERSION = 1;
 
+/**
+ * How far a station's own messages may grow its models. Far above any real charger (a few EVSEs,
+ * a few connectors each, some thousands of variables), and low enough that a misbehaving one
+ * cannot grow the memory of the CSMS without bound.
+ */
+export const MODEL_LIMITS = { evses: 64, connectorsPerEvse: 16, variables: 20_000, openTransactions: 256 } as const;
+
 export class Standing {
   private dirty = false;
 
@@ -134,12 +141,33 @@ export class Standing {
   }
   private lastMachineKey = '';
 
-  applyStatusNotification(request: RequestOf<'StatusNotification'>): void {
+  /**
+   * A StatusNotification: the connector's status, adding an EVSE or connector first seen. Returns
+   * why it was refused (the caller answers PropertyConstraintViolation) when it would grow the
+   * model past MODEL_LIMITS: the ids come from the station, and the model is kept and copied.
+   */
+  applyStatusNotification(request: RequestOf<'StatusNotification'>): string | undefined {
+    const evse = this.evse.evses.find((e) => e.id === request.evseId);
+    if (!evse && this.evse.evses.length >= MODEL_LIMITS.evses) {
+      return `EVSE ${request.evseId} would be EVSE number ${this.evse.evses.length + 1}; this CSMS tracks at most ${MODEL_LIMITS.evses}`;
+    }
+    if (evse && !evse.connectors.some((c) => c.id === request.connectorId) && evse.connectors.length >= MODEL_LIMITS.connectorsPerEvse) {
+      return `connector ${request.connectorId} would be connector number ${evse.connectors.length + 1} of EVSE ${evse.id}; this CSMS tracks at most ${MODEL_LIMITS.connectorsPerEvse}`;
+    }
     this.evse = applyStatusNotification(this.evse, request);
     this.dirty = true;
+    return undefined;
   }
 
   applyReportPart(part: RequestOf<'NotifyReport'>): PartResult {
+    const known = Object.values(this.deviceModel.groups).reduce((n, group) => n + group.length, 0);
+    if (known + (part.reportData?.length ?? 0) > MODEL_LIMITS.variables) {
+      return {
+        accepted: false,
+        code: 'PropertyConstraintViolation',
+        reason: `the device model would exceed ${MODEL_LIMITS.variables} variables, the most this CSMS keeps per station`,
+      };
+    }
     const { assembly, outcome } = receivePart(this.reports, part, new Date().toISOString());
     this.reports = assembly;
     switch (outcome.kind) {
@@ -187,6 +215,13 @@ export class Standing {
     if (event.eventType === 'Ended') {
       if (this.transactions.delete(id)) this.dirty = true;
       return;
+    }
+    if (!previous && this.transactions.size >= MODEL_LIMITS.openTransactions) {
+      // Never refuse a TransactionEvent (the station would resend it, and it carries billing
+      // data): forget the open transaction heard of least recently instead.
+      let oldest: OpenTransaction | undefined;
+      for (const t of this.transactions.values()) if (!oldest || t.lastEventAt < oldest.lastEventAt) oldest = t;
+      if (oldest) this.transactions.delete(oldest.transactionId);
     }
     const energy = energyOf(event);
     this.transactions.set(id, {

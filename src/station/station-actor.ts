@@ -205,10 +205,12 @@ function answerAutomatically(
     case 'Heartbeat':
       reply(state, ctx, transportId, messageId, 'Heartbeat', { currentTime: new Date().toISOString() });
       return;
-    case 'StatusNotification':
-      standing.applyStatusNotification(payload as RequestOf<'StatusNotification'>);
-      reply(state, ctx, transportId, messageId, 'StatusNotification', {});
+    case 'StatusNotification': {
+      const refused = standing.applyStatusNotification(payload as RequestOf<'StatusNotification'>);
+      if (refused) toConnection(state, ctx, { type: 'send_error', transportId, messageId, code: 'PropertyConstraintViolation', description: refused, details: {} });
+      else reply(state, ctx, transportId, messageId, 'StatusNotification', {});
       return;
+    }
     case 'NotifyReport': {
       const part = payload as RequestOf<'NotifyReport'>;
       const outcome = standing.applyReportPart(part);

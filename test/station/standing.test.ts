@@ -2,7 +2,7 @@
  * A station's standing as the store keeps it: cheap immutable records in memory, and a
  * validated JSON form for durable stores.
  */
-import { Standing, standingFromJSON, standingToJSON } from '../../src/station/standing';
+import { MODEL_LIMITS, Standing, standingFromJSON, standingToJSON } from '../../src/station/standing';
 import * as machine from '../../src/station/state-machine';
 
 function accepted(): Standing {
@@ -81,5 +81,49 @@ describe('standing records', () => {
     const back = standingFromJSON(json);
     expect(back.ok).toBe(false);
     if (!back.ok) expect(back.error).toEqual(expect.any(String));
+  });
+});
+
+describe('model limits (a station cannot grow the CSMS memory without bound)', () => {
+  const status = (evseId: number, connectorId: number) => ({ timestamp: new Date().toISOString(), connectorStatus: 'Available' as const, evseId, connectorId });
+
+  it('should refuse a StatusNotification that would add an EVSE or a connector past the limits, and keep the known ones', () => {
+    const standing = Standing.fresh(MODEL_LIMITS.evses);
+    expect(standing.applyStatusNotification(status(1, 1))).toBeUndefined();
+    expect(standing.applyStatusNotification(status(MODEL_LIMITS.evses + 1, 1))).toMatch(/at most 64/);
+    for (let c = 2; c <= MODEL_LIMITS.connectorsPerEvse; c++) expect(standing.applyStatusNotification(status(1, c))).toBeUndefined();
+    expect(standing.applyStatusNotification(status(1, MODEL_LIMITS.connectorsPerEvse + 1))).toMatch(/at most 16/);
+    expect(standing.record().evse.evses).toHaveLength(MODEL_LIMITS.evses);
+  });
+
+  it('should refuse a report part that would take the device model past its variable limit', () => {
+    const standing = accepted();
+    standing.applyCallResult('GetBaseReport', { requestId: 1, reportBase: 'FullInventory' }, { status: 'Accepted' });
+    const reportData = Array.from({ length: MODEL_LIMITS.variables + 1 }, (_, n) => ({
+      component: { name: 'C' },
+      variable: { name: `V${n}` },
+      variableAttribute: [{ value: '1' }],
+    }));
+    expect(standing.applyReportPart({ requestId: 1, seqNo: 0, generatedAt: new Date().toISOString(), reportData })).toMatchObject({
+      accepted: false,
+      code: 'PropertyConstraintViolation',
+    });
+  });
+
+  it('should keep at most the open-transaction limit, forgetting the one heard of least recently', () => {
+    const standing = Standing.fresh(1);
+    for (let n = 0; n <= MODEL_LIMITS.openTransactions; n++) {
+      standing.trackTransaction({
+        eventType: 'Started',
+        timestamp: new Date(Date.UTC(2026, 0, 1, 0, 0, n)).toISOString(),
+        triggerReason: 'Authorized',
+        seqNo: 0,
+        transactionInfo: { transactionId: `tx-${n}` },
+      });
+    }
+    const ids = standing.record().transactions.map((t) => t.transactionId);
+    expect(ids).toHaveLength(MODEL_LIMITS.openTransactions);
+    expect(ids).not.toContain('tx-0');
+    expect(ids).toContain(`tx-${MODEL_LIMITS.openTransactions}`);
   });
 });

@@ -40,18 +40,24 @@ export interface OutboundCall {
   readonly done: Deferred<unknown>;
 }
 
+/**
+ * A decoded, validated CALL from the station, as the connection hands it to the station actor
+ * and the station actor forwards it to the event manager.
+ */
+export interface RpcCallMsg {
+  readonly type: 'rpccall';
+  /** The socket the CALL came on: its answer goes back only on that socket (see ConnectionMsg). */
+  readonly transportId: number;
+  readonly messageId: string;
+  readonly action: StationAction;
+  readonly payload: unknown;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Event manager: runs the operator's handler module.
 
 export type EventManagerMsg =
-  | {
-      readonly type: 'rpccall';
-      /** The socket the CALL came on: its answer goes back only on that socket (see ConnectionMsg). */
-      readonly transportId: number;
-      readonly messageId: string;
-      readonly action: StationAction;
-      readonly payload: unknown;
-    }
+  | RpcCallMsg
   | { readonly type: 'info'; readonly event: StationEvent }
   /** The embedding application answers a request its handler left with `noreply`. */
   | {
@@ -69,15 +75,7 @@ export type EventManagerMsg =
 export type StationMsg =
   | { readonly type: 'attached'; readonly transportId: number; readonly remoteAddress?: string }
   | { readonly type: 'detached'; readonly transportId: number; readonly reason: string }
-  /** A decoded, validated CALL from the station. */
-  | {
-      readonly type: 'rpccall';
-      /** The socket the CALL came on: its answer goes back only on that socket (see ConnectionMsg). */
-      readonly transportId: number;
-      readonly messageId: string;
-      readonly action: StationAction;
-      readonly payload: unknown;
-    }
+  | RpcCallMsg
   /** The answer to a forwarded BootNotification (the state machine needs it), given now or later. */
   | {
       readonly type: 'handler_result';

@@ -137,7 +137,7 @@ export function createStationContext(options: {
 }): StationContext {
   const { spec } = options;
   const observe = options.observe ?? (() => undefined);
-  return {
+  const context: StationContext = {
     id: spec.id,
     names: { events: eventManagerName(spec.id), station: stationName(spec.id), connection: connectionName(spec.id) },
     spec,
@@ -153,6 +153,8 @@ export function createStationContext(options: {
         // An observer that throws must not break the connection; it is the application's bug.
       }
     },
-    validationMode: (action) => spec.validation?.actions?.[action] ?? spec.validation?.mode ?? 'strict',
+    // Reads the current spec, not the one captured here: Csms.updateCredentials replaces `spec`.
+    validationMode: (action) => context.spec.validation?.actions?.[action] ?? context.spec.validation?.mode ?? 'strict',
   };
+  return context;
 }

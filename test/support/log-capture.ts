@@ -1,0 +1,42 @@
+/**
+ * Captures the log lines the code under test writes, as the info objects winston formats, at
+ * the level asked for; the console transports are detached meanwhile.
+ */
+import { Writable } from 'node:stream';
+import winston from 'winston';
+import { rootLogger, type LogLevel } from '../../src/log';
+
+export interface LogCapture {
+  readonly lines: Record<string, unknown>[];
+  /** Lines whose message is `message`. */
+  named(message: string): Record<string, unknown>[];
+  /** Put the logger back as it was. */
+  restore(): void;
+}
+
+export function captureLogs(level: LogLevel): LogCapture {
+  const lines: Record<string, unknown>[] = [];
+  const stream = new Writable({
+    objectMode: true,
+    write(info: Record<string, unknown>, _encoding, done) {
+      lines.push(info);
+      done();
+    },
+  });
+  const transport = new winston.transports.Stream({ stream, level: 'silly' });
+  const before = { level: rootLogger.level, silent: rootLogger.silent, transports: rootLogger.transports.slice() };
+  for (const t of before.transports) rootLogger.remove(t);
+  rootLogger.add(transport);
+  rootLogger.level = level;
+  rootLogger.silent = false;
+  return {
+    lines,
+    named: (message) => lines.filter((line) => line.message === message),
+    restore() {
+      rootLogger.remove(transport);
+      for (const t of before.transports) rootLogger.add(t);
+      rootLogger.level = before.level;
+      rootLogger.silent = before.silent;
+    },
+  };
+}

@@ -43,7 +43,8 @@ import { MemoryStationStore, type StationStore } from './station/store';
 import type { StationLink } from './connection/transport';
 import type { DeviceModel, DeviceModelValue } from './station/model/device-model';
 import { startChild, terminateChild, type Application, type ChildSpec } from '../supervisors';
-import { DEFAULT_TREE_CONFIG, STATIONS, startCsmsTree, type TreeConfig } from '../supervisors/tree';
+import { DEFAULT_TREE_CONFIG, STATIONS, failureOf, markFailed, startCsmsTree, type TreeConfig } from '../supervisors/tree';
+import { Standing } from './station/standing';
 
 export type { StationLink, StationRegistration };
 
@@ -115,7 +116,11 @@ export class Csms extends EventEmitter<CsmsEvents> {
   // -------------------------------------------------------------------------------------------
   // Stations
 
-  /** Register a station and start its supervised subtree. */
+  /**
+   * Register a station and start its supervised subtree. A subtree that cannot start (or later
+   * gives up) leaves the station registered and failed: the view says so, its connections are
+   * refused with 503, and every other station runs on (DESIGN.md §2). Remove and add it again to retry.
+   */
   async addStation(id: string, registration: StationRegistration): Promise<void> {
     if (this.stations.has(id)) throw new StationExistsError(id);
     const context = createStationContext({
@@ -134,12 +139,13 @@ export class Csms extends EventEmitter<CsmsEvents> {
         if (this.listenerCount('frame') > 0) this.emit('frame', event);
       },
     });
+    const stations = this.stationsSupervisor();
     this.stations.set(id, context);
     try {
-      await startChild(this.stationsSupervisor(), context);
+      await startChild(stations, context);
     } catch (error) {
-      this.stations.delete(id);
-      throw error;
+      markFailed(context, error);
+      return;
     }
     log.info('station added', { station: id, securityProfile: context.spec.securityProfile });
   }
@@ -194,6 +200,12 @@ export class Csms extends EventEmitter<CsmsEvents> {
   /** The registration of a station (for the listener's authentication). */
   registration(id: string): StationContext['spec'] | undefined {
     return this.stations.get(id)?.spec;
+  }
+
+  /** Why a registered station's subtree was given up, or undefined while it runs (the listener refuses it 503). */
+  failure(id: string): string | undefined {
+    const context = this.stations.get(id);
+    return context ? failureOf(context)?.reason : undefined;
   }
 
   /**
@@ -310,6 +322,13 @@ export class Csms extends EventEmitter<CsmsEvents> {
 
   /** The station's state, EVSE/connector status, open transactions and counters. */
   station(id: string): Promise<StationView> {
+    const context = this.stations.get(id);
+    const failure = context && failureOf(context);
+    if (context && failure) {
+      // No actor holds its standing any more: the last one stored, marked failed.
+      const view = Standing.restore(this.store.load(id), context.spec.evse).view(context, undefined);
+      return Promise.resolve({ ...view, status: 'failed', failure });
+    }
     return this.query<StationView>(id, (replyTo) => ({ type: 'view', replyTo }));
   }
 
@@ -394,7 +413,7 @@ export class Csms extends EventEmitter<CsmsEvents> {
   private toStation(id: string, msg: StationMsg, reject: (error: unknown) => void): void {
     const ref = this.registry.whereis(this.stations.get(id)?.names.station ?? stationName(id));
     if (!ref?.alive) {
-      reject(new StationOfflineError(id, 'restarting'));
+      reject(new StationOfflineError(id, this.failure(id) !== undefined ? 'failed' : 'restarting'));
       return;
     }
     try {
@@ -408,7 +427,7 @@ export class Csms extends EventEmitter<CsmsEvents> {
     // A promise-returning API rejects rather than throws: `station()` is not an async function.
     if (!this.stations.has(id)) return Promise.reject(new UnknownStationError(id));
     const ref = this.registry.whereis(this.stations.get(id)?.names.station ?? stationName(id));
-    if (!ref) return Promise.reject(new StationOfflineError(id, 'restarting'));
+    if (!ref) return Promise.reject(new StationOfflineError(id, this.failure(id) !== undefined ? 'failed' : 'restarting'));
     return query(ref, make as never, QUERY_TIMEOUT_MS) as Promise<R>;
   }
 }

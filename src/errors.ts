@@ -45,6 +45,7 @@ export type CsmsErrorCode =
   | 'device_model'
   | 'restart_limit'
   | 'name_taken'
+  | 'handler_init_failed'
   | 'simulator';
 
 export abstract class CsmsError extends Error {
@@ -206,6 +207,18 @@ export class HandlerModuleError extends CsmsError {
   readonly code = 'handler_invalid' as const;
   constructor(readonly module: string, reason: string) {
     super(`handler module ${module}: ${reason}`);
+  }
+}
+
+/**
+ * A station's handler could not start: its `init` threw, rejected or did not answer in time. The
+ * event manager fails with it, so the station's subtree is restarted and, past its restart
+ * intensity, reported failed like any crashing station (DESIGN.md §2).
+ */
+export class HandlerInitError extends CsmsError {
+  readonly code = 'handler_init_failed' as const;
+  constructor(readonly stationId: string, readonly handler: string, cause: unknown) {
+    super(`station ${stationId}: handler module ${handler} failed in init: ${describeCause(cause)}`, { cause });
   }
 }
 

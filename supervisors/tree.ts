@@ -7,15 +7,78 @@
  *          └─ station/<id> (rest_for_one): events, station, connection
  *
  * Strategies, intensities and periods come from the operator's configuration.
+ *
+ * A station's subtree that gives up (more restarts than its intensity allows, e.g. a handler whose
+ * `init` keeps failing) is not started again by the stations supervisor: the station is marked
+ * failed (`failureOf`) and stays so until it is removed and added again. Restarting it would only
+ * fail again, and each round would count against the stations supervisor's own intensity until
+ * it gave up too, taking every other station down with it; one station must not.
  */
-import { actorName } from '../src/runtime';
+import { describeCause } from '../src/errors';
+import { loggerFor } from '../src/log';
+import { actorName, describeReason, type ExitReason } from '../src/runtime';
 import type { StationContext } from '../src/station/station-context';
 import { dynamicSupervisor, supervisor } from './children';
 import { startApplication, type Application } from './application';
 import { DEFAULT_SUPERVISION, type SupervisionConfig } from '../src/config/supervision';
-import type { ChildSpec } from './spec';
+import type { ChildSpec, StartFn } from './spec';
 import type { SupervisorMsg, SupervisorRef } from './supervisor';
 import { stationSupervisorSpec } from './station';
+
+const log = loggerFor('stations');
+
+/** Why and since when a station's subtree is given up. */
+export interface StationFailure {
+  readonly reason: string;
+  /** RFC 3339. */
+  readonly at: string;
+}
+
+/** Failed stations, beside their contexts (which the Csms entry point holds). */
+const failures = new WeakMap<StationContext, StationFailure>();
+
+/** The failure of a station whose subtree gave up, or undefined while it runs. */
+export function failureOf(station: StationContext): StationFailure | undefined {
+  return failures.get(station);
+}
+
+/** Mark a station failed (its subtree gave up, or could not start at all) and say so in the log. */
+export function markFailed(station: StationContext, cause: unknown): StationFailure {
+  const failure = { reason: failureReason(cause), at: new Date().toISOString() };
+  failures.set(station, failure);
+  log.error(`station ${station.id} failed and is given up; its connections are refused until it is removed and added again: ${failure.reason}`, {
+    station: station.id,
+    reason: failure.reason,
+  });
+  return failure;
+}
+
+/** The supervisor's own words, and what the last child failed with (the handler's init, usually). */
+function failureReason(cause: unknown): string {
+  const first = describeCause(cause);
+  const inner = cause instanceof Error && cause.cause !== undefined ? describeCause(cause.cause) : undefined;
+  return inner && inner !== first ? `${first}: ${inner}` : first;
+}
+
+/**
+ * Each station's own supervisor, started so that its giving up marks the station failed. Only an
+ * `error` exit is a failure: a shutdown (removeStation, the CSMS stopping) is not.
+ */
+function isolatedStation(level: SupervisionConfig['station']): StartFn<SupervisorMsg<never, unknown>, StationContext> {
+  const start = dynamicSupervisor((station: StationContext) => stationSupervisorSpec(station, level));
+  return (link, station) =>
+    start(
+      {
+        ...link,
+        onExit: (ref, reason: ExitReason) => {
+          if (reason.kind === 'error') markFailed(station, reason.error);
+          else log.debug('station subtree exited', { station: station.id, reason: describeReason(reason) });
+          link.onExit(ref, reason);
+        },
+      },
+      station,
+    );
+}
 
 /** Strategy, intensity and period per level: the `supervision` section of the configuration. */
 export type TreeConfig = SupervisionConfig;
@@ -47,9 +110,10 @@ export function startCsmsTree(
               template: {
                 id: 'station',
                 type: 'supervisor',
-                restart: 'transient',
+                // Not restarted here once it gave up: the station is failed (see above).
+                restart: 'temporary',
                 childId: (station: StationContext) => station.id,
-                start: dynamicSupervisor((station: StationContext) => stationSupervisorSpec(station, config.station)),
+                start: isolatedStation(config.station),
               },
             },
             { register: STATIONS },

@@ -11,11 +11,14 @@ import acceptAll from '../../handlers/accept-all';
 import allowList from '../../handlers/allow-list';
 import { isOcppHandler, type OcppHandler } from '../../handlers/behaviour';
 import { HandlerModuleError, describeCause } from '../errors';
+import { nameHandler } from '../events/handler-names';
 
 export const SHIPPED_HANDLERS: Readonly<Record<string, OcppHandler>> = {
   'accept-all': acceptAll as OcppHandler,
   'allow-list': allowList as OcppHandler,
 };
+// Log lines and errors about a handler name the module the operator configured.
+for (const [name, handler] of Object.entries(SHIPPED_HANDLERS)) nameHandler(handler, name);
 
 let tsRegistered = false;
 
@@ -42,6 +45,7 @@ export function loadHandler(reference: string, baseDir: string): OcppHandler {
   }
   const candidates = candidatesOf(loaded);
   const handler = candidates.find(isOcppHandler);
+  if (handler) nameHandler(handler, reference);
   if (!handler) {
     throw new HandlerModuleError(
       reference,

@@ -7,10 +7,10 @@
  * than `crashLimit.intensity` handler crashes within `crashLimit.periodMs` escalate: the actor
  * fails, and the station supervisor applies its own restart strategy.
  */
-import type { AsyncReply, OcppHandler, StationEvent } from '../../handlers/behaviour';
+import type { AsyncReply, InitContext, OcppHandler, StationEvent } from '../../handlers/behaviour';
 import type { StationAction } from '../../schemas/actions';
 import { isJsonObject, validateOutgoingCallResult } from '../rpc';
-import { CsmsError, StationOfflineError, describeCause, isOcppErrorCode, unreachable } from '../errors';
+import { CsmsError, HandlerInitError, StationOfflineError, describeCause, isOcppErrorCode, unreachable } from '../errors';
 import { dispatch, type ActorContext, type Behaviour } from '../runtime';
 import {
   type ConnectionMsg,
@@ -20,6 +20,7 @@ import {
   type StationMsg,
 } from '../station/messages';
 import type { StationContext } from '../station/station-context';
+import { handlerNameOf } from './handler-names';
 
 /** The handler's crash limit was exceeded: the event manager escalates to its supervisor. */
 export class HandlerCrashLimitError extends CsmsError {
@@ -53,7 +54,15 @@ type Ctx = ActorContext<EventManagerMsg>;
 export const eventManagerBehaviour: Behaviour<EventManagerMsg, EventManagerState, StationContext> = {
   async init(station, ctx) {
     ctx.register(station.names.events);
-    const handlerState = await station.handler.init(station.spec.handlerArgs, { stationId: station.id });
+    let handlerState: unknown;
+    try {
+      handlerState = await initHandler(station, { stationId: station.id });
+    } catch (error) {
+      // The actor starts and fails at once (rather than failing its start): the station's subtree
+      // then restarts it like any crashing child and, past its restart intensity, gives up alone.
+      // A start failure would fail addStation, and with it the start of every other station.
+      ctx.fail(initFailed(station, ctx, error));
+    }
     return { station, handlerState, recentCrashes: [], deferred: new Map() };
   },
 
@@ -204,10 +213,28 @@ async function crashed(station: StationContext, state: EventManagerState, ctx: C
     return;
   }
   // Reinstall: init again, told why. If init itself fails, that is an actor crash.
-  state.handlerState = await station.handler.init(station.spec.handlerArgs, {
-    stationId: station.id,
-    crash: { reason, count: station.stats.handlerCrashes },
-  });
+  try {
+    state.handlerState = await initHandler(station, { stationId: station.id, crash: { reason, count: station.stats.handlerCrashes } });
+  } catch (error) {
+    throw initFailed(station, ctx, error);
+  }
+}
+
+/** The handler's `init`, bounded like every handler callback by `handlerTimeoutMs`. */
+function initHandler(station: StationContext, context: InitContext): unknown {
+  return withTimeout(
+    station.handler.init(station.spec.handlerArgs, context),
+    station.settings.handlerTimeoutMs,
+    () => new HandlerTimeoutError('init', station.settings.handlerTimeoutMs),
+  );
+}
+
+/** Log a failed `init` (the station, the handler module and `init` in the message; the stack at debug). */
+function initFailed(station: StationContext, ctx: Ctx, error: unknown): HandlerInitError {
+  const failure = new HandlerInitError(station.id, handlerNameOf(station.handler), error);
+  ctx.log.error(failure.message, { station: station.id, handler: failure.handler, callback: 'init' });
+  if (error instanceof Error && error.stack) ctx.log.debug('handler init stack', { station: station.id, handler: failure.handler, stack: error.stack });
+  return failure;
 }
 
 function internalError(description: string): HandlerOutcome {

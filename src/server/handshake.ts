@@ -86,6 +86,7 @@ export type HandshakeRefusalReason =
   | 'no_subprotocol' // none of the supported subprotocols was offered
   | 'unknown_station' // the lookup does not know the identity
   | 'lookup_failed' // the lookup threw or rejected
+  | 'station_failed' // registered, but its subtree gave up (the listener refuses it 503)
   | 'tls_required' // profile 2 or 3 station on the plain ws listener
   | 'certificate_required' // profile 3 station without a client certificate
   | 'certificate_untrusted' // a client certificate the TLS layer did not verify against the CA

@@ -105,6 +105,8 @@ export const LISTENER_DEFAULTS = {
 export interface StationDirectory {
   registration(id: string): { readonly securityProfile: number; readonly passwordHash?: string } | undefined;
   hasStation(id: string): boolean;
+  /** Why a registered station was given up (its subtree failed), or undefined: such a station is refused 503. */
+  failure?(id: string): string | undefined;
   addStation(id: string, registration: StationRegistration): Promise<void>;
   connect(id: string, transport: Transport): StationLink;
 }
@@ -301,6 +303,11 @@ export class OcppListener {
         if (decision.kind === 'accept' && !decision.registered) {
           const failure = await this.registerOnFirstContact(directory, decision);
           if (failure) decision = { kind: 'refuse', status: 503, headers: {}, reason: 'lookup_failed', message: failure, identity: decision.identity };
+        }
+        // A station whose subtree gave up has no actors to attach to. Asked after authentication,
+        // so only the station itself learns that it failed; it is told to come back later.
+        if (decision.kind === 'accept' && directory.failure?.(decision.identity) !== undefined) {
+          decision = { kind: 'refuse', status: 503, headers: { 'Retry-After': '60' }, reason: 'station_failed', message: 'station failed; ask the operator', identity: decision.identity };
         }
         decided = true;
         clearTimeout(timer);

@@ -48,7 +48,10 @@ export type { OpenTransaction };
 /** The station's read model, as `Csms.station(id)` returns it. */
 export interface StationView {
   readonly id: string;
-  readonly status: StationStatus;
+  /** The state machine's state; `failed` when the station's subtree gave up (DESIGN.md §2). */
+  readonly status: StationStatus | 'failed';
+  /** Why and since when (RFC 3339) a `failed` station was given up. */
+  readonly failure?: { readonly reason: string; readonly at: string };
   readonly connected: boolean;
   readonly remoteAddress?: string;
   readonly bootStatus?: RegistrationStatus;

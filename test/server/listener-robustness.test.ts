@@ -25,14 +25,9 @@ function rawUpgrade(port: number, after?: Buffer): Promise<string> {
   });
 }
 
+// An uncaught exception fails the test that is running (test/support/jest-setup.ts): that is what
+// these tests rely on, not a listener on their own copy of `process`, which never fires.
 describe('listener crash isolation', () => {
-  const uncaught: unknown[] = [];
-  const onUncaught = (error: unknown): void => {
-    uncaught.push(error);
-  };
-  beforeAll(() => process.on('uncaughtException', onUncaught));
-  afterAll(() => process.off('uncaughtException', onUncaught));
-
   async function withListener(directory: Partial<StationDirectory>, run: (port: number) => Promise<void>): Promise<void> {
     const listener = new OcppListener({ endpoints: [{ port: 0, host: '127.0.0.1' }], pingIntervalMs: 0 }, () => directory as StationDirectory);
     const [address] = await listener.listen();
@@ -57,7 +52,6 @@ describe('listener crash isolation', () => {
       const answer = await rawUpgrade(port, Buffer.from([0x81, 0x01, 0x61]));
       expect(answer).toMatch(/^HTTP\/1\.1 101/);
     });
-    expect(uncaught).toEqual([]);
   });
 
   it('should answer 503 when the station directory throws, instead of throwing in the upgrade handler', async () => {
@@ -70,6 +64,5 @@ describe('listener crash isolation', () => {
     await withListener(directory, async (port) => {
       expect(await rawUpgrade(port)).toMatch(/^HTTP\/1\.1 503/);
     });
-    expect(uncaught).toEqual([]);
   });
 });

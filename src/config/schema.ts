@@ -186,6 +186,7 @@ export const configSchema = {
         },
         reportTimeoutMs: integer(1, 60_000, 'how long getBaseReport/getReport wait for the last part'),
         offlineCallHoldMs: integer(0, 0, 'calls to an accepted station that went offline: 0 rejects them at once, more holds them that many ms for it to come back'),
+        resetTimeoutMs: integer(1, 300_000, 'a station still connected this long after accepting a Reset, without rebooting, is no longer shown resetting'),
       },
     },
     supervision: supervisionSchema,
@@ -287,6 +288,7 @@ export interface CsmsConfig {
     readonly badFrameLimit: { readonly count: number; readonly periodMs: number };
     readonly reportTimeoutMs: number;
     readonly offlineCallHoldMs: number;
+    readonly resetTimeoutMs: number;
   };
   readonly supervision: SupervisionConfig;
   readonly admin: AdminConfigSection;

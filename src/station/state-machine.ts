@@ -38,6 +38,8 @@ export interface MachineState {
    * the station send one such message (OCPP 2.0.1 B02.FR.02, F06).
    */
   triggered: StationAction[];
+  /** When (RFC 3339) the station accepted the reset it is `resetting` for. */
+  resettingSince?: string;
 }
 
 export function initialMachineState(): MachineState {
@@ -54,7 +56,9 @@ export type Effect =
       readonly code: OcppErrorCode;
       readonly description: string;
     }
-  | { readonly type: 'ready' };
+  | { readonly type: 'ready' }
+  /** The station left `resetting` without rebooting; `reason` says what showed it runs normally (for the log). */
+  | { readonly type: 'reset_abandoned'; readonly reason: string };
 
 /** Station messages the core answers itself, without the handler (DESIGN.md §3). */
 export const AUTO_ACTIONS = ['Heartbeat', 'StatusNotification', 'NotifyReport'] as const;
@@ -95,6 +99,7 @@ const NOT_ACCEPTED =
 /** A socket was attached to the station. */
 export function attach(state: MachineState): { reconnect: boolean } {
   const accepted = state.bootStatus === 'Accepted';
+  state.resettingSince = undefined;
   // A charger that reconnects without rebooting is served (OCPP-J Part 4 §5.3): it was
   // accepted before, so it resumes; anything else must boot.
   state.status = accepted ? 'reconnecting' : 'connected';
@@ -105,6 +110,7 @@ export function attach(state: MachineState): { reconnect: boolean } {
 /** The socket went away. */
 export function detach(state: MachineState): void {
   state.pendingBootId = undefined;
+  state.resettingSince = undefined;
   state.status = state.bootStatus === 'Accepted' ? 'offline' : 'disconnected';
 }
 
@@ -142,10 +148,38 @@ export function rpccall(state: MachineState, messageId: string, action: StationA
       return accepted(state, messageId, action, payload);
     case 'provisioning':
     case 'idle':
-    case 'resetting':
       if (action === 'BootNotification') return startBoot(state, messageId, payload);
       return accepted(state, messageId, action, payload);
+    case 'resetting':
+      if (action === 'BootNotification') return startBoot(state, messageId, payload);
+      if (action === 'TransactionEvent' && (payload as { eventType?: unknown } | null)?.eventType === 'Started') {
+        // A station that starts a new transaction is not rebooting (B11/B12: it stops its
+        // transactions before an accepted reset); it kept running, so the reset did not happen.
+        const over = leaveResetting(state, 'a new transaction started');
+        return [over, ...accepted(state, messageId, action, payload)];
+      }
+      return accepted(state, messageId, action, payload);
   }
+}
+
+/**
+ * A station still `resetting` `timeoutMs` after it accepted the reset, without rebooting or losing
+ * its socket, runs normally: it leaves `resetting` (the effect says why, for the log).
+ */
+export function resetTimedOut(state: MachineState, now: number, timeoutMs: number): ResetAbandoned | undefined {
+  if (state.status !== 'resetting') return undefined;
+  const since = state.resettingSince === undefined ? Number.NaN : Date.parse(state.resettingSince);
+  // No time on record (a standing from before it was kept): it has been resetting long enough.
+  if (Number.isFinite(since) && now - since < timeoutMs) return undefined;
+  return leaveResetting(state, `no reboot within ${timeoutMs} ms of the accepted reset`);
+}
+
+type ResetAbandoned = Extract<Effect, { type: 'reset_abandoned' }>;
+
+function leaveResetting(state: MachineState, reason: string): ResetAbandoned {
+  state.status = 'idle';
+  state.resettingSince = undefined;
+  return { type: 'reset_abandoned', reason };
 }
 
 function whilePending(state: MachineState, messageId: string, action: StationAction, payload: unknown): Effect[] {
@@ -174,6 +208,7 @@ function accepted(state: MachineState, messageId: string, action: StationAction,
 
 function startBoot(state: MachineState, messageId: string, payload: unknown): Effect[] {
   state.status = 'booting';
+  state.resettingSince = undefined;
   state.pendingBootId = messageId;
   state.triggered = [];
   return [{ type: 'forward', messageId, action: 'BootNotification', payload }];
@@ -231,22 +266,38 @@ export function callRefusal(state: MachineState, action: CsmsAction): 'offline' 
   }
 }
 
-/** A CSMS call was answered by the station: the state-machine side of it. */
+/**
+ * A CSMS call was answered by the station: the state-machine side of it. `now` (ms since the
+ * epoch) dates an accepted reset.
+ */
 export function callAnswered<A extends CsmsAction>(
   state: MachineState,
   action: A,
   request: RequestOf<A>,
   response: ResponseOf<A>,
+  now: number = Date.now(),
 ): void {
   if (action === 'TriggerMessage') {
     const status = (response as ResponseOf<'TriggerMessage'>).status;
     const requested = (request as RequestOf<'TriggerMessage'>).requestedMessage;
     if (status === 'Accepted' && state.status === 'boot_pending') state.triggered.push(TRIGGERED_ACTION[requested]);
   } else if (action === 'Reset') {
+    // `resetting` means the station is about to reboot: it answered Accepted (B11/B12: an
+    // Immediate reset, or OnIdle while nothing runs, which Part 6 TC_B_20_CS shows rebooting at
+    // once). `Scheduled` (OnIdle during a transaction) reboots only once the transactions end,
+    // which may be hours away: the station runs normally meanwhile. A reset of one EVSE
+    // (`evseId`) does not reboot the station.
     const status = (response as ResponseOf<'Reset'>).status;
-    if ((status === 'Accepted' || status === 'Scheduled') && state.status !== 'boot_pending') state.status = 'resetting';
+    const wholeStation = (request as RequestOf<'Reset'>).evseId === undefined;
+    if (status === 'Accepted' && wholeStation && RUNNING.includes(state.status)) {
+      state.status = 'resetting';
+      state.resettingSince = new Date(now).toISOString();
+    }
   }
 }
+
+/** The states of an accepted station whose socket is up: where a reset can be accepted. */
+const RUNNING: readonly StationStatus[] = ['reconnecting', 'provisioning', 'idle', 'resetting'];
 
 function refuse(messageId: string, code: OcppErrorCode, description: string): Effect {
   return { type: 'refuse', messageId, code, description };

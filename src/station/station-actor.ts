@@ -53,6 +53,12 @@ export const stationBehaviour: Behaviour<StationMsg, StationState, StationContex
   },
 
   receive(state, msg, ctx) {
+    // Checked as messages come (a view query included) rather than with a timer of its own.
+    const timedOut = machine.resetTimedOut(state.standing.machine, Date.now(), state.station.settings.resetTimeoutMs);
+    if (timedOut) {
+      resetAbandoned(state, ctx, timedOut);
+      persist(state);
+    }
     switch (msg.type) {
       case 'attached': {
         const { reconnect } = machine.attach(state.standing.machine);
@@ -186,9 +192,16 @@ function onRpcCall(state: StationState, transportId: number, messageId: string, 
       case 'ready':
         tell(state, ctx, { type: 'ready' });
         break;
+      case 'reset_abandoned':
+        resetAbandoned(state, ctx, effect);
+        break;
     }
   }
   persist(state);
+}
+
+function resetAbandoned(state: StationState, ctx: Ctx, effect: Extract<machine.Effect, { type: 'reset_abandoned' }>): void {
+  ctx.log.warn('station left resetting without rebooting', { station: state.station.id, reason: effect.reason });
 }
 
 /** Heartbeat, StatusNotification and NotifyReport are answered by the core (DESIGN.md §3). */

@@ -74,6 +74,11 @@ export interface StationSettings {
    * when it goes on the wire). DESIGN.md §3, "offline: rejected (or queued, if configured)".
    */
   readonly offlineCallHoldMs: number;
+  /**
+   * How long a station may stay `resetting` after it accepted a Reset without rebooting (its socket
+   * still up) before it is taken to be running normally again (default 5 min). DESIGN.md §3.
+   */
+  readonly resetTimeoutMs: number;
 }
 
 export const DEFAULT_STATION_SETTINGS: StationSettings = {
@@ -85,6 +90,7 @@ export const DEFAULT_STATION_SETTINGS: StationSettings = {
   badFrameLimit: { count: 20, periodMs: 10_000 },
   reportTimeoutMs: 60_000,
   offlineCallHoldMs: 0,
+  resetTimeoutMs: 300_000,
 };
 
 /** Counters of a station, kept across restarts of its actors. */

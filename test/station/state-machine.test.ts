@@ -152,13 +152,71 @@ describe('accepted stations', () => {
     expect(s.status).toBe('booting');
   });
 
-  it('should enter resetting when the station accepts a Reset, and boot again from there', () => {
+  it('should enter resetting when the station accepts an Immediate Reset, and boot again from there', () => {
     const s = booted('Accepted');
-    machine.callAnswered(s, 'Reset', { type: 'OnIdle' }, { status: 'Scheduled' });
+    machine.callAnswered(s, 'Reset', { type: 'Immediate' }, { status: 'Accepted' }, Date.parse('2026-01-01T10:00:00Z'));
     expect(s.status).toBe('resetting');
+    expect(s.resettingSince).toBe('2026-01-01T10:00:00.000Z');
     expect(machine.rpccall(s, 'h', 'Heartbeat', {})).toEqual([expect.objectContaining({ type: 'auto' })]);
+    expect(s.status).toBe('resetting');
     machine.rpccall(s, 'b', 'BootNotification', BOOT);
     expect(s.status).toBe('booting');
+    expect(s.resettingSince).toBeUndefined();
+  });
+
+  it('should enter resetting when an OnIdle Reset is Accepted, which a station without transactions does at once (TC_B_20_CS)', () => {
+    const s = booted('Accepted');
+    machine.callAnswered(s, 'Reset', { type: 'OnIdle' }, { status: 'Accepted' });
+    expect(s.status).toBe('resetting');
+  });
+
+  it('should not enter resetting when a Reset OnIdle is answered Scheduled: the station runs on until its transactions end (regression, issue 16)', () => {
+    const s = booted('Accepted');
+    machine.rpccall(s, 'h', 'Heartbeat', {});
+    machine.callAnswered(s, 'Reset', { type: 'OnIdle' }, { status: 'Scheduled' });
+    expect(s.status).toBe('idle');
+    expect(s.resettingSince).toBeUndefined();
+  });
+
+  it('should not enter resetting when only one EVSE is reset', () => {
+    const s = booted('Accepted');
+    machine.callAnswered(s, 'Reset', { type: 'Immediate', evseId: 1 }, { status: 'Accepted' });
+    expect(s.status).toBe('provisioning');
+  });
+
+  it('should leave resetting when the station starts a new transaction instead of rebooting, saying why (regression, issue 16)', () => {
+    const s = booted('Accepted');
+    machine.callAnswered(s, 'Reset', { type: 'Immediate' }, { status: 'Accepted' });
+    // Updates of a transaction that runs down before the reboot do not end it ...
+    expect(machine.rpccall(s, 'u', 'TransactionEvent', { eventType: 'Updated' })).toEqual([expect.objectContaining({ type: 'forward' })]);
+    expect(s.status).toBe('resetting');
+    // ... a new one does.
+    const effects = machine.rpccall(s, 't', 'TransactionEvent', { eventType: 'Started' });
+    expect(effects).toEqual([
+      { type: 'reset_abandoned', reason: 'a new transaction started' },
+      expect.objectContaining({ type: 'forward', action: 'TransactionEvent' }),
+    ]);
+    expect(s.status).toBe('idle');
+    expect(s.resettingSince).toBeUndefined();
+  });
+
+  it('should leave resetting once resetTimeoutMs passed without a reboot, and not before (regression, issue 16)', () => {
+    const s = booted('Accepted');
+    const acceptedAt = Date.parse('2026-01-01T10:00:00Z');
+    machine.callAnswered(s, 'Reset', { type: 'Immediate' }, { status: 'Accepted' }, acceptedAt);
+    expect(machine.resetTimedOut(s, acceptedAt + 59_999, 60_000)).toBeUndefined();
+    expect(s.status).toBe('resetting');
+    expect(machine.resetTimedOut(s, acceptedAt + 60_000, 60_000)).toEqual({ type: 'reset_abandoned', reason: 'no reboot within 60000 ms of the accepted reset' });
+    expect(s.status).toBe('idle');
+    expect(machine.resetTimedOut(s, acceptedAt + 120_000, 60_000)).toBeUndefined();
+  });
+
+  it('should end resetting when the socket goes: the station is offline, then reconnecting or booting', () => {
+    const s = booted('Accepted');
+    machine.callAnswered(s, 'Reset', { type: 'Immediate' }, { status: 'Accepted' });
+    machine.detach(s);
+    expect(s.status).toBe('offline');
+    expect(s.resettingSince).toBeUndefined();
   });
 
   it('should stay put when the station rejects a Reset', () => {

@@ -46,6 +46,7 @@ export type CsmsErrorCode =
   | 'restart_limit'
   | 'name_taken'
   | 'handler_init_failed'
+  | 'store'
   | 'simulator';
 
 export abstract class CsmsError extends Error {
@@ -166,6 +167,18 @@ export class ConfigError extends CsmsError {
   }
 }
 
+/**
+ * A port of the configuration is taken by another process: the operator changes the
+ * configuration (or stops the other process), so it is a configuration error (exit 2), whether
+ * the port is an OCPP listener's or the admin API's. The message names the field.
+ */
+export class PortInUseError extends ConfigError {
+  constructor(readonly port: number, readonly host: string, field: string) {
+    super(field, port, `port ${port} on ${host} is in use`);
+    this.message = `port ${port} on ${host} is in use (${field})`;
+  }
+}
+
 /** A supervised child failed to start. */
 export class StartError extends CsmsError {
   readonly code = 'start_failed' as const;
@@ -242,6 +255,22 @@ export class SimulatorError extends CsmsError {
   readonly code = 'simulator' as const;
   constructor(
     readonly reason: 'connect_failed' | 'connection_closed' | 'call_timeout',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/**
+ * The store could not do what was asked: it is unreachable, corrupt, held by another server, or
+ * a commit failed. A station message whose change could not be committed is answered with
+ * CALLERROR InternalError, never with a CALLRESULT (DESIGN.md §7).
+ */
+export class StoreError extends CsmsError {
+  readonly code = 'store' as const;
+  constructor(
+    readonly reason: 'unreachable' | 'locked' | 'corrupt' | 'commit_failed' | 'migration' | 'closed' | 'invalid',
     message: string,
     options?: { cause?: unknown },
   ) {

@@ -1,0 +1,10 @@
+/**
+ * Every migration, in order. A new one takes the next version number and its own file; a
+ * migration that has been released is never edited (a database records what it applied).
+ */
+import { coreMigration } from './001-core';
+import type { Migration } from './types';
+
+export type { Migration };
+
+export const MIGRATIONS: readonly Migration[] = [coreMigration];

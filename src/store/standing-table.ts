@@ -1,0 +1,74 @@
+/**
+ * The `station_standing` table: a station's standing as one JSON document per part. A change
+ * rewrites only the parts it touched (a StatusNotification the EVSE model, never a 20,000-variable
+ * device model); the first save of a station in a run writes every part.
+ */
+import type { GroupCommitter, Ticket } from './committer';
+import type { SqlDatabase } from './sql';
+
+export const STANDING_PARTS = ['machine', 'evse', 'deviceModel', 'reports', 'openTransactions'] as const;
+export type StandingPart = (typeof STANDING_PARTS)[number];
+
+/** Each part as JSON text. */
+export type StandingRow = Record<StandingPart, string>;
+
+const COLUMN: Record<StandingPart, string> = {
+  machine: 'machine',
+  evse: 'evse',
+  deviceModel: 'device_model',
+  reports: 'reports',
+  openTransactions: 'open_transactions',
+};
+
+export class StandingTable {
+  constructor(
+    private readonly db: SqlDatabase,
+    private readonly committer: GroupCommitter,
+  ) {}
+
+  async load(stationId: string): Promise<StandingRow | undefined> {
+    const rows = await this.db.query<Record<string, string>>(
+      'SELECT machine, evse, device_model, reports, open_transactions FROM station_standing WHERE station_id = $1',
+      [stationId],
+    );
+    const row = rows[0];
+    if (!row) return undefined;
+    return {
+      machine: row.machine!,
+      evse: row.evse!,
+      deviceModel: row.device_model!,
+      reports: row.reports!,
+      openTransactions: row.open_transactions!,
+    };
+  }
+
+  /** Every part (a station's first save in this run). */
+  saveAll(stationId: string, row: StandingRow): Ticket {
+    const now = new Date().toISOString();
+    return this.committer.write(stationId, [
+      {
+        sql:
+          'INSERT INTO station_standing (station_id, machine, evse, device_model, reports, open_transactions, updated_at) ' +
+          'VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (station_id) DO UPDATE SET machine = excluded.machine, evse = excluded.evse, ' +
+          'device_model = excluded.device_model, reports = excluded.reports, open_transactions = excluded.open_transactions, updated_at = excluded.updated_at',
+        params: [stationId, row.machine, row.evse, row.deviceModel, row.reports, row.openTransactions, now],
+      },
+    ]);
+  }
+
+  /** Only the parts given. */
+  saveParts(stationId: string, parts: Partial<StandingRow>): Ticket {
+    const names = STANDING_PARTS.filter((p) => parts[p] !== undefined);
+    const sets = names.map((p, i) => `${COLUMN[p]} = $${i + 2}`);
+    return this.committer.write(stationId, [
+      {
+        sql: `UPDATE station_standing SET ${sets.join(', ')}, updated_at = $${names.length + 2} WHERE station_id = $1`,
+        params: [stationId, ...names.map((p) => parts[p]!), new Date().toISOString()],
+      },
+    ]);
+  }
+
+  delete(stationId: string): Ticket {
+    return this.committer.write(stationId, [{ sql: 'DELETE FROM station_standing WHERE station_id = $1', params: [stationId] }]);
+  }
+}

@@ -3,10 +3,18 @@
  * What the embedded default configuration runs; a starting point for an operator's own handler.
  *
  * Init arguments: `{ heartbeatInterval?: number }` (seconds, default 300) — the interval a
- * BootNotification answer tells the station (OCPP 2.0.1 B01).
+ * BootNotification answer tells the station (OCPP 2.0.1 B01). Anything else is refused by
+ * `checkArgs` (a configuration error naming the field).
  */
 import type { RequestOf, ResponseOf } from '../schemas/actions';
-import { defineHandler, nowRfc3339, type ActionHandlers, type HandlerResult } from './behaviour';
+import {
+  checkArgsObject,
+  defineHandler,
+  nowRfc3339,
+  type ActionHandlers,
+  type HandlerArgsProblem,
+  type HandlerResult,
+} from './behaviour';
 
 export interface AcceptAllArgs {
   heartbeatInterval?: number;
@@ -63,12 +71,22 @@ export function transactionEventReply(
   return { reply: { idTokenInfo: { status: status(request.idToken.idToken) } } };
 }
 
+/** The heartbeat interval a BootNotification answer gives when the arguments name none (B01). */
+export const DEFAULT_HEARTBEAT_INTERVAL = 300;
+
 export function heartbeatIntervalOf(args: AcceptAllArgs | undefined): number {
-  const interval = args?.heartbeatInterval;
-  return typeof interval === 'number' && Number.isInteger(interval) && interval > 0 ? interval : 300;
+  return args?.heartbeatInterval ?? DEFAULT_HEARTBEAT_INTERVAL;
 }
 
-const acceptAll = defineHandler<AcceptAllState, AcceptAllArgs | undefined>({
+/** `heartbeatInterval`, when given: whole seconds, at least 1 (BootNotificationResponse.interval). */
+export function checkHeartbeatInterval(args: Record<string, unknown>): HandlerArgsProblem | undefined {
+  const interval = args.heartbeatInterval;
+  if (interval === undefined || (typeof interval === 'number' && Number.isInteger(interval) && interval > 0)) return undefined;
+  return { field: 'heartbeatInterval', value: interval, allowed: 'a whole number of seconds, at least 1' };
+}
+
+const acceptAll = defineHandler<AcceptAllState, AcceptAllArgs>({
+  checkArgs: (args) => checkArgsObject(args, ['heartbeatInterval']) ?? checkHeartbeatInterval(args as Record<string, unknown>),
   init: (args) => ({ heartbeatInterval: heartbeatIntervalOf(args) }),
   actions: {
     ...acknowledgements<AcceptAllState>(),

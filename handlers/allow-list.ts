@@ -3,11 +3,13 @@
  * it is on the list given in the configuration; every other idToken is `Invalid` (OCPP 2.0.1
  * C01: an identifier the CSMS does not accept). Notifications are acknowledged as the demo does.
  *
- * Init arguments: `{ idTokens: string[], heartbeatInterval?: number }`. idTokens are compared
- * case-insensitively, as OCPP 2.0.1 defines IdToken (identifierString, case-insensitive, C01).
+ * Init arguments: `{ idTokens: string[], heartbeatInterval?: number }`; `idTokens` is required
+ * (an empty list is allowed and refuses everyone), a misspelled or missing field is a
+ * configuration error naming it. idTokens are compared case-insensitively, as OCPP 2.0.1
+ * defines IdToken (identifierString, case-insensitive, C01).
  */
-import { defineHandler } from './behaviour';
-import { acceptBoot, acknowledgements, heartbeatIntervalOf, transactionEventReply } from './accept-all';
+import { checkArgsObject, defineHandler, type HandlerArgsProblem } from './behaviour';
+import { acceptBoot, acknowledgements, checkHeartbeatInterval, heartbeatIntervalOf, transactionEventReply } from './accept-all';
 
 export interface AllowListArgs {
   idTokens: readonly string[];
@@ -19,14 +21,30 @@ interface AllowListState {
   heartbeatInterval: number;
 }
 
+/** IdTokenType.idToken: at most 36 characters (OCPP 2.0.1 Part 2, IdTokenType). */
+const MAX_ID_TOKEN_LENGTH = 36;
+
+function checkAllowListArgs(args: unknown): HandlerArgsProblem | undefined {
+  const problem = checkArgsObject(args, ['idTokens', 'heartbeatInterval']);
+  if (problem) return problem;
+  const fields = args as Record<string, unknown>;
+  const tokens = fields.idTokens;
+  if (tokens === undefined) return { field: 'idTokens', value: undefined, allowed: 'required: the list of idTokens to authorise' };
+  if (!Array.isArray(tokens)) return { field: 'idTokens', value: tokens, allowed: 'a list of idToken strings' };
+  for (const [index, token] of tokens.entries()) {
+    if (typeof token !== 'string' || token.length === 0 || token.length > MAX_ID_TOKEN_LENGTH) {
+      return { field: `idTokens[${index}]`, value: token, allowed: `an idToken string of 1 to ${MAX_ID_TOKEN_LENGTH} characters` };
+    }
+  }
+  return checkHeartbeatInterval(fields);
+}
+
 const allowList = defineHandler<AllowListState, AllowListArgs>({
-  init: (args) => {
-    const tokens = Array.isArray(args?.idTokens) ? args.idTokens : [];
-    return {
-      allowed: new Set(tokens.filter((t): t is string => typeof t === 'string').map((t) => t.toLowerCase())),
-      heartbeatInterval: heartbeatIntervalOf(args),
-    };
-  },
+  checkArgs: checkAllowListArgs,
+  init: (args) => ({
+    allowed: new Set(args.idTokens.map((t) => t.toLowerCase())),
+    heartbeatInterval: heartbeatIntervalOf(args),
+  }),
   actions: {
     ...acknowledgements<AllowListState>(),
     BootNotification: (_request, state) => ({ reply: acceptBoot(state.heartbeatInterval) }),

@@ -15,6 +15,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyError, type FastifyReply } from 'fastify';
 import type { Csms } from '../csms';
+import { PortInUseError } from '../errors';
 import { loggerFor } from '../log';
 import { resolveAdminConfig, type AdminConfigSection } from '../config/admin';
 import { failure, toHttpFailure, type HttpFailure } from './error-body';
@@ -100,7 +101,13 @@ export function createAdminServer(csms: Csms, options: AdminServerOptions): Admi
 
   return {
     async listen() {
-      await app.listen({ host: config.host, port: config.port });
+      try {
+        await app.listen({ host: config.host, port: config.port });
+      } catch (error) {
+        // Told as the OCPP listener's busy port is: a configuration error naming the field (exit 2).
+        if ((error as { code?: string }).code === 'EADDRINUSE') throw new PortInUseError(config.port, config.host, 'admin.port');
+        throw error;
+      }
       const address = app.server.address() as AddressInfo;
       log.info('admin API listening', { host: address.address, port: address.port, token: config.token !== undefined });
       return { host: address.address, port: address.port };

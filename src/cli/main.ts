@@ -76,7 +76,20 @@ export function describeFailure(error: unknown): { code: number; message: string
   return { code: 1, message: describeCause(error) };
 }
 
+/**
+ * A reader that goes away early (`ocpp-csms station list | head -2`) closes the pipe: the next
+ * write fails with EPIPE. That is the reader's choice, not a failure: end quietly, as Unix tools do.
+ */
+export function exitQuietlyOnClosedPipe(stream: NodeJS.WriteStream, exit: (code: number) => void = (code) => process.exit(code)): void {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') exit(0);
+    else throw error;
+  });
+}
+
 if (require.main === module) {
+  exitQuietlyOnClosedPipe(process.stdout);
+  exitQuietlyOnClosedPipe(process.stderr);
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (error: unknown) => {

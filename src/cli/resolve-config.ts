@@ -1,9 +1,13 @@
 /**
  * From a validated configuration to what starts the server: station registrations (handlers
  * loaded, plain passwords hashed, `defaults` applied), the listener options and the core
- * settings. Everything that can be wrong with a station is found here, before anything listens.
+ * settings. Everything that can be wrong with a station is found here, before anything listens,
+ * by the rules the CLI and the admin API apply too (src/config/station-rules.ts).
+ *
+ * Every path in the file (handler modules, TLS key, certificate and CA files) is relative to the
+ * file's own folder, whatever the working directory.
  */
-import { dirname } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import type { OcppHandler } from '../../handlers/behaviour';
 import type { StationRegistration } from '../csms';
 import { ConfigError, HandlerModuleError } from '../errors';
@@ -13,8 +17,9 @@ import type { ListenerOptions } from '../server/listener';
 import type { CsmsServerOptions, StationEntry } from '../csms-server';
 import type { ValidationPolicy } from '../station/station-context';
 import { SHIPPED_HANDLERS, loadHandler } from '../config/handlers';
+import { checkNewStation, handlerArgsProblem, type StationProblem } from '../config/station-rules';
 import type { EvseConfig } from '../station/model/evse';
-import type { CsmsConfig, EvseSetting, StationConfig } from '../config/schema';
+import type { CsmsConfig, EvseSetting, ListenerConfig, StationConfig } from '../config/schema';
 
 const log = loggerFor('config');
 
@@ -36,13 +41,16 @@ export async function resolveServerOptions(config: CsmsConfig, configPath: strin
 
   const defaults = config.defaults;
   const defaultHandler = handlerFor(defaults.handler);
+  const defaultsArgs = handlerArgsProblem(defaultHandler, defaults.handlerArgs);
+  if (defaultsArgs) throw problemError('defaults', defaultsArgs);
   const stations: StationEntry[] = [];
   for (const [index, station] of config.stations.entries()) {
     stations.push({ id: station.id, registration: await registrationOf(station, index, config, handlerFor) });
   }
+  warnUnreachableStations(config);
 
   const listener: ListenerOptions = {
-    endpoints: config.listeners.map((l) => ({ port: l.port, host: l.host, tls: l.tls })),
+    endpoints: config.listeners.map((l) => ({ port: l.port, host: l.host, tls: l.tls && tlsPaths(l.tls, baseDir) })),
     pathPrefix: config.server.pathPrefix,
     allowSpaceInIdentity: config.server.allowSpaceInIdentity,
     allowUnknownStations: config.server.allowUnknownStations,
@@ -84,6 +92,21 @@ async function registrationOf(
 ): Promise<StationRegistration> {
   const at = `stations[${index}]`;
   const profile = station.securityProfile ?? config.defaults.securityProfile;
+  const reference = station.handler ?? config.defaults.handler;
+  const handler = handlerFor(reference);
+  // Arguments belong to a handler: a station running another handler than the defaults' does not
+  // inherit the defaults' arguments (allow-list's idTokens mean nothing to a module of one's own).
+  const handlerArgs = station.handlerArgs !== undefined ? station.handlerArgs : reference === config.defaults.handler ? config.defaults.handlerArgs : {};
+  const problem = checkNewStation({
+    id: station.id,
+    securityProfile: profile,
+    password: station.password,
+    passwordHash: station.passwordHash,
+    evse: station.evse,
+    handler,
+    handlerArgs,
+  });
+  if (problem) throw problemError(at, problem);
   let passwordHash = station.passwordHash;
   if (station.password !== undefined) {
     passwordHash = await hashPassword(station.password, { field: `${at}.password` });
@@ -94,15 +117,51 @@ async function registrationOf(
   if ((profile === 1 || profile === 2) && passwordHash === undefined) {
     throw new ConfigError(`${at}.passwordHash`, undefined, `required for security profile ${profile} (or a plain password, hashed at load)`);
   }
-  const reference = station.handler ?? config.defaults.handler;
   return {
-    handler: handlerFor(reference),
-    handlerArgs: station.handlerArgs !== undefined ? station.handlerArgs : config.defaults.handlerArgs,
+    handler,
+    handlerArgs,
     evse: evseOf(station.evse ?? config.defaults.evse),
     securityProfile: profile,
     passwordHash,
     validation: (station.validation ?? config.defaults.validation) as ValidationPolicy | undefined,
   };
+}
+
+/** A StationProblem of the entry at `at` (`stations[2]`, `defaults`) as the ConfigError the loader reports. */
+function problemError(at: string, problem: StationProblem): ConfigError {
+  return new ConfigError(`${at}.${problem.field}`, problem.value, problem.allowed);
+}
+
+/** The TLS section with its file paths resolved against the configuration file's folder. */
+function tlsPaths(tls: NonNullable<ListenerConfig['tls']>, baseDir: string): NonNullable<ListenerConfig['tls']> {
+  const at = (path: string): string => (isAbsolute(path) ? path : resolve(baseDir, path));
+  return { ...tls, keyFile: at(tls.keyFile), certFile: at(tls.certFile), ...(tls.caFile !== undefined ? { caFile: at(tls.caFile) } : {}) };
+}
+
+/**
+ * Stations the listeners can never admit: profile 2 and 3 need a wss:// listener, profile 3 one
+ * that asks for client certificates (a caFile, clientCertificates not "none"). The file is
+ * valid (a listener may be added later), so this is a warning, one per station.
+ */
+function warnUnreachableStations(config: CsmsConfig): void {
+  const tls = config.listeners.filter((l) => l.tls !== undefined);
+  const asksCertificates = tls.some((l) => l.tls!.caFile !== undefined && l.tls!.clientCertificates !== 'none');
+  for (const [index, station] of config.stations.entries()) {
+    const profile = station.securityProfile ?? config.defaults.securityProfile;
+    if ((profile === 2 || profile === 3) && tls.length === 0) {
+      log.warn('station can never connect: its security profile needs a TLS (wss://) listener and none is configured', {
+        station: station.id,
+        field: `stations[${index}].securityProfile`,
+        securityProfile: profile,
+      });
+    } else if (profile === 3 && !asksCertificates) {
+      log.warn('station can never connect: security profile 3 needs a TLS listener with caFile that asks for client certificates', {
+        station: station.id,
+        field: `stations[${index}].securityProfile`,
+        securityProfile: profile,
+      });
+    }
+  }
 }
 
 /** A list of EVSEs with every connector count filled in (default 1). */

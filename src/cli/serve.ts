@@ -7,7 +7,8 @@
 import { createAdminServer, resolveAdminConfig, type AdminServer } from '../admin';
 import { readConfigFile } from '../config/load';
 import { adminHandlerResolver, resolveServerOptions } from './resolve-config';
-import { describeCause } from '../errors';
+import { ConfigError, PortInUseError, describeCause } from '../errors';
+import type { CsmsConfig } from '../config/schema';
 import { configureLogging, loggerFor, type LogLevel } from '../log';
 import { isAbnormal } from '../runtime';
 import { startCsmsServer } from '../csms-server';
@@ -28,7 +29,12 @@ export async function serve(options: ServeOptions): Promise<number> {
   configureLogging({ level, json: config.logging.format === 'json' || (config.logging.format === 'auto' && !process.stderr.isTTY) });
   const admin = resolveAdminConfig(config.admin);
   const serverOptions = await resolveServerOptions(config, path);
-  const server = await startCsmsServer(serverOptions);
+  let server: Awaited<ReturnType<typeof startCsmsServer>>;
+  try {
+    server = await startCsmsServer(serverOptions);
+  } catch (error) {
+    throw listenerPortInUse(error, config) ?? error;
+  }
   let adminServer: AdminServer | undefined;
   try {
     if (admin.enabled) {
@@ -48,6 +54,8 @@ export async function serve(options: ServeOptions): Promise<number> {
   }
 
   log.info('CSMS started', {
+    // The process to signal under a process manager (npm start execs node: it is npm's child).
+    pid: process.pid,
     config: options.config ?? '(embedded default)',
     stations: serverOptions.stations?.length ?? 0,
     endpoints: server.addresses.map((a) => a.url),
@@ -89,4 +97,19 @@ export async function serve(options: ServeOptions): Promise<number> {
       }
     });
   });
+}
+
+/**
+ * The listener reports a busy port as a ConfigError of `listeners[i].port` carrying the socket
+ * error; the operator is told it the same way as for the admin port: "port N on HOST is in use
+ * (listeners[i].port)".
+ */
+function listenerPortInUse(error: unknown, config: CsmsConfig): PortInUseError | undefined {
+  for (let cause: unknown = error, depth = 0; cause instanceof Error && depth < 5; cause = cause.cause, depth++) {
+    if (!(cause instanceof ConfigError)) continue;
+    const field = /^listeners\[(\d+)\]\.port$/.exec(cause.field);
+    const listener = field ? config.listeners[Number(field[1])] : undefined;
+    if (listener && /EADDRINUSE/.test(cause.message)) return new PortInUseError(listener.port, listener.host, cause.field);
+  }
+  return undefined;
 }

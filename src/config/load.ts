@@ -87,8 +87,13 @@ function toConfigError(error: ErrorObject, data: unknown): ConfigError {
     }
     case 'required':
       return new ConfigError(fieldName([...segments, String(params.missingProperty)]), undefined, 'required');
-    case 'enum':
-      return new ConfigError(field, shown, described(`allowed: ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`));
+    case 'enum': {
+      const allowedValues = params.allowedValues as unknown[];
+      // "1" for 1: say that the type is what is wrong, or the message reads "1" (allowed: 1).
+      const types = [...new Set(allowedValues.map((v) => typeof v))];
+      const typeHint = types.length === 1 && typeof value !== types[0] ? ` (a ${types[0]}, not a ${typeof value})` : '';
+      return new ConfigError(field, shown, described(`allowed: ${allowedValues.map((v) => JSON.stringify(v)).join(', ')}${typeHint}`));
+    }
     case 'type':
       return new ConfigError(field, shown, described(`allowed: ${String(params.type)}`));
     case 'minimum':

@@ -16,6 +16,7 @@
 import { ADMIN_CONFIG_SCHEMA, type AdminConfigSection } from './admin';
 import { LOG_LEVELS, type LogLevel } from '../log';
 import { supervisionSchema, type SupervisionConfig } from './supervision';
+import { EVSE_SCHEMA, SECURITY_PROFILES, type SecurityProfileSetting } from './station-rules';
 
 /** identifierString (OCPP 2.0.1 Part 2), at most 48 characters: a station identity (Part 4 §3.1.1). */
 const IDENTITY_PATTERN = '^[A-Za-z0-9*\\-_=+|@.]{1,48}$';
@@ -30,25 +31,8 @@ const integer = (minimum: number, defaultValue: number | undefined, description:
   description,
 });
 
-const evseSchema = {
-  description: 'EVSEs known before the station reports them: a count, or a list of { id, connectors }',
-  oneOf: [
-    { type: 'integer', minimum: 0, maximum: 100 },
-    {
-      type: 'array',
-      maxItems: 100,
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['id'],
-        properties: {
-          id: integer(1, undefined, 'EVSE id (OCPP 2.0.1: numbered from 1)'),
-          connectors: integer(1, undefined, 'connectors of this EVSE (default 1)', 20),
-        },
-      },
-    },
-  ],
-} as const;
+/** One definition of the EVSE setting for the file, the CLI and the admin API (station-rules.ts). */
+const evseSchema = EVSE_SCHEMA;
 
 const validationSchema = {
   type: 'object',
@@ -67,7 +51,7 @@ const validationSchema = {
 /** The fields a station and `defaults` share. */
 const stationCommon = {
   securityProfile: {
-    enum: [0, 1, 2, 3],
+    enum: [...SECURITY_PROFILES],
     description: '0 none (development only), 1 Basic auth over ws, 2 Basic auth over TLS, 3 TLS client certificate',
   },
   evse: evseSchema,
@@ -76,7 +60,7 @@ const stationCommon = {
     minLength: 1,
     description: 'a shipped handler ("accept-all", "allow-list") or the path of a JS/TS module (relative to this file)',
   },
-  handlerArgs: { description: 'init arguments of the handler (any JSON)' },
+  handlerArgs: { description: 'init arguments of the handler (JSON; the handler checks them at load)' },
   validation: validationSchema,
 } as const;
 
@@ -113,9 +97,13 @@ export const configSchema = {
             required: ['keyFile', 'certFile'],
             description: 'makes this a wss:// listener (TLS 1.2 or newer only)',
             properties: {
-              keyFile: { type: 'string', minLength: 1, description: 'PEM private key of the server' },
-              certFile: { type: 'string', minLength: 1, description: 'PEM certificate chain of the server' },
-              caFile: { type: 'string', minLength: 1, description: 'PEM CA certificate(s) that sign station certificates (profile 3)' },
+              keyFile: { type: 'string', minLength: 1, description: 'PEM private key of the server (path relative to this file)' },
+              certFile: { type: 'string', minLength: 1, description: 'PEM certificate chain of the server (path relative to this file)' },
+              caFile: {
+                type: 'string',
+                minLength: 1,
+                description: 'PEM CA certificate(s) that sign station certificates, profile 3 (path relative to this file)',
+              },
               passphrase: { type: 'string', description: 'passphrase of an encrypted keyFile' },
               clientCertificates: {
                 enum: ['none', 'optional', 'required'],
@@ -201,6 +189,7 @@ export const configSchema = {
         securityProfile: { ...stationCommon.securityProfile, default: 1 },
         evse: { ...evseSchema, default: 1 },
         handler: { ...stationCommon.handler, default: 'accept-all' },
+        handlerArgs: { ...stationCommon.handlerArgs, default: {} },
       },
     },
     stations: {
@@ -230,7 +219,7 @@ export const configSchema = {
 } as const;
 
 export type EvseSetting = number | readonly { readonly id: number; readonly connectors?: number }[];
-export type SecurityProfileSetting = 0 | 1 | 2 | 3;
+export type { SecurityProfileSetting };
 
 export interface ValidationSetting {
   readonly mode?: 'strict' | 'log-only';
@@ -296,7 +285,8 @@ export interface CsmsConfig {
     readonly securityProfile: SecurityProfileSetting;
     readonly evse: EvseSetting;
     readonly handler: string;
-    readonly handlerArgs?: unknown;
+    /** `{}` unless given; passed to stations running `handler` that have no handlerArgs of their own. */
+    readonly handlerArgs: unknown;
     readonly validation?: ValidationSetting;
   };
   readonly stations: readonly StationConfig[];

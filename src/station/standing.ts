@@ -195,7 +195,7 @@ export class Standing {
       case 'completed':
         if (part.reportData) {
           this.deviceModel = applyReportData(this.deviceModel, part.reportData);
-          this.evse = applyReportDataToEvses(this.evse, part.reportData);
+          this.evse = applyReportDataToEvses(this.evse, part.reportData, part.generatedAt);
         }
         this.dirty = true;
         return { accepted: true, complete: outcome.kind === 'completed' };

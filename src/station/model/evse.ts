@@ -1,6 +1,14 @@
 /**
- * The EVSE / connector model of one station: which EVSEs and connectors it has, the last status
- * each connector reported and the operational availability the CSMS set.
+ * The EVSE / connector model of one station: which EVSEs and connectors it has, the most recent
+ * status known of each connector (and EVSE), when it was reported, and the operational
+ * availability the CSMS set.
+ *
+ * Status comes from two places: StatusNotification (G01), stamped with the station's `timestamp`,
+ * and the AvailabilityState variable in a NotifyReport (B07/B08), stamped with the report's
+ * `generatedAt`. They can arrive out of their own order (a report generated before a charge began
+ * may be delivered during it), so the most recent information by its time wins, whatever arrived
+ * last. A time ahead of the CSMS's clock counts as the time it was received, so a station whose
+ * clock runs fast cannot freeze a status.
  *
  * Immutable: every update returns a new model and leaves the old one untouched, so a station
  * actor that crashes half-way through a message still holds (and has persisted) a consistent
@@ -30,12 +38,18 @@ type OperationalStatus = OperationalStatusEnumType;
 
 const log = loggerFor('station.model.evse');
 
+/** Where a status was reported: a StatusNotification, or the AvailabilityState in a NotifyReport. */
+export type StatusSource = 'StatusNotification' | 'NotifyReport';
+export const STATUS_SOURCES: readonly StatusSource[] = ['StatusNotification', 'NotifyReport'];
+
 export interface ConnectorState {
   readonly id: number;
-  /** Last ConnectorStatusEnumType reported (StatusNotification or AvailabilityState); absent until reported. */
+  /** Most recent ConnectorStatusEnumType reported (StatusNotification or AvailabilityState); absent until reported. */
   readonly status?: ConnectorStatus;
-  /** `timestamp` of the StatusNotification that set `status`, when it came from one. */
+  /** When `status` was reported (RFC 3339): the StatusNotification's `timestamp` or the report's `generatedAt`. */
   readonly statusAt?: string;
+  /** What reported `status`. */
+  readonly statusFrom?: StatusSource;
   /** Set by an accepted ChangeAvailability for this connector. */
   readonly availability?: OperationalStatus;
 }
@@ -44,6 +58,9 @@ export interface EvseState {
   readonly id: number;
   /** AvailabilityState of the EVSE component, when a device-model report gave it. */
   readonly status?: ConnectorStatus;
+  /** When `status` was reported (the report's `generatedAt`). */
+  readonly statusAt?: string;
+  readonly statusFrom?: StatusSource;
   /** Set by an accepted ChangeAvailability for this EVSE. */
   readonly availability?: OperationalStatus;
   /** Sorted by id. */
@@ -113,55 +130,74 @@ export function findConnector(model: EvseModel, evseId: number, connectorId: num
 }
 
 /**
- * StatusNotification (OCPP 2.0.1 use case G01): records the connector's status; an EVSE or a
- * connector reported for the first time is added, because the station, not the registration,
- * is the authority on its hardware. The last notification to arrive wins: a station sends them
- * in order over its single connection (OCPP-J Part 4 §4.1.1, one outstanding CALL).
- * An EVSE or connector id below 1 cannot name a connector and leaves the model unchanged.
+ * StatusNotification (OCPP 2.0.1 use case G01): records the connector's status unless the model
+ * already holds more recent information (module comment); an EVSE or a connector reported for the
+ * first time is added, because the station, not the registration, is the authority on its
+ * hardware. Of two reports with the same time, the one that arrived last wins (a station sends
+ * them in order, OCPP-J Part 4 §4.1.1). `receivedAt` (ms since the epoch) bounds a time from a
+ * clock that runs ahead. An EVSE or connector id below 1 cannot name a connector and leaves the
+ * model unchanged.
  */
-export function applyStatusNotification(model: EvseModel, notification: StatusNotificationRequest): EvseModel {
+export function applyStatusNotification(model: EvseModel, notification: StatusNotificationRequest, receivedAt: number = Date.now()): EvseModel {
   const { evseId, connectorId, connectorStatus, timestamp } = notification;
   if (!isPositiveInteger(evseId) || !isPositiveInteger(connectorId)) {
     log.warn('StatusNotification names no connector; EVSE model unchanged', { evseId, connectorId });
     return model;
   }
-  return updateConnector(model, evseId, connectorId, (connector) => ({
-    ...connector,
-    status: connectorStatus,
-    statusAt: timestamp,
-  }));
+  const at = reportTime(timestamp, receivedAt);
+  return updateConnector(model, evseId, connectorId, (connector) =>
+    supersedes(at, connector, { evseId, connectorId, status: connectorStatus, from: 'StatusNotification' })
+      ? { ...connector, status: connectorStatus, statusAt: at, statusFrom: 'StatusNotification' }
+      : connector,
+  );
 }
 
 /**
  * AvailabilityState of an EVSE or Connector component (OCPP 2.0.1 Part 2 Appendices, Appendix 4:
- * its values are those of ConnectorStatusEnumType). Other components, or a value outside that
- * enumeration, leave the model unchanged.
+ * its values are those of ConnectorStatusEnumType), as of `reportedAt` (the report's
+ * `generatedAt`): recorded unless the model holds more recent information (module comment).
+ * Other components, or a value outside that enumeration, leave the model unchanged.
  */
-export function applyAvailabilityState(model: EvseModel, component: ComponentType, value: string | undefined): EvseModel {
+export function applyAvailabilityState(
+  model: EvseModel,
+  component: ComponentType,
+  value: string | undefined,
+  reportedAt: string,
+  receivedAt: number = Date.now(),
+): EvseModel {
   const status = CONNECTOR_STATUSES.find((candidate) => candidate.toLowerCase() === value?.toLowerCase());
   const evseId = component.evse?.id;
   if (status === undefined || !isPositiveInteger(evseId)) return model;
+  const at = reportTime(reportedAt, receivedAt);
   const kind = component.name.toLowerCase();
   if (kind === 'connector') {
     const connectorId = component.evse?.connectorId;
     if (!isPositiveInteger(connectorId)) return model;
-    return updateConnector(model, evseId, connectorId, (connector) => {
-      // A report's value carries no time of its own: drop the time of an older notification.
-      const { statusAt: _older, ...rest } = connector;
-      return { ...rest, status };
-    });
+    return updateConnector(model, evseId, connectorId, (connector) =>
+      supersedes(at, connector, { evseId, connectorId, status, from: 'NotifyReport' })
+        ? { ...connector, status, statusAt: at, statusFrom: 'NotifyReport' }
+        : connector,
+    );
   }
   if (kind === 'evse' && component.evse?.connectorId === undefined) {
-    return updateEvse(model, evseId, (evse) => ({ ...evse, status }));
+    return updateEvse(model, evseId, (evse) =>
+      supersedes(at, evse, { evseId, status, from: 'NotifyReport' }) ? { ...evse, status, statusAt: at, statusFrom: 'NotifyReport' } : evse,
+    );
   }
   return model;
 }
 
 /**
  * The EVSE/connector facts in NotifyReport reportData: the Actual AvailabilityState of EVSE and
- * Connector components, and the existence of every EVSE / connector the report mentions.
+ * Connector components as of the report's `generatedAt`, and the existence of every EVSE /
+ * connector the report mentions.
  */
-export function applyReportDataToEvses(model: EvseModel, reportData: readonly ReportDataType[]): EvseModel {
+export function applyReportDataToEvses(
+  model: EvseModel,
+  reportData: readonly ReportDataType[],
+  generatedAt: string,
+  receivedAt: number = Date.now(),
+): EvseModel {
   let next = model;
   for (const item of reportData) {
     const { component, variable } = item;
@@ -175,7 +211,7 @@ export function applyReportDataToEvses(model: EvseModel, reportData: readonly Re
         : updateEvse(next, evseId, (evse) => evse);
     if (variable.name.toLowerCase() !== 'availabilitystate') continue;
     const actual = item.variableAttribute.find((attribute) => (attribute.type ?? 'Actual') === 'Actual');
-    if (actual?.value !== undefined) next = applyAvailabilityState(next, component, actual.value);
+    if (actual?.value !== undefined) next = applyAvailabilityState(next, component, actual.value, generatedAt, receivedAt);
   }
   return next;
 }
@@ -232,16 +268,54 @@ export function restoreEvseModel(snapshot: unknown): Decoded<EvseModel> {
         return refused(`invalid or repeated connector id on EVSE ${raw.id}`);
       }
       connectorIds.add(c.id);
-      if (!isStatus(c.status) || !isOperational(c.availability, true) || !(c.statusAt === undefined || typeof c.statusAt === 'string')) {
+      if (!isStatus(c.status) || !isOperational(c.availability, true) || !isReportTime(c.statusAt) || !isSource(c.statusFrom)) {
         return refused(`invalid state of connector ${c.id} of EVSE ${raw.id}`);
       }
       connectors.push(
-        withDefined<ConnectorState>({ id: c.id, status: c.status, statusAt: c.statusAt as string | undefined, availability: c.availability }),
+        withDefined<ConnectorState>({ id: c.id, status: c.status, statusAt: c.statusAt, statusFrom: c.statusFrom, availability: c.availability }),
       );
     }
-    evses.push(withDefined<EvseState>({ id: raw.id, status: raw.status, availability: raw.availability, connectors: sortById(connectors) }));
+    if (!isReportTime(raw.statusAt) || !isSource(raw.statusFrom)) return refused(`invalid state of EVSE ${raw.id}`);
+    evses.push(
+      withDefined<EvseState>({
+        id: raw.id,
+        status: raw.status,
+        statusAt: raw.statusAt,
+        statusFrom: raw.statusFrom,
+        availability: raw.availability,
+        connectors: sortById(connectors),
+      }),
+    );
   }
   return decoded(withDefined<EvseModel>({ availability: snapshot.availability, evses: sortById(evses) }));
+}
+
+/**
+ * The time a status was reported, as recorded: the station's own time, or the time it was
+ * received when that is earlier (a clock ahead of ours) or when the station's time is unreadable.
+ */
+function reportTime(stated: string, receivedAt: number): string {
+  const at = Date.parse(stated);
+  return Number.isFinite(at) && at <= receivedAt ? stated : new Date(receivedAt).toISOString();
+}
+
+/** Whether a status reported at `at` is at least as recent as the one `current` holds; a stale one is logged. */
+function supersedes(
+  at: string,
+  current: { readonly status?: ConnectorStatus; readonly statusAt?: string; readonly statusFrom?: StatusSource },
+  incoming: { readonly evseId: number; readonly connectorId?: number; readonly status: ConnectorStatus; readonly from: StatusSource },
+): boolean {
+  if (current.status === undefined || current.statusAt === undefined) return true;
+  const known = Date.parse(current.statusAt);
+  if (!Number.isFinite(known) || Date.parse(at) >= known) return true;
+  log.info('status older than the one known; kept the newer', {
+    ...incoming,
+    reportedAt: at,
+    known: current.status,
+    knownAt: current.statusAt,
+    knownFrom: current.statusFrom,
+  });
+  return false;
 }
 
 function updateEvse(model: EvseModel, evseId: number, change: (evse: EvseState) => EvseState): EvseModel {
@@ -273,6 +347,14 @@ function sortById<T extends { readonly id: number }>(items: T[]): T[] {
 
 function isStatus(value: unknown): value is ConnectorStatus | undefined {
   return value === undefined || (CONNECTOR_STATUSES as readonly unknown[]).includes(value);
+}
+
+function isReportTime(value: unknown): value is string | undefined {
+  return value === undefined || (typeof value === 'string' && Number.isFinite(Date.parse(value)));
+}
+
+function isSource(value: unknown): value is StatusSource | undefined {
+  return value === undefined || (STATUS_SOURCES as readonly unknown[]).includes(value);
 }
 
 function isOperational(value: unknown, optional: boolean): value is OperationalStatus | undefined {

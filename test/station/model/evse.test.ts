@@ -49,7 +49,7 @@ describe('applyStatusNotification', () => {
   it('should record the status and time of a known connector without touching the old model', () => {
     const before = evseModelFromConfig(1);
     const after = applyStatusNotification(before, notification);
-    expect(findConnector(after, 1, 1)).toEqual({ id: 1, status: 'Occupied', statusAt: '2024-01-01T00:00:00Z' });
+    expect(findConnector(after, 1, 1)).toEqual({ id: 1, status: 'Occupied', statusAt: '2024-01-01T00:00:00Z', statusFrom: 'StatusNotification' });
     expect(findConnector(before, 1, 1)).toEqual({ id: 1 });
   });
 
@@ -66,6 +66,52 @@ describe('applyStatusNotification', () => {
     const before = evseModelFromConfig(1);
     expect(applyStatusNotification(before, { ...notification, evseId: 0 })).toBe(before);
     expect(applyStatusNotification(before, { ...notification, connectorId: 0 })).toBe(before);
+  });
+});
+
+const AT = '2024-01-01T00:00:00Z';
+
+describe('the most recent status wins, by the time it was reported', () => {
+  const connector = { name: 'Connector', evse: { id: 1, connectorId: 1 } };
+  const charging = { timestamp: '2024-05-01T10:05:00Z', connectorStatus: 'Occupied' as const, evseId: 1, connectorId: 1 };
+  const receivedAt = Date.parse('2024-05-01T10:10:00Z');
+
+  it('keeps a StatusNotification Occupied when a report generated before it, delivered later, says Available (regression, issue 16)', () => {
+    let model = applyStatusNotification(evseModelFromConfig(1), charging, receivedAt);
+    model = applyReportDataToEvses(
+      model,
+      [{ component: connector, variable: { name: 'AvailabilityState' }, variableAttribute: [{ value: 'Available' }] }],
+      '2024-05-01T10:00:00Z',
+      receivedAt,
+    );
+    expect(findConnector(model, 1, 1)).toEqual({ id: 1, status: 'Occupied', statusAt: '2024-05-01T10:05:00Z', statusFrom: 'StatusNotification' });
+  });
+
+  it('takes the AvailabilityState of a report generated after the last StatusNotification', () => {
+    let model = applyStatusNotification(evseModelFromConfig(1), charging, receivedAt);
+    model = applyAvailabilityState(model, connector, 'Available', '2024-05-01T10:06:00Z', receivedAt);
+    expect(findConnector(model, 1, 1)).toEqual({ id: 1, status: 'Available', statusAt: '2024-05-01T10:06:00Z', statusFrom: 'NotifyReport' });
+  });
+
+  it('keeps the newer status when a StatusNotification older than it arrives, and the later arrival when both carry the same time', () => {
+    const newer = applyStatusNotification(evseModelFromConfig(1), charging, receivedAt);
+    expect(applyStatusNotification(newer, { ...charging, timestamp: '2024-05-01T10:04:59Z', connectorStatus: 'Available' }, receivedAt)).toBe(newer);
+    const same = applyStatusNotification(newer, { ...charging, connectorStatus: 'Faulted' }, receivedAt);
+    expect(findConnector(same, 1, 1)?.status).toBe('Faulted');
+  });
+
+  it('dates a status from a clock ahead of the CSMS at the time it was received, so it cannot hide the ones that follow', () => {
+    const ahead = applyStatusNotification(evseModelFromConfig(1), { ...charging, timestamp: '2030-01-01T00:00:00Z' }, receivedAt);
+    expect(findConnector(ahead, 1, 1)?.statusAt).toBe('2024-05-01T10:10:00.000Z');
+    const next = applyStatusNotification(ahead, { ...charging, timestamp: '2024-05-01T10:11:00Z', connectorStatus: 'Available' }, Date.parse('2024-05-01T10:11:00Z'));
+    expect(findConnector(next, 1, 1)?.status).toBe('Available');
+  });
+
+  it('applies the same rule to the AvailabilityState of an EVSE', () => {
+    const evse = { name: 'EVSE', evse: { id: 1 } };
+    const model = applyAvailabilityState(evseModelFromConfig(1), evse, 'Occupied', '2024-05-01T10:05:00Z', receivedAt);
+    expect(applyAvailabilityState(model, evse, 'Available', '2024-05-01T10:00:00Z', receivedAt)).toBe(model);
+    expect(findEvse(applyAvailabilityState(model, evse, 'Available', '2024-05-01T10:07:00Z', receivedAt), 1)?.status).toBe('Available');
   });
 });
 
@@ -87,16 +133,16 @@ describe('availability from the device model', () => {
         variable: { name: 'ConnectorType' },
         variableAttribute: [{ value: 'cType2' }],
       },
-    ]);
-    expect(findConnector(model, 1, 2)?.status).toBe('Unavailable');
-    expect(findEvse(model, 1)?.status).toBe('Faulted');
+    ], '2024-01-01T00:00:00Z');
+    expect(findConnector(model, 1, 2)).toEqual({ id: 2, status: 'Unavailable', statusAt: '2024-01-01T00:00:00Z', statusFrom: 'NotifyReport' });
+    expect(findEvse(model, 1)).toMatchObject({ status: 'Faulted', statusAt: '2024-01-01T00:00:00Z', statusFrom: 'NotifyReport' });
     expect(findConnector(model, 4, 1)).toEqual({ id: 1 });
   });
 
   it('should ignore an AvailabilityState outside ConnectorStatusEnumType and components that are not EVSE or Connector', () => {
     const before = evseModelFromConfig(1);
-    expect(applyAvailabilityState(before, { name: 'Connector', evse: { id: 1, connectorId: 1 } }, 'Sleeping')).toBe(before);
-    expect(applyAvailabilityState(before, { name: 'TokenReader', evse: { id: 1 } }, 'Available')).toBe(before);
+    expect(applyAvailabilityState(before, { name: 'Connector', evse: { id: 1, connectorId: 1 } }, 'Sleeping', AT)).toBe(before);
+    expect(applyAvailabilityState(before, { name: 'TokenReader', evse: { id: 1 } }, 'Available', AT)).toBe(before);
   });
 
   it('should record an accepted ChangeAvailability for the station, an EVSE or a connector, and nothing else', () => {
@@ -134,6 +180,7 @@ describe('EVSE model snapshots', () => {
       evseId: fc.integer({ min: 1, max: 5 }),
       connectorId: fc.option(fc.integer({ min: 1, max: 4 }), { nil: undefined }),
       status,
+      timestamp: fc.date({ noInvalidDate: true, min: new Date(0), max: new Date(4e12) }).map((d) => d.toISOString()),
     }),
   );
 
@@ -155,6 +202,7 @@ describe('EVSE model snapshots', () => {
             model,
             { name: e.connectorId === undefined ? 'EVSE' : 'Connector', evse: { id: e.evseId, connectorId: e.connectorId } },
             e.status,
+            e.timestamp,
           );
       }
     }, evseModelFromConfig(config));
@@ -173,8 +221,12 @@ describe('EVSE model snapshots', () => {
   it('should refuse a snapshot with a repeated connector id or an unknown status', () => {
     const repeated = { version: 1, evses: [{ id: 1, connectors: [{ id: 1 }, { id: 1 }] }] };
     const unknown = { version: 1, evses: [{ id: 1, connectors: [{ id: 1, status: 'Charging' }] }] };
+    const badTime = { version: 1, evses: [{ id: 1, connectors: [{ id: 1, status: 'Occupied', statusAt: 'yesterday' }] }] };
+    const badSource = { version: 1, evses: [{ id: 1, status: 'Occupied', statusFrom: 'Rumour', connectors: [] }] };
     expect(restoreEvseModel(repeated).ok).toBe(false);
     expect(restoreEvseModel(unknown).ok).toBe(false);
+    expect(restoreEvseModel(badTime).ok).toBe(false);
+    expect(restoreEvseModel(badSource).ok).toBe(false);
     expect(restoreEvseModel({ version: 2, evses: [] }).ok).toBe(false);
   });
 });

@@ -5,7 +5,7 @@
  *
  * `code` is what programs switch on: the project's CsmsError codes where the failure is one
  * (src/errors.ts), plus the few the HTTP layer adds. One table maps them to statuses, so the
- * status of a failure is decided in one place (and documented in notes/admin-readme.md).
+ * status of a failure is decided in one place (and documented in the README's admin API section).
  */
 import {
   CallErrorResponse,
@@ -23,6 +23,7 @@ import {
 export type AdminErrorCode =
   | 'unauthorized' // no or wrong bearer token
   | 'not_found' // no such route
+  | 'method_not_allowed' // the route exists with other methods (405, Allow header)
   | 'invalid_request' // path, query or body does not match the route's schema
   | 'invalid_identity' // station id outside OCPP-J Part 4 §3.1.1
   | 'invalid_password' // not a BasicAuthPassword (16–40 passwordString characters)

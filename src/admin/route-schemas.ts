@@ -4,6 +4,7 @@
  * same objects, so the check and the documentation cannot drift apart. They use only keywords
  * common to JSON Schema and OpenAPI 3.0 schema objects.
  */
+import { EVSE_SCHEMA, SECURITY_PROFILES } from '../config/station-rules';
 import { MAX_IDENTITY_LENGTH } from '../server/identity';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../server/credentials';
 import { STATION_STATUSES } from '../station/state-machine';
@@ -47,6 +48,9 @@ export const CALL_PARAMS = {
   },
 } as const;
 
+/** Routes without query parameters refuse any (one rule for every route: an unknown parameter is a 400 naming it). */
+export const NO_QUERY = { type: 'object', additionalProperties: false, properties: {} } as const;
+
 export const CALL_QUERY = {
   type: 'object',
   additionalProperties: false,
@@ -63,7 +67,7 @@ export const CALL_QUERY = {
 
 const SECURITY_PROFILE = {
   type: 'integer',
-  enum: [0, 1, 2, 3],
+  enum: [...SECURITY_PROFILES],
   description: 'OCPP security profile: 1 Basic auth, 2 Basic auth over TLS, 3 client certificates; 0 no authentication (development only).',
 } as const;
 
@@ -82,22 +86,7 @@ export const ADD_STATION_BODY = {
     id: { type: 'string', minLength: 1, maxLength: MAX_IDENTITY_LENGTH, description: 'Station identity (identifierString, OCPP-J Part 4 §3.1.1).' },
     securityProfile: { ...SECURITY_PROFILE, default: 1 },
     password: { ...PASSWORD, description: `${PASSWORD.description} Required for profiles 1 and 2, refused for 0 and 3.` },
-    evse: {
-      description: 'EVSEs known before the station reports them: a count, or a list of { id, connectors }. Default 1.',
-      oneOf: [
-        { type: 'integer', minimum: 0, maximum: 128 },
-        {
-          type: 'array',
-          maxItems: 128,
-          items: {
-            type: 'object',
-            required: ['id', 'connectors'],
-            additionalProperties: false,
-            properties: { id: { type: 'integer', minimum: 1 }, connectors: { type: 'integer', minimum: 1, maximum: 32 } },
-          },
-        },
-      ],
-    },
+    evse: { ...EVSE_SCHEMA, description: `${EVSE_SCHEMA.description}. Default 1.` },
     handler: { type: 'string', minLength: 1, maxLength: 200, description: 'Name of the handler module; the server decides which names exist (default: its default handler).' },
     handlerArgs: { description: 'Arguments given to the handler\u2019s init.' },
   },
@@ -110,6 +99,12 @@ export const UPDATE_STATION_BODY = {
   properties: {
     securityProfile: { ...SECURITY_PROFILE, description: `${SECURITY_PROFILE.description} A change closes the station's current connection.` },
     password: { ...PASSWORD, description: `${PASSWORD.description} Takes effect at the next connection.` },
+    evse: {
+      ...EVSE_SCHEMA,
+      description: `${EVSE_SCHEMA.description}. A change (as one of handler or handlerArgs) restarts the station's subtree and closes its connection (4001).`,
+    },
+    handler: ADD_STATION_BODY.properties.handler,
+    handlerArgs: { description: 'Arguments given to the handler\u2019s init; `{}` when a new handler is given without them.' },
   },
 } as const;
 

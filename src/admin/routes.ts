@@ -9,8 +9,17 @@ import { isCsmsAction, isKnownAction, type CsmsAction, type RequestOf } from '..
 import type { Csms } from '../csms';
 import { StationExistsError, UnknownStationError, describeCause } from '../errors';
 import { validateOutgoingCall } from '../rpc';
-import { checkPassword, hashPassword } from '../server/credentials';
-import { checkIdentity, type IdentityOptions } from '../server/identity';
+import {
+  checkNewStation,
+  credentialsProblem,
+  evseProblem,
+  handlerArgsProblem,
+  passwordProblem,
+  usesPassword,
+  type StationProblem,
+} from '../config/station-rules';
+import { hashPassword } from '../server/credentials';
+import type { IdentityOptions } from '../server/identity';
 import type { StationView } from '../station/standing';
 import type { SecurityProfile } from '../station/station-context';
 import type { EvseConfig } from '../station/model/evse';
@@ -25,6 +34,7 @@ import {
   STATION_VIEW_SCHEMA,
   UPDATE_STATION_BODY,
 } from './route-schemas';
+import { problemMessage } from './validation-errors';
 
 /** What the routes need besides the CSMS: decisions the embedding application (the CLI) makes. */
 export interface RouteHooks {
@@ -70,30 +80,59 @@ interface AddBody {
   readonly id: string;
   readonly securityProfile: SecurityProfile;
   readonly password?: string;
-  readonly evse?: EvseConfig;
+  readonly evse?: EvseSetting;
   readonly handler?: string;
   readonly handlerArgs?: unknown;
 }
 interface UpdateBody {
   readonly securityProfile?: SecurityProfile;
   readonly password?: string;
+  readonly evse?: EvseSetting;
+  readonly handler?: string;
+  readonly handlerArgs?: unknown;
 }
 
-const usesPassword = (profile: SecurityProfile): boolean => profile === 1 || profile === 2;
+type EvseSetting = number | readonly { readonly id: number; readonly connectors?: number }[];
 
-/** Checks a password against the BasicAuthPassword rules and hashes it. */
-async function passwordHashOf(password: string): Promise<string> {
-  const check = checkPassword(password);
-  if (!check.ok) throw new AdminHttpError(400, 'invalid_password', check.message, { reason: check.reason });
-  return hashPassword(password);
+/** A broken station rule (src/config/station-rules.ts) as the API's 400 for the body's field. */
+function problemError(problem: StationProblem): AdminHttpError {
+  // An identity's message quotes it where that helps; a password is never shown.
+  const value = problem.code === 'invalid_request' ? problem.value : undefined;
+  return new AdminHttpError(400, problem.code, problemMessage('body', problem.field, value, problem.allowed), {
+    field: problem.field,
+    ...(problem.reason !== undefined ? { reason: problem.reason } : {}),
+  });
 }
 
-function profileAndPassword(profile: SecurityProfile, password: string | undefined, hasStoredPassword: boolean): void {
-  if (usesPassword(profile) && password === undefined && !hasStoredPassword) {
-    throw new AdminHttpError(400, 'invalid_request', `security profile ${profile} needs a password (Basic authentication)`);
+async function resolveHandlerOf(hooks: RouteHooks, name: string | undefined): Promise<OcppHandler> {
+  try {
+    return await hooks.resolveHandler(name);
+  } catch (error) {
+    throw new AdminHttpError(400, 'unknown_handler', `body/handler: ${JSON.stringify(name ?? '(default)')}: ${describeCause(error)}`, { field: 'handler' });
   }
-  if (!usesPassword(profile) && password !== undefined) {
-    throw new AdminHttpError(400, 'invalid_request', `security profile ${profile} uses no password; leave it out`);
+}
+
+/** A list of EVSEs with every connector count filled in (default 1), as the station model takes it. */
+function evseOf(evse: EvseSetting | undefined): EvseConfig | undefined {
+  if (evse === undefined || typeof evse === 'number') return evse;
+  return evse.map((entry) => ({ id: entry.id, connectors: entry.connectors ?? 1 }));
+}
+
+/** How long a profile change's answer waits for the closing socket to be gone from the view. */
+const DISCONNECT_WAIT_MS = 2_000;
+
+async function viewAfterDisconnect(csms: Csms, id: string): Promise<StationView> {
+  const until = Date.now() + DISCONNECT_WAIT_MS;
+  for (;;) {
+    const view = await csms.station(id);
+    if (!view.connected) return view;
+    // The close handshake did not finish in time: the connection is closing all the same, and the
+    // answer must not tell the client it is still up.
+    if (Date.now() >= until) {
+      const { remoteAddress: _closing, ...rest } = view;
+      return { ...rest, connected: false };
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
 
@@ -139,22 +178,20 @@ const addStation: AdminRoute = {
   errors: [409, 503],
   async handle({ csms, hooks }, request, reply) {
     const body = request.body as AddBody;
-    // OCPP-J Part 4 §3.1.1: the identity is an identifierString of at most 48 characters.
-    const identity = checkIdentity(body.id, hooks.identity);
-    if (!identity.ok) throw new AdminHttpError(400, 'invalid_identity', identity.message, { reason: identity.reason });
-    profileAndPassword(body.securityProfile, body.password, false);
+    // The rules of the configuration file and `ocpp-csms station add` (src/config/station-rules.ts):
+    // identity (OCPP-J Part 4 §3.1.1), password per profile, EVSEs, then the handler's arguments.
+    const early = checkNewStation({ id: body.id, securityProfile: body.securityProfile, password: body.password, evse: body.evse }, hooks.identity);
+    if (early) throw problemError(early);
     if (csms.hasStation(body.id)) throw new StationExistsError(body.id);
-    const passwordHash = body.password === undefined ? undefined : await passwordHashOf(body.password);
-    let handler: OcppHandler;
-    try {
-      handler = await hooks.resolveHandler(body.handler);
-    } catch (error) {
-      throw new AdminHttpError(400, 'unknown_handler', `handler ${JSON.stringify(body.handler ?? '(default)')}: ${describeCause(error)}`);
-    }
+    const handler = await resolveHandlerOf(hooks, body.handler);
+    const handlerArgs = body.handlerArgs ?? {};
+    const args = handlerArgsProblem(handler, handlerArgs);
+    if (args) throw problemError(args);
+    const passwordHash = body.password === undefined ? undefined : await hashPassword(body.password);
     await csms.addStation(body.id, {
-      evse: body.evse,
+      evse: evseOf(body.evse),
       handler,
-      handlerArgs: body.handlerArgs,
+      handlerArgs,
       securityProfile: body.securityProfile,
       passwordHash,
     });
@@ -167,7 +204,9 @@ const updateStation: AdminRoute = {
   method: 'PATCH',
   url: '/api/stations/:id',
   operationId: 'updateStation',
-  summary: 'Change a station\u2019s Basic-auth password and/or security profile (standing and handler are kept).',
+  summary:
+    'Change a station\u2019s password or security profile (standing and connection kept; a profile change closes the connection), ' +
+    'or its EVSEs, handler or handler arguments (its subtree is restarted under the same id).',
   params: STATION_ID_PARAMS,
   body: UPDATE_STATION_BODY,
   answers: { 200: { description: 'Changed; the station as it stands.', schema: STATION_VIEW_SCHEMA } },
@@ -178,11 +217,52 @@ const updateStation: AdminRoute = {
     const current = csms.registration(id);
     if (!current) throw new UnknownStationError(id);
     const profile = body.securityProfile ?? current.securityProfile;
-    profileAndPassword(profile, body.password, current.passwordHash !== undefined && usesPassword(current.securityProfile));
-    const passwordHash = body.password === undefined ? undefined : await passwordHashOf(body.password);
+    const problem =
+      (body.password !== undefined ? passwordProblem(body.password) : undefined) ??
+      credentialsProblem(profile, {
+        password: body.password !== undefined,
+        hasPassword: current.passwordHash !== undefined && usesPassword(current.securityProfile),
+      }) ??
+      (body.evse !== undefined ? evseProblem(body.evse) : undefined);
+    if (problem) throw problemError(problem);
+    const restart = body.evse !== undefined || body.handler !== undefined || body.handlerArgs !== undefined;
+    const handler = body.handler !== undefined ? await resolveHandlerOf(hooks, body.handler) : current.handler;
+    // Arguments belong to a handler: a new handler given without arguments starts from {}.
+    const handlerArgs = body.handlerArgs ?? (body.handler !== undefined ? {} : current.handlerArgs);
+    if (restart) {
+      const args = handlerArgsProblem(handler, handlerArgs);
+      if (args) throw problemError(args);
+    }
+    const passwordHash = body.password === undefined ? undefined : await hashPassword(body.password);
+    if (restart) {
+      // EVSEs and the handler are fixed for a subtree's life: stop it and start a new one under
+      // the same id, with the credentials as changed.
+      await csms.removeStation(id);
+      const registration = {
+        evse: evseOf(body.evse) ?? current.evse,
+        handler,
+        handlerArgs,
+        securityProfile: profile,
+        passwordHash: usesPassword(profile) ? (passwordHash ?? current.passwordHash) : undefined,
+        validation: current.validation,
+      };
+      try {
+        await csms.addStation(id, registration);
+      } catch (error) {
+        // Put the station back as it was rather than lose it.
+        await csms.addStation(id, current).catch(() => undefined);
+        throw error;
+      }
+      hooks.onCredentialsChanged?.(id);
+      return csms.station(id);
+    }
+    const wasConnected = (await csms.station(id)).connected;
     csms.updateCredentials(id, { securityProfile: body.securityProfile, passwordHash });
     hooks.onCredentialsChanged?.(id);
-    return csms.station(id);
+    // A profile change closes the socket (1008): answer with the station as it is once closed.
+    return body.securityProfile !== undefined && body.securityProfile !== current.securityProfile && wasConnected
+      ? viewAfterDisconnect(csms, id)
+      : csms.station(id);
   },
 };
 

@@ -13,14 +13,17 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import Fastify, { type FastifyError, type FastifyReply } from 'fastify';
+import Fastify, { type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Csms } from '../csms';
 import { PortInUseError } from '../errors';
 import { loggerFor } from '../log';
 import { resolveAdminConfig, type AdminConfigSection } from '../config/admin';
+import { WarningLimiter } from '../server/warning-limiter';
 import { failure, toHttpFailure, type HttpFailure } from './error-body';
 import { OPENAPI_PATH, buildOpenApiDocument } from './openapi';
+import { NO_QUERY } from './route-schemas';
 import { ADMIN_ROUTES, type RouteHooks } from './routes';
+import { describeValidation, type ValidationIssue } from './validation-errors';
 
 const log = loggerFor('admin');
 
@@ -50,10 +53,33 @@ export function createAdminServer(csms: Csms, options: AdminServerOptions): Admi
   });
   const document = buildOpenApiDocument(ADMIN_ROUTES);
   const tokenDigest = config.token === undefined ? undefined : digest(config.token);
+  const refusedTokens = new WarningLimiter(log, 'admin request refused: no or wrong bearer token');
+
+  // Every route registered (the table's, the document's, any added later): which methods a path
+  // has, so a wrong method is answered 405 with Allow rather than 404.
+  const routeMethods: { readonly pattern: RegExp; readonly methods: readonly string[] }[] = [];
+  app.addHook('onRoute', (route) => {
+    const pattern = new RegExp(`^${route.url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:[A-Za-z0-9_]+/g, '[^/]+')}$`);
+    routeMethods.push({ pattern, methods: ([] as string[]).concat(route.method) });
+  });
+
+  // A DELETE (or any request) that says application/json and sends nothing has no body, which
+  // is not an error; anything else goes to fastify's own parser (with its prototype-poisoning guard).
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '') {
+      done(null, undefined);
+      return;
+    }
+    parseJson(request, body as string, done);
+  });
 
   app.addHook('onRequest', async (request, reply) => {
     (request as { startedAt?: number }).startedAt = performance.now();
     if (tokenDigest !== undefined && !presentsToken(request.headers.authorization, tokenDigest)) {
+      // Someone with a stale token, or guessing one: warn, once a minute per remote address.
+      refusedTokens.warn(request.ip, { remote: request.ip, method: request.method, url: request.url.split('?')[0] });
       reply.header('www-authenticate', 'Bearer realm="ocpp-csms-admin"');
       return send(reply, failure(401, 'unauthorized', 'a valid bearer token is required (Authorization: Bearer <token>)'));
     }
@@ -70,9 +96,18 @@ export function createAdminServer(csms: Csms, options: AdminServerOptions): Admi
     log.debug('admin request', { method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(performance.now() - startedAt) });
   });
 
-  app.setErrorHandler((error: FastifyError, _request, reply) => {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error.validation) {
-      return send(reply, failure(400, 'invalid_request', `${error.validationContext ?? 'request'} ${error.message}`, { details: { errors: error.validation } }));
+      const part = error.validationContext ?? 'body';
+      const described = describeValidation(part, error.validation as ValidationIssue[], partOf(request, part), (path) => knownFields(request, part, path));
+      return send(
+        reply,
+        failure(400, described.code, described.message, {
+          field: `${part}/${described.field}`,
+          ...(described.reason !== undefined ? { reason: described.reason } : {}),
+          details: { errors: error.validation },
+        }),
+      );
     }
     // fastify's own refusals (malformed JSON, unsupported media type, body too large) carry their status.
     if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 && error.code?.startsWith('FST_')) {
@@ -82,7 +117,16 @@ export function createAdminServer(csms: Csms, options: AdminServerOptions): Admi
     if (answer.status >= 500 && answer.status !== 502 && answer.status !== 504) log.error('admin request failed', { error: answer.body.error.message });
     return send(reply, answer);
   });
-  app.setNotFoundHandler((request, reply) => send(reply, failure(404, 'not_found', `no route ${request.method} ${request.url.split('?')[0]}`)));
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '';
+    const allowed = [...new Set(routeMethods.filter((route) => route.pattern.test(path)).flatMap((route) => route.methods))];
+    if (allowed.length > 0) {
+      // RFC 9110 §15.5.6: 405 names the methods the resource has.
+      reply.header('allow', allowed.join(', '));
+      return send(reply, failure(405, 'method_not_allowed', `${request.method} is not allowed on ${path} (allowed: ${allowed.join(', ')})`, { allowed }));
+    }
+    return send(reply, failure(404, 'not_found', `no route ${request.method} ${path}`));
+  });
 
   const ctx = { csms, hooks: options };
   for (const route of ADMIN_ROUTES) {
@@ -91,7 +135,8 @@ export function createAdminServer(csms: Csms, options: AdminServerOptions): Admi
       url: route.url,
       schema: {
         ...(route.params ? { params: route.params } : {}),
-        ...(route.querystring ? { querystring: route.querystring } : {}),
+        // One rule for every route: a query parameter the route does not define is a 400 naming it.
+        querystring: route.querystring ?? NO_QUERY,
         ...(route.body ? { body: route.body } : {}),
       },
       handler: (request, reply) => route.handle(ctx, request, reply),
@@ -114,6 +159,20 @@ export function createAdminServer(csms: Csms, options: AdminServerOptions): Admi
     },
     close: () => app.close(),
   };
+}
+
+function partOf(request: FastifyRequest, part: string): unknown {
+  return part === 'body' ? request.body : part === 'params' ? request.params : part === 'querystring' ? request.query : request.headers;
+}
+
+/** The properties the route's schema allows at `path` inside `part` (for "unknown field; allowed: ..."). */
+function knownFields(request: FastifyRequest, part: string, path: string): string[] {
+  const schemas = request.routeOptions.schema as Record<string, unknown> | undefined;
+  let schema = schemas?.[part] as { properties?: Record<string, unknown>; items?: unknown } | undefined;
+  for (const key of path.split('/').slice(1)) {
+    schema = (/^\d+$/.test(key) ? schema?.items : schema?.properties?.[key]) as typeof schema;
+  }
+  return Object.keys(schema?.properties ?? {});
 }
 
 function send(reply: FastifyReply, answer: HttpFailure): FastifyReply {

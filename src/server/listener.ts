@@ -34,9 +34,11 @@ import { CredentialVerifier, type CredentialVerifierOptions } from './credential
 import { decideHandshake, type HandshakeAccept, type HandshakeDecision, type HandshakeOptions, type ListenerTransport, type StationCredentials } from './handshake';
 import { parseStationIdentity } from './identity';
 import { buildTlsServerOptions, clientCertificateOf, type TlsConfig } from './tls';
+import { WarningLimiter } from './warning-limiter';
 import { WsTransport } from './ws-transport';
 
 const log = loggerFor('listener');
+const authenticationWarnings = new WarningLimiter(log, 'upgrade refused: station failed authentication');
 
 /** One port the listener serves. */
 export interface EndpointConfig {
@@ -312,13 +314,21 @@ export class OcppListener {
         decided = true;
         clearTimeout(timer);
         if (decision.kind === 'refuse') {
-          log.info('upgrade refused', {
+          const fields = {
             station: decision.identity,
             status: decision.status,
             reason: decision.reason,
             message: decision.message,
             remote: request.socket.remoteAddress,
-          });
+          };
+          // A registered station failing Basic auth is an operator's problem (a charger with the
+          // old password, or someone guessing): warn, once per station per minute.
+          if (decision.status === 401 && decision.reason !== 'unknown_station' && decision.identity !== undefined) {
+            const { message: detail, ...rest } = fields;
+            authenticationWarnings.warn(decision.identity, { ...rest, detail });
+          } else {
+            log.info('upgrade refused', fields);
+          }
           refuse(socket, decision.status, decision.headers, decision.message);
           return;
         }

@@ -21,8 +21,18 @@ describe('resolveAdminConfig', () => {
 
   it('accepts a non-loopback host with a token of at least 16 characters, and refuses a shorter one without echoing it', () => {
     expect(resolveAdminConfig({ host: '0.0.0.0', token: 'a'.repeat(16) })).toMatchObject({ host: '0.0.0.0', token: 'a'.repeat(16) });
+    expect(() => resolveAdminConfig({ host: '0.0.0.0', token: 'short-token' })).toThrow(ConfigError);
     expect(() => resolveAdminConfig({ host: '0.0.0.0', token: 'short-token' })).toThrow(/admin\.token/);
-    expect(() => resolveAdminConfig({ token: 'short-token' })).not.toThrow(/short-token/);
+    // Refused on loopback too (a short token is a mistake wherever it is), and never echoed.
+    let refusal: unknown;
+    try {
+      resolveAdminConfig({ token: 'short-token' });
+    } catch (error) {
+      refusal = error;
+    }
+    expect(refusal).toBeInstanceOf(ConfigError);
+    expect((refusal as ConfigError).message).toMatch(/admin\.token/);
+    expect((refusal as ConfigError).message).not.toContain('short-token');
   });
 
   it('refuses a port out of range and a host that is not a string', () => {

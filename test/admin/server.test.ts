@@ -107,7 +107,7 @@ describe('PATCH /api/stations/{id}', () => {
     const changed = await api(h.base, 'PATCH', '/api/stations/CP-1', { password: 'Rotated-Password-9876' });
     expect(changed).toMatchObject({ status: 200, body: { id: 'CP-1', securityProfile: 1 } });
     expect(h.credentialsChanged).toEqual(['CP-1']);
-    await expect(stationClient(h.ocppUrl, 'CP-1', PASSWORD).connect()).rejects.toThrow();
+    await expect(stationClient(h.ocppUrl, 'CP-1', PASSWORD).connect()).rejects.toMatchObject({ code: 401 });
     const client = await bootedClient(h.ocppUrl, 'CP-1', 'Rotated-Password-9876');
     await client.close();
   });

@@ -1,9 +1,11 @@
 /**
  * Connections over time: a second connection replacing the first, keep-alive dead-peer
- * detection, a station reconnecting after its subtree crashed, graceful shutdown.
+ * detection, a station reconnecting after its actors crashed (a throw in their receive) or were
+ * killed, graceful shutdown.
  */
 import { killActor } from '../../src/runtime';
-import { stationName } from '../../src/station/messages';
+import { connectionName, stationName } from '../../src/station/messages';
+import { crashConnection, crashStationActor } from '../support/crash';
 import { FramePeer, eventually, openRaw, startTestServer, station, type TestServer } from './listener-harness';
 
 describe('a second connection for a connected identity', () => {
@@ -35,13 +37,17 @@ describe('keep-alive', () => {
     try {
       const silent = new FramePeer(await openRaw(server.url, 'KA1', { ws: { autoPong: false } }));
       const healthy = await FramePeer.open(server.url, 'KA2');
+      let pings = 0;
+      healthy.ws.on('ping', () => (pings += 1));
       await silent.boot();
       await healthy.boot();
       const closed = await silent.closed;
       expect(closed.code).toBe(1006);
       await eventually(async () => (await server.csms.station('KA1')).status === 'offline');
-      // A peer answering pings survives several intervals.
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      // A peer answering pings survives several intervals (counted in pings, not in milliseconds).
+      const seen = pings;
+      await eventually(() => pings >= seen + 3);
+      expect(healthy.ws.readyState).toBe(healthy.ws.OPEN);
       expect((await healthy.call('Heartbeat', {}))[0]).toBe(3);
       healthy.close();
     } finally {
@@ -50,17 +56,27 @@ describe('keep-alive', () => {
   });
 });
 
-describe('a station whose subtree crashed', () => {
-  it('is told to reconnect (4003) and is served again when it does', async () => {
+describe('a station whose actors crashed or were killed', () => {
+  const failures: [string, (server: TestServer) => void][] = [
+    // A throw in the connection actor's receive: its crash path (terminate) runs.
+    ['its connection actor crashes', (server) => crashConnection(server.csms.registry, 'CRASH1')],
+    // A throw in the station actor's receive: rest_for_one stops the connection after it.
+    ['its station actor crashes', (server) => crashStationActor(server.csms.registry, 'CRASH1')],
+    // No terminate at all: the killed hooks must do the same.
+    ['its station actor is killed', (server) => killActor(server.csms.registry.whereis(stationName('CRASH1'))!)],
+  ];
+
+  it.each(failures)('is told to reconnect (4003) and is served again when it does, when %s', async (_what, fail) => {
     const server = await startTestServer({ stations: [await station('CRASH1')] });
     try {
       const peer = await FramePeer.open(server.url, 'CRASH1');
       await peer.boot();
-      const ref = server.csms.registry.whereis(stationName('CRASH1'))!;
-      killActor(ref);
+      const connection = server.csms.registry.whereis(connectionName('CRASH1'))!;
+      fail(server);
       const closed = await peer.closed;
       expect(closed.code).toBe(4003);
-      await eventually(() => server.csms.registry.whereis(stationName('CRASH1'))?.alive === true);
+      await eventually(() => server.csms.registry.whereis(connectionName('CRASH1'))?.alive === true);
+      expect(server.csms.registry.whereis(connectionName('CRASH1'))!.id).not.toBe(connection.id);
       const again = await FramePeer.open(server.url, 'CRASH1');
       // Accepted before the crash (its standing survives in the store): it resumes without a new boot.
       expect((await again.call('Heartbeat', {}))[0]).toBe(3);
@@ -90,8 +106,8 @@ describe('graceful shutdown', () => {
     const peer = await FramePeer.open(server.url, 'LATE1');
     peer.ws.pause(); // never answers the close handshake: shutdown waits closeTimeoutMs
     const stopped = server.stop();
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    await expect(openRaw(server.url, 'LATE1')).rejects.toThrow();
+    // The listening socket is closed as stopping begins: refused at the TCP level, not by a late upgrade answer.
+    await expect(openRaw(server.url, 'LATE1')).rejects.toMatchObject({ code: 'ECONNREFUSED' });
     await stopped;
   });
 });

@@ -9,12 +9,11 @@ import acceptAll from '../../handlers/accept-all';
 import { nowRfc3339 } from '../../handlers/behaviour';
 import { startCsms, type Csms } from '../../src/csms';
 import { StationExistsError, StationOfflineError, UnknownStationError } from '../../src/errors';
-import { dispatch, killActor, type ReplyTo } from '../../src/runtime';
+import { killActor } from '../../src/runtime';
 import { connectionName, eventManagerName, stationName } from '../../src/station/messages';
 import type { StationView } from '../../src/station/standing';
+import { crashConnection, crashStationActor, killOnDelivery } from '../support/crash';
 import { MemoryStation, eventually, type Answer } from '../support/memory-station';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Incarnation ids of a station's event manager, station and connection actors (-1: not running). */
 function incarnations(csms: Csms, id: string): [number, number, number] {
@@ -26,50 +25,35 @@ function incarnations(csms: Csms, id: string): [number, number, number] {
   ];
 }
 
-/** A peer exchanging Heartbeat and Authorize with the CSMS until told to stop, timing each answer. */
+/** A peer exchanging Heartbeat and Authorize with the CSMS, one at a time, until told to stop. */
 function keepTalking(peer: MemoryStation) {
-  const log: { at: number; answer: Answer }[] = [];
-  let sent = 0;
+  const answers: Answer[] = [];
   let running = true;
   const done = (async () => {
-    while (running) {
-      sent += 1;
-      const answer = sent % 2 === 0 ? await peer.heartbeat() : await peer.call('Authorize', { idToken: { idToken: 'PEER', type: 'ISO14443' } });
-      log.push({ at: Date.now(), answer });
+    for (let n = 1; running; n++) {
+      answers.push(n % 2 === 0 ? await peer.heartbeat() : await peer.call('Authorize', { idToken: { idToken: 'PEER', type: 'ISO14443' } }));
     }
   })();
   return {
-    log,
+    answers,
     async stop() {
       running = false;
       await done;
-      return sent;
     },
   };
 }
 
+/** Wait until every peer has been answered `count` more times than when this was called. */
+async function answeredMore(talks: ReturnType<typeof keepTalking>[], count: number): Promise<void> {
+  const marks = talks.map((talk) => talk.answers.length);
+  await eventually(() => talks.forEach((talk, i) => expect(talk.answers.length).toBeGreaterThanOrEqual(marks[i]! + count)), 5000);
+}
+
 /** What the station actor is made to do to crash. */
 const crashes: [string, (csms: Csms, id: string) => void][] = [
-  [
-    'is killed',
-    (csms, id) => {
-      killActor(csms.registry.whereis(stationName(id))!);
-    },
-  ],
-  [
-    'throws while handling a message',
-    (csms, id) => {
-      // A read-model query whose reply callback throws: the throw happens inside the station
-      // actor's receive, which is exactly a crash of that incarnation.
-      const replyTo = Object.assign(
-        (_view: StationView) => {
-          throw new Error('injected crash of the station actor');
-        },
-        { fail: () => undefined },
-      ) as ReplyTo<StationView>;
-      dispatch(csms.registry.whereis(stationName(id))!, { type: 'view', replyTo });
-    },
-  ],
+  ['is killed', (csms, id) => killActor(csms.registry.whereis(stationName(id))!)],
+  // A throw inside the station actor's receive: exactly a crash of that incarnation.
+  ['throws while handling a message', (csms, id) => crashStationActor(csms.registry, id)],
 ];
 
 describe('isolation of station crashes', () => {
@@ -112,10 +96,9 @@ describe('isolation of station crashes', () => {
       const xBefore = incarnations(csms, 'X');
       const peersBefore = ['Y', 'Z'].map((id) => incarnations(csms, id));
       const talks = peers.map(keepTalking);
-      await sleep(10);
+      await answeredMore(talks, 2);
 
       const closed = x.closedByCsms();
-      const crashedAt = Date.now();
       crash(csms, 'X');
       await eventually(() => {
         const now = incarnations(csms, 'X');
@@ -125,27 +108,22 @@ describe('isolation of station crashes', () => {
       });
       // The new connection incarnation cannot continue the old socket's framing.
       expect((await closed).code).toBe(4003);
-      // The charger notices and reconnects after a short while, without rebooting.
-      await sleep(30);
+      // X is down (crashed, not reconnected): its peers go on being answered meanwhile.
+      await answeredMore(talks, 4);
+      // The charger reconnects without rebooting.
       const again = new MemoryStation(csms, 'X').connect();
       expect(await again.heartbeat()).toMatchObject({ type: 3 });
-      const servedAt = Date.now();
-      await sleep(10);
-      const sent = await Promise.all(talks.map((t) => t.stop()));
+      await answeredMore(talks, 2);
+      await Promise.all(talks.map((t) => t.stop()));
 
       // rest_for_one: the station actor and the connection after it restart; the event manager before it does not.
       const xAfter = incarnations(csms, 'X');
       expect(xAfter[0]).toBe(xBefore[0]);
       expect(xAfter[1]).not.toBe(xBefore[1]);
       expect(xAfter[2]).not.toBe(xBefore[2]);
-      // The peers keep their incarnations, and answered every message, during X's crash too.
+      // The peers keep their incarnations, and every message they sent, before, during and after X's crash, got a CALLRESULT.
       expect(['Y', 'Z'].map((id) => incarnations(csms, id))).toEqual(peersBefore);
-      talks.forEach((talk, i) => {
-        expect(talk.log).toHaveLength(sent[i]!);
-        expect(talk.log.every((entry) => entry.answer.type === 3)).toBe(true);
-        const duringCrash = talk.log.filter((entry) => entry.at >= crashedAt && entry.at <= servedAt).length;
-        expect(duringCrash).toBeGreaterThan(0);
-      });
+      for (const talk of talks) expect(talk.answers.filter((answer) => answer.type !== 3)).toEqual([]);
 
       // X's standing survived in the store and was recovered by the new incarnation.
       const after = await csms.station('X');
@@ -167,25 +145,26 @@ describe('isolation of station crashes', () => {
     },
   );
 
-  it('rejects with StationOfflineError a call still in a mailbox when the station or connection actor is killed', async () => {
+  it('rejects with StationOfflineError a call still in the station actor\'s mailbox, then one in the connection actor\'s, when that actor is killed', async () => {
     csms = await startCsms();
     await csms.addStation('X', { handler: acceptAll });
     const x = new MemoryStation(csms, 'X').connect();
     await x.bootAccepted();
     const before = incarnations(csms, 'X');
-    // Dispatched to the station actor and killed before it is processed: the message is dropped.
+    // The station actor is killed as the call lands in its mailbox: it never processed it.
+    killOnDelivery(csms.registry.whereis(stationName('X'))!, (msg) => msg.type === 'call');
     const inStationMailbox = csms.call('X', 'Reset', { type: 'Immediate' });
-    killActor(csms.registry.whereis(stationName('X'))!);
     await expect(inStationMailbox).rejects.toBeInstanceOf(StationOfflineError);
+    await expect(inStationMailbox).rejects.toMatchObject({ state: 'station restarting' });
 
     await eventually(() => expect(incarnations(csms, 'X')[2]).toBeGreaterThan(before[2]));
     const again = new MemoryStation(csms, 'X').connect();
     expect(await again.heartbeat()).toMatchObject({ type: 3 });
-    // One hop further: handed on to the connection, which is killed before processing it.
+    // One hop further: the station actor handed the call on, and the connection is killed as it lands there.
+    killOnDelivery(csms.registry.whereis(connectionName('X'))!, (msg) => msg.type === 'send_call');
     const inConnectionMailbox = csms.call('X', 'Reset', { type: 'Immediate' });
-    await new Promise((resolve) => setImmediate(resolve));
-    killActor(csms.registry.whereis(connectionName('X'))!);
     await expect(inConnectionMailbox).rejects.toBeInstanceOf(StationOfflineError);
+    await expect(inConnectionMailbox).rejects.toMatchObject({ state: 'connection stopped' });
     expect(again.callsReceived('Reset')).toEqual([]);
   });
 
@@ -202,14 +181,19 @@ describe('isolation of station crashes', () => {
     await again.bootAccepted();
   });
 
-  it('serves a station whose connection actor crashed once it reconnects, leaving the station actor running', async () => {
+  const connectionFailures: [string, (csms: Csms) => void][] = [
+    ['crashed (a throw in its receive)', (csms) => crashConnection(csms.registry, 'X')],
+    ['was killed', (csms) => killActor(csms.registry.whereis(connectionName('X'))!)],
+  ];
+
+  it.each(connectionFailures)('serves a station whose connection actor %s once it reconnects, leaving the station actor running', async (_how, fail) => {
     csms = await startCsms();
     await csms.addStation('X', { handler: acceptAll });
     const x = new MemoryStation(csms, 'X').connect();
     await x.bootAccepted();
     const before = incarnations(csms, 'X');
     const closed = x.closedByCsms();
-    killActor(csms.registry.whereis(connectionName('X'))!);
+    fail(csms);
     expect((await closed).code).toBe(4003);
     await eventually(() => expect(incarnations(csms, 'X')[2]).toBeGreaterThan(before[2]));
     expect(incarnations(csms, 'X').slice(0, 2)).toEqual(before.slice(0, 2));
@@ -324,21 +308,38 @@ describe('station read model', () => {
   });
 });
 
-describe('killed actors release their callers (regression)', () => {
-  it('should reject the call on the wire and the one queued when the connection actor is killed', async () => {
-    const csms = await startCsms();
-    try {
-      await csms.addStation('K', { handler: acceptAll });
-      const station = new MemoryStation(csms, 'K').connect();
-      await station.boot();
-      const onWire = csms.call('K', 'ClearCache', {}).catch((error: unknown) => error);
-      const queued = csms.call('K', 'Reset', { type: 'OnIdle' }).catch((error: unknown) => error);
-      await station.nextCall();
-      killActor(csms.registry.whereis(connectionName('K'))!);
-      expect(await onWire).toBeInstanceOf(StationOfflineError);
-      expect(await queued).toBeInstanceOf(StationOfflineError);
-    } finally {
-      await csms.stop();
+describe('a connection actor that goes releases its callers (regression)', () => {
+  let csms: Csms;
+  afterEach(async () => {
+    await csms?.stop();
+  });
+
+  async function callOnWireAndQueued() {
+    csms = await startCsms();
+    await csms.addStation('K', { handler: acceptAll });
+    const station = new MemoryStation(csms, 'K').connect();
+    await station.boot();
+    const onWire = csms.call('K', 'ClearCache', {}).catch((error: unknown) => error);
+    const queued = csms.call('K', 'Reset', { type: 'OnIdle' }).catch((error: unknown) => error);
+    await station.nextCall();
+    return { onWire, queued };
+  }
+
+  it('should reject the call on the wire and the one queued when the connection actor is killed (its killed hook)', async () => {
+    const { onWire, queued } = await callOnWireAndQueued();
+    killActor(csms.registry.whereis(connectionName('K'))!);
+    for (const call of [onWire, queued]) {
+      expect(await call).toBeInstanceOf(StationOfflineError);
+      expect(await call).toMatchObject({ state: 'connection killed' });
+    }
+  });
+
+  it('should reject the call on the wire and the one queued when the connection actor crashes (its terminate)', async () => {
+    const { onWire, queued } = await callOnWireAndQueued();
+    crashConnection(csms.registry, 'K');
+    for (const call of [onWire, queued]) {
+      expect(await call).toBeInstanceOf(StationOfflineError);
+      expect(await call).toMatchObject({ state: 'connection stopped' });
     }
   });
 });

@@ -112,7 +112,7 @@ describe('stop()', () => {
 
     const reason = await csms.stop();
 
-    expect(reason).toBeDefined();
+    expect(reason).toEqual({ kind: 'shutdown' });
     await expect(csms.stopped).resolves.toBe(reason);
     for (const call of unanswered) await expect(call).rejects.toBeInstanceOf(StationOfflineError);
     expect(refs.every((ref) => ref !== undefined && !ref.alive)).toBe(true);

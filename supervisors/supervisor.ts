@@ -6,7 +6,9 @@
  * recognised by their incarnation id and ignored.
  *
  * Every crash, restart, escalation and shutdown is exactly one log line from here, with
- * `supervisor`, `child`, `incarnation` and `reason`.
+ * `supervisor`, `child`, `incarnation` and `reason`; routine shutdowns below the root (every
+ * station's actors on removal or an ordered stop) are written at debug, with one info summary
+ * per dynamic supervisor (`shutdownLevel`).
  */
 import { StartError, RestartLimitError } from '../src/errors';
 import { loggerFor, type Logger } from '../src/log';
@@ -299,29 +301,53 @@ async function startOne(state: SupervisorState, child: Child, ctx: AnyCtx): Prom
   return ref;
 }
 
-async function shutdownChild(state: SupervisorState, child: Child, why: string): Promise<void> {
+/** Why a child is stopped: an ordered shutdown or removal is routine, a restart is news. */
+type ShutdownWhy = 'supervisor stopping' | 'start failed' | 'terminate_child' | `restart of ${string}`;
+
+/**
+ * The level of a `child shut down` line. A restart's shutdowns are news (info). An ordered
+ * shutdown or a removal is routine below the root: one line per station and per actor of each
+ * station (four per station) would bury everything else, so those are debug and the dynamic
+ * supervisor writes one summary line at info (`children shut down`, with the count). The root's
+ * own few children keep their info lines. A child killed after its shutdown timeout is a warning
+ * wherever it happens.
+ */
+function shutdownLevel(state: SupervisorState, why: ShutdownWhy, forced: boolean): 'warn' | 'info' | 'debug' {
+  if (forced) return 'warn';
+  if (why.startsWith('restart of ')) return 'info';
+  const nested = state.name.includes('/');
+  return state.dynamic || nested ? 'debug' : 'info';
+}
+
+async function shutdownChild(state: SupervisorState, child: Child, why: ShutdownWhy): Promise<boolean> {
   const ref = child.ref;
-  if (!ref) return;
+  if (!ref) return false;
   child.ref = undefined;
   state.byIncarnation.delete(ref.id);
   const mode = shutdownOf(child.spec);
   const began = performance.now();
   const reason = await stopActor(ref, SHUTDOWN, mode);
-  state.log.info('child shut down', {
+  const forced = reason.kind === 'killed' && mode !== 'brutal_kill';
+  state.log.log(shutdownLevel(state, why, forced), 'child shut down', {
     child: child.id,
     incarnation: ref.id,
     reason: describeReason(reason),
-    forced: reason.kind === 'killed' && mode !== 'brutal_kill',
+    forced,
     ms: Math.round(performance.now() - began),
     why,
   });
+  return forced;
 }
 
-async function shutdownAll(state: SupervisorState, why: string): Promise<void> {
+async function shutdownAll(state: SupervisorState, why: ShutdownWhy): Promise<void> {
   const running = [...state.children.values()].filter((c) => c.ref).reverse();
   if (state.dynamic) {
     // Dynamic children are peers with no start-order dependency: OTP stops them together.
-    await Promise.all(running.map((c) => shutdownChild(state, c, why)));
+    const began = performance.now();
+    const forced = (await Promise.all(running.map((c) => shutdownChild(state, c, why)))).filter(Boolean).length;
+    if (running.length > 0) {
+      state.log.info('children shut down', { count: running.length, forced, ms: Math.round(performance.now() - began), why });
+    }
   } else {
     for (const child of running) await shutdownChild(state, child, why);
   }

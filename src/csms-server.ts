@@ -11,7 +11,12 @@
  *     server.addresses[0].url;   // ws://127.0.0.1:9000/ocpp
  *     await server.stop();       // 1001 to every socket, then the tree in order
  */
+import type { OcppHandler } from '../handlers/behaviour';
 import { startCsms, type Csms, type CsmsOptions, type StationRegistration } from './csms';
+import type { HandlerServices, StationCalls } from './events/contract';
+import { provisionStations, registryPort } from './provisioning';
+import { StoreBackedStationStore } from './station/durable-store';
+import type { Store } from './store';
 import { dispatch, type ExitReason } from './runtime';
 import { LISTENER, listenerChild } from '../supervisors/listener';
 import { LISTENER_DEFAULTS, type ListenerAddress, type ListenerOptions } from './server/listener';
@@ -27,6 +32,16 @@ export interface CsmsServerOptions {
   readonly listener: ListenerOptions;
   /** Registered before the listener takes its first station. */
   readonly stations?: readonly StationEntry[];
+  /**
+   * The durable store (DESIGN.md §7): stations' standing, the registry (stations added at run
+   * time survive a restart; see src/provisioning.ts for how they combine with `stations`) and the
+   * transaction history. Opened and closed by the caller. Without it, everything is in memory.
+   */
+  readonly store?: Store;
+  /** Resolves the handler a stored registration names (required with `store`). */
+  readonly resolveHandler?: (name: string) => OcppHandler;
+  /** Builds the services handlers reach (the standard CSMS), given each station's call API. */
+  readonly services?: (callsFor: (stationId: string) => StationCalls) => HandlerServices;
 }
 
 export interface CsmsServer {
@@ -48,8 +63,17 @@ export async function startCsmsServer(options: CsmsServerOptions): Promise<CsmsS
   const core = options.core ?? {};
   // One limit for a frame: ws refuses larger ones (1009) and the codec checks the same bound.
   const maxFrameBytes = core.settings?.maxFrameBytes ?? options.listener.maxPayloadBytes ?? LISTENER_DEFAULTS.maxPayloadBytes;
+  const store = options.store;
+  const holder: { csms?: Csms } = {};
+  const callsFor = (stationId: string): StationCalls => {
+    if (!holder.csms) throw new Error('the CSMS is not started yet');
+    return holder.csms.stationCalls(stationId);
+  };
   const csms = await startCsms({
     ...core,
+    store: core.store ?? (store ? new StoreBackedStationStore(store) : undefined),
+    registry: core.registry ?? (store ? registryPort(store) : undefined),
+    services: core.services ?? options.services?.(callsFor),
     settings: { ...core.settings, maxFrameBytes },
     children: [
       ...(core.children ?? []),
@@ -60,10 +84,17 @@ export async function startCsmsServer(options: CsmsServerOptions): Promise<CsmsS
       }),
     ],
   });
+  holder.csms = csms;
   try {
-    const stations = options.stations ?? [];
+    let stations = options.stations ?? [];
+    if (store) {
+      if (!options.resolveHandler) throw new Error('startCsmsServer: a store needs resolveHandler, for the stations it keeps');
+      stations = await provisionStations(store, stations, options.resolveHandler);
+    }
     for (let i = 0; i < stations.length; i += REGISTRATION_BATCH) {
-      await Promise.all(stations.slice(i, i + REGISTRATION_BATCH).map((station) => csms.addStation(station.id, station.registration)));
+      await Promise.all(
+        stations.slice(i, i + REGISTRATION_BATCH).map((station) => csms.addStation(station.id, station.registration, { persist: store === undefined })),
+      );
     }
   } catch (error) {
     await csms.stop();

@@ -12,6 +12,7 @@
 import { EventEmitter } from 'node:events';
 import { v4 as uuidv4 } from 'uuid';
 import type { OcppHandler } from '../handlers/behaviour';
+import type { HandlerServices, StationCalls } from './events/contract';
 import type { CsmsAction, RequestOf, ResponseOf } from '../schemas/actions';
 import { isCsmsAction } from '../schemas/actions';
 import { ConfigError, DeviceModelError, OcppError, StationExistsError, StationOfflineError, UnknownStationError, type OcppErrorCode } from './errors';
@@ -64,10 +65,55 @@ export interface CsmsOptions {
   readonly supervision?: TreeConfig;
   /** Where stations' standing is kept; default in memory. */
   readonly store?: StationStore;
+  /**
+   * Where registrations are kept, so stations added, changed or removed at run time survive a
+   * restart (DESIGN.md §7); none by default (the embedding application keeps its own).
+   */
+  readonly registry?: RegistryPort;
+  /** The CSMS services every station's handler reaches through its context (DESIGN.md §8). */
+  readonly services?: HandlerServices;
   /** Extra children of the application supervisor (e.g. the WebSocket listener), started last. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- children have unrelated inbox types
   readonly children?: readonly ChildSpec<any, void>[];
   readonly name?: string;
+}
+
+/** A durable station registry, as the Csms writes to it (the server backs it with the store). */
+export interface RegistryPort {
+  /** Keep a station's registration (added or changed at run time). */
+  save(id: string, registration: StoredRegistration): Promise<void>;
+  /** Forget a station's registration and standing. */
+  remove(id: string): Promise<void>;
+}
+
+/** A registration as a registry keeps it: the handler by name, never as a live object. */
+export interface StoredRegistration {
+  readonly evse: StationSpec['evse'];
+  readonly handler: string;
+  readonly handlerArgs?: unknown;
+  readonly securityProfile: SecurityProfile;
+  readonly passwordHash?: string;
+  readonly validation?: StationSpec['validation'];
+}
+
+export function storedRegistrationOf(spec: StationSpec): StoredRegistration | undefined {
+  if (spec.handlerName === undefined) return undefined;
+  return {
+    evse: spec.evse,
+    handler: spec.handlerName,
+    handlerArgs: spec.handlerArgs,
+    securityProfile: spec.securityProfile,
+    passwordHash: spec.passwordHash,
+    validation: spec.validation,
+  };
+}
+
+export interface AddStationOptions {
+  /**
+   * Keep the registration in the registry (default true when the Csms has one and the
+   * registration names its handler). The server's start-up provisioning writes its own.
+   */
+  readonly persist?: boolean;
 }
 
 export interface CallOptions {
@@ -85,19 +131,56 @@ export class Csms extends EventEmitter<CsmsEvents> {
   private readonly stations = new Map<string, StationContext>();
   private readonly settings: StationSettings;
   private readonly store: StationStore;
+  private readonly registryPort?: RegistryPort;
+  private readonly services?: HandlerServices;
+  /** The last registry write per station, for `persisted`. */
+  private readonly registryWrites = new Map<string, Promise<void>>();
   private stopping?: Promise<ExitReason>;
 
-  private constructor(private readonly app: Application, settings: StationSettings, store: StationStore) {
+  private constructor(private readonly app: Application, settings: StationSettings, options: CsmsOptions) {
     super();
     this.settings = settings;
-    this.store = store;
+    this.store = options.store ?? new MemoryStationStore();
+    this.registryPort = options.registry;
+    this.services = options.services;
     void app.stopped.then((reason) => this.emit('stopped', reason));
   }
 
   static async start(options: CsmsOptions = {}): Promise<Csms> {
     const settings = { ...DEFAULT_STATION_SETTINGS, ...options.settings };
     const app = await startCsmsTree(options.supervision ?? DEFAULT_TREE_CONFIG, options.children ?? [], options.name);
-    return new Csms(app, settings, options.store ?? new MemoryStationStore());
+    return new Csms(app, settings, options);
+  }
+
+  /**
+   * Resolves when the station's last registration change (add, credentials, remove) is stored;
+   * rejects when it could not be. Immediate without a registry.
+   */
+  persisted(id: string): Promise<void> {
+    return this.registryWrites.get(id) ?? Promise.resolve();
+  }
+
+  private persist(id: string, write: (registry: RegistryPort) => Promise<void>): Promise<void> {
+    const registry = this.registryPort;
+    if (!registry) return Promise.resolve();
+    const done = write(registry);
+    this.registryWrites.set(id, done);
+    const forget = () => {
+      if (this.registryWrites.get(id) === done) this.registryWrites.delete(id);
+    };
+    done.then(forget, (error: unknown) => {
+      forget();
+      log.error('station registration could not be stored; it will not survive a restart', { station: id, reason: String(error) });
+    });
+    return done;
+  }
+
+  /** A station's typed call API (what its handler's context carries). */
+  stationCalls(id: string): StationCalls {
+    return {
+      call: (action, payload, options) => this.call(id, action, payload, options),
+      callAsync: (action, payload, options) => this.callAsync(id, action, payload, options),
+    };
   }
 
   get registry(): Registry {
@@ -121,13 +204,14 @@ export class Csms extends EventEmitter<CsmsEvents> {
    * gives up) leaves the station registered and failed: the view says so, its connections are
    * refused with 503, and every other station runs on (DESIGN.md §2). Remove and add it again to retry.
    */
-  async addStation(id: string, registration: StationRegistration): Promise<void> {
+  async addStation(id: string, registration: StationRegistration, options: AddStationOptions = {}): Promise<void> {
     if (this.stations.has(id)) throw new StationExistsError(id);
     const context = createStationContext({
       spec: {
         id,
         evse: registration.evse ?? 1,
         handler: registration.handler,
+        handlerName: registration.handlerName,
         handlerArgs: registration.handlerArgs,
         securityProfile: registration.securityProfile ?? 0,
         passwordHash: registration.passwordHash,
@@ -135,12 +219,23 @@ export class Csms extends EventEmitter<CsmsEvents> {
       },
       settings: this.settings,
       store: this.store,
+      services: this.services,
+      calls: this.stationCalls(id),
       observe: (event) => {
         if (this.listenerCount('frame') > 0) this.emit('frame', event);
       },
     });
     const stations = this.stationsSupervisor();
     this.stations.set(id, context);
+    const stored = options.persist === false ? undefined : storedRegistrationOf(context.spec);
+    if (stored) {
+      try {
+        await this.persist(id, (registry) => registry.save(id, stored));
+      } catch (error) {
+        this.stations.delete(id);
+        throw error;
+      }
+    }
     try {
       await startChild(stations, context);
     } catch (error) {
@@ -158,6 +253,7 @@ export class Csms extends EventEmitter<CsmsEvents> {
     context.slot.transport?.close(CloseCode.removed, 'station removed from the CSMS');
     context.slot.transport = undefined;
     this.store.delete(id);
+    await this.persist(id, (registry) => registry.remove(id));
     log.info('station removed', { station: id });
   }
 
@@ -178,6 +274,8 @@ export class Csms extends EventEmitter<CsmsEvents> {
     // The context is shared with the station's actors, which read `spec` when they need it:
     // replacing the object (never mutating the old one) is what makes the change visible to them.
     context.spec = spec;
+    const stored = storedRegistrationOf(spec);
+    if (stored) void this.persist(id, (registry) => registry.save(id, stored)).catch(() => undefined);
     if (securityProfile !== before.securityProfile) {
       context.slot.transport?.close(CloseCode.policyViolation, 'security profile changed; reconnect');
     }
@@ -321,13 +419,13 @@ export class Csms extends EventEmitter<CsmsEvents> {
   // Read models
 
   /** The station's state, EVSE/connector status, open transactions and counters. */
-  station(id: string): Promise<StationView> {
+  async station(id: string): Promise<StationView> {
     const context = this.stations.get(id);
     const failure = context && failureOf(context);
     if (context && failure) {
       // No actor holds its standing any more: the last one stored, marked failed.
-      const view = Standing.restore(this.store.load(id), context.spec.evse).view(context, undefined);
-      return Promise.resolve({ ...view, status: 'failed', failure });
+      const view = Standing.restore(await this.store.load(id), context.spec.evse).view(context, undefined);
+      return { ...view, status: 'failed', failure };
     }
     return this.query<StationView>(id, (replyTo) => ({ type: 'view', replyTo }));
   }

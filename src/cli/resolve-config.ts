@@ -67,6 +67,7 @@ export async function resolveServerOptions(config: CsmsConfig, configPath: strin
     // (so it can reconnect the same way), with the defaults' handler, EVSEs and validation.
     unknownStation: (): StationRegistration => ({
       handler: defaultHandler,
+      handlerName: defaults.handler,
       handlerArgs: defaults.handlerArgs,
       evse: evseOf(defaults.evse),
       securityProfile: 0,
@@ -118,6 +119,7 @@ async function registrationOf(
     throw new ConfigError(`${at}.passwordHash`, undefined, `required for security profile ${profile} (or a plain password, hashed at load)`);
   }
   return {
+    handlerName: reference,
     handler,
     handlerArgs,
     evse: evseOf(station.evse ?? config.defaults.evse),

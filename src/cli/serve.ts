@@ -12,6 +12,8 @@ import type { CsmsConfig } from '../config/schema';
 import { configureLogging, loggerFor, type LogLevel } from '../log';
 import { isAbnormal } from '../runtime';
 import { startCsmsServer } from '../csms-server';
+import { openStore, type Store } from '../store';
+import { storageConfigOf } from '../config/storage';
 import { DEMO_PASSWORDS, embeddedConfigPath } from './embedded';
 
 const log = loggerFor('cli');
@@ -19,6 +21,15 @@ const log = loggerFor('cli');
 export interface ServeOptions {
   readonly config?: string;
   readonly logLevel?: LogLevel;
+}
+
+/** Commit what is pending and close; a failure is logged (what was committed is kept). */
+async function closeStore(store: Store): Promise<void> {
+  try {
+    await store.close();
+  } catch (error) {
+    log.error('store did not close cleanly', { reason: describeCause(error) });
+  }
 }
 
 /** Runs until a signal (resolves 0) or the tree gives up (resolves 1). Rejects when start-up fails. */
@@ -29,10 +40,14 @@ export async function serve(options: ServeOptions): Promise<number> {
   configureLogging({ level, json: config.logging.format === 'json' || (config.logging.format === 'auto' && !process.stderr.isTTY) });
   const admin = resolveAdminConfig(config.admin);
   const serverOptions = await resolveServerOptions(config, path);
+  // The store opens (and migrates) before anything listens: an unreachable, locked or corrupt
+  // store stops the start here with a message saying which and why (DESIGN.md §7).
+  const store = await openStore(storageConfigOf(config, path));
   let server: Awaited<ReturnType<typeof startCsmsServer>>;
   try {
-    server = await startCsmsServer(serverOptions);
+    server = await startCsmsServer({ ...serverOptions, store, resolveHandler: adminHandlerResolver(config, path) });
   } catch (error) {
+    await store.close().catch(() => undefined);
     throw listenerPortInUse(error, config) ?? error;
   }
   let adminServer: AdminServer | undefined;
@@ -50,14 +65,16 @@ export async function serve(options: ServeOptions): Promise<number> {
     }
   } catch (error) {
     await server.stop();
+    await store.close().catch(() => undefined);
     throw error;
   }
 
   log.info('CSMS started', {
+    store: store.db.description,
     // The process to signal under a process manager (npm start execs node: it is npm's child).
     pid: process.pid,
     config: options.config ?? '(embedded default)',
-    stations: serverOptions.stations?.length ?? 0,
+    stations: server.csms.stationIds().length,
     endpoints: server.addresses.map((a) => a.url),
   });
   if (options.config === undefined) {
@@ -83,6 +100,7 @@ export async function serve(options: ServeOptions): Promise<number> {
           log.warn('admin API did not close cleanly', { reason: describeCause(error) });
         }
         const reason = await server.stop();
+        await closeStore(store);
         log.info('stopped', { reason: reason.kind });
         resolve(0);
       })();
@@ -93,7 +111,7 @@ export async function serve(options: ServeOptions): Promise<number> {
       if (!stopping && isAbnormal(reason)) {
         log.error('the supervision tree gave up; exiting', { reason: reason.kind });
         void adminServer?.close();
-        resolve(1);
+        void closeStore(store).then(() => resolve(1));
       }
     });
   });

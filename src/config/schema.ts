@@ -178,6 +178,19 @@ export const configSchema = {
       },
     },
     supervision: supervisionSchema,
+    storage: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      description: 'where the CSMS keeps its state (DESIGN.md §7): sqlite (default), postgres, or memory (nothing survives a restart)',
+      properties: {
+        driver: { enum: ['sqlite', 'postgres', 'memory'], default: 'sqlite' },
+        path: { type: 'string', minLength: 1, default: 'data/csms.sqlite', description: 'the SQLite file, relative to the configuration file' },
+        url: { type: 'string', pattern: '^postgres(ql)?://', description: 'the PostgreSQL connection URL (postgres://user:password@host:5432/db)' },
+        poolSize: integer(1, 10, 'PostgreSQL connections in the pool', 1000),
+        gatherMs: integer(0, 0, 'extra ms a commit batch may gather before it is written (0: the next event-loop turn)', 1000),
+      },
+    },
     admin: { ...ADMIN_CONFIG_SCHEMA, default: {} },
     defaults: {
       type: 'object',
@@ -251,6 +264,14 @@ export interface ListenerConfig {
 }
 
 /** A configuration file after validation, with every default filled in. */
+export interface StorageSection {
+  readonly driver: 'sqlite' | 'postgres' | 'memory';
+  readonly path: string;
+  readonly url?: string;
+  readonly poolSize: number;
+  readonly gatherMs: number;
+}
+
 export interface CsmsConfig {
   readonly description?: string;
   readonly logging: { readonly level: LogLevel; readonly format: 'auto' | 'json' | 'text' };
@@ -280,6 +301,7 @@ export interface CsmsConfig {
     readonly resetTimeoutMs: number;
   };
   readonly supervision: SupervisionConfig;
+  readonly storage: StorageSection;
   readonly admin: AdminConfigSection;
   readonly defaults: {
     readonly securityProfile: SecurityProfileSetting;

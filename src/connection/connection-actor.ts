@@ -25,6 +25,7 @@ import { type ConnectionMsg, type OutboundCall, type StationMsg } from '../stati
 import type { StationContext } from '../station/station-context';
 import { forLog } from './frame-log';
 import { CloseCode, type Transport } from './transport';
+import type { Ticket } from '../store';
 
 interface Outstanding {
   readonly messageId: string;
@@ -38,8 +39,23 @@ interface QueuedCall {
   readonly awaitReport?: { readonly timeoutMs: number };
 }
 
+/**
+ * An answer waiting for the commit of the change it acknowledges (DESIGN.md §7). Answers leave
+ * in the order they were made: one that waits holds back those behind it.
+ */
+interface PendingAnswer {
+  readonly transportId: number;
+  readonly messageId: string;
+  readonly text: string;
+  /** A CALLRESULT acknowledges a change; a CALLERROR only needs its place in the order. */
+  readonly acknowledges: boolean;
+  readonly ticket?: Ticket;
+}
+
 interface ConnectionState {
   readonly station: StationContext;
+  /** Answers waiting for a commit, in order. */
+  readonly outbox: PendingAnswer[];
   transport?: Transport;
   /** Ids of station CALLs forwarded and not yet answered (OCPP-J Part 4 §4.1.4: ids are unique per sender). */
   readonly inbound: Map<string, StationAction>;
@@ -65,7 +81,7 @@ export const connectionBehaviour: Behaviour<ConnectionMsg, ConnectionState, Stat
       station.slot.transport = undefined;
       stale.close(CloseCode.restarted, 'CSMS connection restarted; please reconnect');
     }
-    return { station, inbound: new Map(), queue: [], badFrames: [] };
+    return { station, outbox: [], inbound: new Map(), queue: [], badFrames: [] };
   },
 
   receive(state, msg, ctx) {
@@ -80,10 +96,22 @@ export const connectionBehaviour: Behaviour<ConnectionMsg, ConnectionState, Stat
         if (state.transport?.id === msg.transportId) lose(state, ctx, `socket closed (${msg.code}${msg.reason ? ` ${msg.reason}` : ''})`);
         return state;
       case 'send_result':
-        if (state.transport?.id === msg.transportId && state.inbound.delete(msg.messageId)) send(state, encodeCallResult(msg.messageId, msg.payload as object), ctx);
+        if (state.transport?.id === msg.transportId && state.inbound.has(msg.messageId)) {
+          answer(state, ctx, { transportId: msg.transportId, messageId: msg.messageId, text: encodeCallResult(msg.messageId, msg.payload as object), acknowledges: true });
+        }
         return state;
       case 'send_error':
-        if (state.transport?.id === msg.transportId && state.inbound.delete(msg.messageId)) send(state, encodeCallError(msg.messageId, msg.code, msg.description, msg.details), ctx);
+        if (state.transport?.id === msg.transportId && state.inbound.has(msg.messageId)) {
+          answer(state, ctx, {
+            transportId: msg.transportId,
+            messageId: msg.messageId,
+            text: encodeCallError(msg.messageId, msg.code, msg.description, msg.details),
+            acknowledges: false,
+          });
+        }
+        return state;
+      case 'outbox':
+        flushOutbox(state, ctx);
         return state;
       case 'send_call':
         enqueue(state, { call: msg.call, awaitReport: msg.awaitReport }, ctx);
@@ -134,6 +162,46 @@ export const connectionBehaviour: Behaviour<ConnectionMsg, ConnectionState, Stat
   },
 };
 
+/**
+ * Send an answer once the station's latest change is committed: at once when nothing is
+ * pending (the in-memory store, a Heartbeat), else after the commit ticket settles — and as
+ * CALLERROR InternalError when the commit failed, never as a false CALLRESULT (DESIGN.md §7).
+ */
+function answer(state: ConnectionState, ctx: Ctx, entry: Omit<PendingAnswer, 'ticket'>): void {
+  const ticket = state.station.store.pending(state.station.id);
+  if (state.outbox.length === 0 && ticket === undefined) {
+    state.inbound.delete(entry.messageId);
+    send(state, entry.text, ctx);
+    return;
+  }
+  state.outbox.push({ ...entry, ticket });
+  if (ticket && !ticket.settled) {
+    const self = ctx.self;
+    const wake = () => {
+      if (self.alive) dispatch(self, { type: 'outbox' });
+    };
+    ticket.promise.then(wake, wake);
+  } else {
+    flushOutbox(state, ctx);
+  }
+}
+
+function flushOutbox(state: ConnectionState, ctx: Ctx): void {
+  while (state.outbox.length > 0) {
+    const head = state.outbox[0]!;
+    if (head.ticket && !head.ticket.settled) return;
+    state.outbox.shift();
+    // The socket it was for is gone: the station will resend (its id is no longer in progress).
+    if (state.transport?.id !== head.transportId || !state.inbound.delete(head.messageId)) continue;
+    if (head.acknowledges && head.ticket?.error) {
+      ctx.log.warn('answer withheld: the change it acknowledges was not stored', { station: state.station.id, messageId: head.messageId });
+      send(state, encodeCallError(head.messageId, 'InternalError', 'the CSMS could not store this message; send it again', {}), ctx);
+    } else {
+      send(state, head.text, ctx);
+    }
+  }
+}
+
 function attach(state: ConnectionState, transport: Transport, ctx: Ctx): void {
   if (state.transport && state.transport.id !== transport.id) {
     // DESIGN.md §4: a second connection for a connected identity replaces the first.
@@ -154,6 +222,7 @@ function lose(state: ConnectionState, ctx: Ctx, reason: string): void {
   state.transport = undefined;
   if (state.station.slot.transport === transport) state.station.slot.transport = undefined;
   state.inbound.clear();
+  state.outbox.length = 0;
   failAll(state, () => new StationOfflineError(state.station.id, 'disconnected'));
   toStation(state, ctx, { type: 'detached', transportId: transport.id, reason });
 }

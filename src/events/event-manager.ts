@@ -56,7 +56,7 @@ export const eventManagerBehaviour: Behaviour<EventManagerMsg, EventManagerState
     ctx.register(station.names.events);
     let handlerState: unknown;
     try {
-      handlerState = await initHandler(station, { stationId: station.id });
+      handlerState = await initHandler(station, { stationId: station.id, services: station.services, station: station.calls });
     } catch (error) {
       // The actor starts and fails at once (rather than failing its start): the station's subtree
       // then restarts it like any crashing child and, past its restart intensity, gives up alone.
@@ -145,7 +145,7 @@ async function runRequest(
   let result;
   try {
     result = await withTimeout(
-      handler.handleOcpp(action, payload as never, state.handlerState, { stationId: station.id, messageId }),
+      handler.handleOcpp(action, payload as never, state.handlerState, { stationId: station.id, messageId, services: station.services, station: station.calls }),
       station.settings.handlerTimeoutMs,
       () => new HandlerTimeoutError(action, station.settings.handlerTimeoutMs),
     );
@@ -214,7 +214,12 @@ async function crashed(station: StationContext, state: EventManagerState, ctx: C
   }
   // Reinstall: init again, told why. If init itself fails, that is an actor crash.
   try {
-    state.handlerState = await initHandler(station, { stationId: station.id, crash: { reason, count: station.stats.handlerCrashes } });
+    state.handlerState = await initHandler(station, {
+    stationId: station.id,
+    crash: { reason, count: station.stats.handlerCrashes },
+    services: station.services,
+    station: station.calls,
+  });
   } catch (error) {
     throw initFailed(station, ctx, error);
   }

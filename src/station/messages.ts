@@ -124,6 +124,8 @@ export type ConnectionMsg =
     }
   | { readonly type: 'send_call'; readonly call: OutboundCall; readonly awaitReport?: { readonly timeoutMs: number } }
   | { readonly type: 'call_timeout'; readonly messageId: string }
+  /** A commit the first waiting answer depends on has settled: send what may go (DESIGN.md §7). */
+  | { readonly type: 'outbox' }
   /** The station (re)boots: calls still waiting to go out were admitted for a state that is gone. */
   | { readonly type: 'drop_queued'; readonly state: string }
   | { readonly type: 'close'; readonly code: number; readonly reason: string };

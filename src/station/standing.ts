@@ -40,7 +40,7 @@ import {
 import type { ComponentType, VariableType } from './model/ocpp-shapes';
 import { STATION_STATUSES, initialMachineState, type MachineState, type RegistrationStatus, type StationStatus } from './state-machine';
 import type { StationContext, StationStats } from './station-context';
-import type { OpenTransaction, StandingRecord } from './store';
+import type { OpenTransaction, StandingChanges, StandingPartName, StandingRecord } from './store';
 import { decoded, refused, type Decoded } from './model/decoded';
 
 export type { OpenTransaction };
@@ -94,7 +94,10 @@ const SNAPSHOT_VERSION = 1;
 export const MODEL_LIMITS = { evses: 64, connectorsPerEvse: 16, variables: 20_000, openTransactions: 256 } as const;
 
 export class Standing {
-  private dirty = false;
+  /** The parts changed since the last `takeChanges` (the machine is compared through a key). */
+  private readonly changed = new Set<StandingPartName>();
+  /** TransactionEvents taken since the last `takeChanges`, for the history. */
+  private events: RequestOf<'TransactionEvent'>[] = [];
 
   private constructor(
     readonly machine: MachineState,
@@ -132,15 +135,18 @@ export class Standing {
   }
 
   /**
-   * Whether anything changed since the last call. State-machine transitions are compared
-   * through a cheap key, so a Heartbeat that changes nothing costs no snapshot.
+   * What changed since the last call, or undefined when nothing did. State-machine transitions
+   * are compared through a cheap key, so a Heartbeat that changes nothing costs no write.
    */
-  takeDirty(): boolean {
+  takeChanges(): StandingChanges | undefined {
     const key = machineKey(this.machine);
-    const changed = this.dirty || key !== this.lastMachineKey;
-    this.dirty = false;
+    if (key !== this.lastMachineKey) this.changed.add('machine');
     this.lastMachineKey = key;
-    return changed;
+    if (this.changed.size === 0 && this.events.length === 0) return undefined;
+    const changes: StandingChanges = { parts: new Set(this.changed), events: this.events };
+    this.changed.clear();
+    this.events = [];
+    return changes;
   }
   private lastMachineKey = '';
 
@@ -158,7 +164,7 @@ export class Standing {
       return `connector ${request.connectorId} would be connector number ${evse.connectors.length + 1} of EVSE ${evse.id}; this CSMS tracks at most ${MODEL_LIMITS.connectorsPerEvse}`;
     }
     this.evse = applyStatusNotification(this.evse, request);
-    this.dirty = true;
+    this.changed.add('evse');
     return undefined;
   }
 
@@ -196,8 +202,9 @@ export class Standing {
         if (part.reportData) {
           this.deviceModel = applyReportData(this.deviceModel, part.reportData);
           this.evse = applyReportDataToEvses(this.evse, part.reportData, part.generatedAt);
+          this.changed.add('deviceModel').add('evse');
         }
-        this.dirty = true;
+        this.changed.add('reports');
         return { accepted: true, complete: outcome.kind === 'completed' };
     }
   }
@@ -207,7 +214,7 @@ export class Standing {
     const next = abandonReport(this.reports, requestId);
     if (next !== this.reports) {
       this.reports = next;
-      this.dirty = true;
+      this.changed.add('reports');
     }
   }
 
@@ -215,8 +222,9 @@ export class Standing {
   trackTransaction(event: RequestOf<'TransactionEvent'>): void {
     const id = event.transactionInfo.transactionId;
     const previous = this.transactions.get(id);
+    this.events.push(event);
     if (event.eventType === 'Ended') {
-      if (this.transactions.delete(id)) this.dirty = true;
+      if (this.transactions.delete(id)) this.changed.add('openTransactions');
       return;
     }
     if (!previous && this.transactions.size >= MODEL_LIMITS.openTransactions) {
@@ -238,7 +246,7 @@ export class Standing {
       chargingState: event.transactionInfo.chargingState ?? previous?.chargingState,
       energyWh: energy ?? previous?.energyWh,
     });
-    this.dirty = true;
+    this.changed.add('openTransactions');
   }
 
   /** Apply a station's answer to a CSMS call to the models (DESIGN.md §3). */
@@ -246,12 +254,12 @@ export class Standing {
     switch (action) {
       case 'GetVariables':
         this.deviceModel = applyGetVariablesResult(this.deviceModel, response as ResponseOf<'GetVariables'>);
-        this.dirty = true;
+        this.changed.add('deviceModel');
         return { rebootRequired: [] };
       case 'SetVariables': {
         const outcome = applySetVariablesResult(this.deviceModel, request as RequestOf<'SetVariables'>, response as ResponseOf<'SetVariables'>);
         this.deviceModel = outcome.model;
-        this.dirty = true;
+        this.changed.add('deviceModel');
         return {
           rebootRequired: outcome.rebootRequired.map((r) => ({
             component: r.component.name,
@@ -265,12 +273,12 @@ export class Standing {
         const status = (response as ResponseOf<'GetBaseReport'>).status;
         const requestId = (request as RequestOf<'GetBaseReport'>).requestId;
         this.reports = expectReport(this.reports, requestId, status, new Date().toISOString());
-        this.dirty = true;
+        this.changed.add('reports');
         return { rebootRequired: [], reportExpected: status === 'Accepted' ? requestId : undefined };
       }
       case 'ChangeAvailability':
         this.evse = applyChangeAvailability(this.evse, request as RequestOf<'ChangeAvailability'>, (response as ResponseOf<'ChangeAvailability'>).status);
-        this.dirty = true;
+        this.changed.add('evse');
         return { rebootRequired: [] };
       default:
         return { rebootRequired: [] };
@@ -378,7 +386,7 @@ function restoreMachine(value: unknown): MachineState {
 }
 
 /** The last Energy.Active.Import.Register value of a TransactionEvent, in Wh. */
-function energyOf(event: RequestOf<'TransactionEvent'>): number | undefined {
+export function energyOf(event: RequestOf<'TransactionEvent'>): number | undefined {
   let energy: number | undefined;
   for (const meterValue of event.meterValue ?? []) {
     for (const sample of meterValue.sampledValue) {
@@ -390,4 +398,36 @@ function energyOf(event: RequestOf<'TransactionEvent'>): number | undefined {
     }
   }
   return energy;
+}
+
+/** One part of a standing record as JSON text, for a store that keeps parts apart. */
+export function standingPartJSON(record: StandingRecord, part: StandingPartName): string {
+  switch (part) {
+    case 'machine':
+      return JSON.stringify(record.machine);
+    case 'evse':
+      return JSON.stringify(evseModelToJSON(record.evse));
+    case 'deviceModel':
+      return JSON.stringify(deviceModelToJSON(record.deviceModel));
+    case 'reports':
+      return JSON.stringify(reportAssemblyToJSON(record.reports));
+    case 'openTransactions':
+      return JSON.stringify(record.transactions);
+  }
+}
+
+/** A standing record from its parts' JSON texts, validated as `standingFromJSON` does. */
+export function standingFromParts(parts: Readonly<Record<StandingPartName, string>>): Decoded<StandingRecord> {
+  try {
+    return standingFromJSON({
+      version: SNAPSHOT_VERSION,
+      machine: JSON.parse(parts.machine) as unknown,
+      evse: JSON.parse(parts.evse) as unknown,
+      deviceModel: JSON.parse(parts.deviceModel) as unknown,
+      reports: JSON.parse(parts.reports) as unknown,
+      transactions: JSON.parse(parts.openTransactions) as unknown,
+    });
+  } catch (error) {
+    return refused(`not JSON: ${describeCause(error)}`);
+  }
 }

@@ -19,6 +19,7 @@ import {
   type StationMsg,
 } from './messages';
 import { Standing } from './standing';
+import { ALL_CHANGED } from './store';
 import type { StationContext } from './station-context';
 import * as machine from './state-machine';
 
@@ -42,13 +43,14 @@ interface StationState {
 type Ctx = ActorContext<StationMsg>;
 
 export const stationBehaviour: Behaviour<StationMsg, StationState, StationContext> = {
-  init(station, ctx) {
+  async init(station, ctx) {
     ctx.register(station.names.station);
     station.stats.stationStarts += 1;
-    const standing = Standing.restore(station.store.load(station.id), station.spec.evse);
+    const standing = Standing.restore(await station.store.load(station.id), station.spec.evse);
     // A new incarnation has no socket: the connection actor (started after it) closes any stale one.
     machine.detach(standing.machine);
-    station.store.save(station.id, standing.record());
+    station.store.save(station.id, standing.record(), ALL_CHANGED);
+    standing.takeChanges();
     return { station, standing, reportWaiters: new Map(), held: [] };
   },
 
@@ -332,8 +334,13 @@ function reply(state: StationState, ctx: Ctx, transportId: number, messageId: st
   toConnection(state, ctx, { type: 'send_result', transportId, messageId, action, payload });
 }
 
+/**
+ * Hand what changed to the store. With a durable store the change is committed with this turn's
+ * batch; the connection holds the station's next answers until it is (DESIGN.md §7).
+ */
 function persist(state: StationState): void {
-  if (state.standing.takeDirty()) state.station.store.save(state.station.id, state.standing.record());
+  const changes = state.standing.takeChanges();
+  if (changes) state.station.store.save(state.station.id, state.standing.record(), changes);
 }
 
 function tell(state: StationState, ctx: Ctx, event: StationEvent): void {

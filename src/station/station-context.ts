@@ -11,6 +11,7 @@ import type { EvseConfig } from './model/evse';
 import { connectionName, eventManagerName, stationName, type ConnectionMsg, type EventManagerMsg, type StationMsg } from './messages';
 import type { ActorName } from '../runtime';
 import type { StationStore } from './store';
+import type { HandlerServices, StationCalls } from '../events/contract';
 
 /** Schema validation of a station's messages: strict (the default) or log-only (DESIGN.md §4). */
 export type ValidationMode = 'strict' | 'log-only';
@@ -31,6 +32,8 @@ export interface StationSpec {
   /** EVSEs and connectors known before the station reports them. */
   readonly evse: EvseConfig;
   readonly handler: OcppHandler;
+  /** How the server names the handler (`standard`, `accept-all`, a module path): what a durable registry keeps. */
+  readonly handlerName?: string;
   readonly handlerArgs?: unknown;
   readonly securityProfile: SecurityProfile;
   /** Salted hash of the Basic-auth password (profiles 1 and 2); never the password itself. */
@@ -43,6 +46,8 @@ export interface StationRegistration {
   /** EVSEs known before the station reports them: a count, or `[{ id, connectors }]`. Default 1. */
   readonly evse?: EvseConfig;
   readonly handler: OcppHandler;
+  /** How the server names the handler (`standard`, `accept-all`, a module path): what a durable registry keeps. */
+  readonly handlerName?: string;
   readonly handlerArgs?: unknown;
   /** OCPP security profile (1 Basic auth, 2 Basic auth over TLS, 3 client certificates; 0 none). */
   readonly securityProfile?: SecurityProfile;
@@ -132,6 +137,9 @@ export interface StationContext {
   readonly slot: { transport?: Transport };
   /** The frame observer (the application's subscription); must not throw. */
   readonly observe: (event: FrameEvent) => void;
+  /** What the handler reaches besides requests (DESIGN.md §8): the CSMS services and its station's call API. */
+  readonly services?: HandlerServices;
+  readonly calls?: StationCalls;
   validationMode(action: OcppAction): ValidationMode;
 }
 
@@ -140,6 +148,8 @@ export function createStationContext(options: {
   settings: StationSettings;
   store: StationStore;
   observe?: (event: FrameEvent) => void;
+  services?: HandlerServices;
+  calls?: StationCalls;
 }): StationContext {
   const { spec } = options;
   const observe = options.observe ?? (() => undefined);
@@ -151,6 +161,8 @@ export function createStationContext(options: {
     handler: spec.handler,
     stats: { handlerCrashes: 0, stationStarts: 0, connectionStarts: 0, framesIn: 0, framesOut: 0, badFrames: 0 },
     store: options.store,
+    services: options.services,
+    calls: options.calls,
     slot: {},
     observe: (event) => {
       try {

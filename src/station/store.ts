@@ -1,14 +1,18 @@
 /**
  * The per-station store: what the CSMS knows about a station (boot status and data, EVSE and
  * device model, report bookkeeping, open transactions) kept outside the station's actors, so a
- * restarted incarnation recovers it (DESIGN.md §2).
+ * restarted incarnation recovers it (DESIGN.md §2), and — with a durable store — so a restarted
+ * server does (§7).
  *
- * What is stored is a `StandingRecord`: immutable values (the models are immutable, the rest
- * is copied when the record is made), so the embedded in-memory store keeps records as they
- * are and saving costs no serialisation on the hot path. A durable store turns a record into
- * JSON with `standingToJSON` and back with `standingFromJSON` (standing.ts), which validates
- * what it reads.
+ * What is saved is a `StandingRecord` (immutable values: the models are immutable, the rest is
+ * copied when the record is made) together with what changed since the last save: the parts
+ * touched and the TransactionEvents taken. `MemoryStationStore` keeps records as they are (no
+ * serialisation, nothing to wait for): the embedding API's default. `StoreBackedStationStore`
+ * (durable-store.ts) writes only the changed parts and the transaction history through the group
+ * committer and returns the commit ticket the station's answer waits for.
  */
+import type { RequestOf } from '../../schemas/actions';
+import type { StandingPart, Ticket } from '../store';
 import type { DeviceModel } from './model/device-model';
 import type { EvseModel } from './model/evse';
 import type { ReportAssembly } from './model/report-assembler';
@@ -37,25 +41,59 @@ export interface StandingRecord {
   readonly transactions: readonly OpenTransaction[];
 }
 
+export type StandingPartName = StandingPart;
+
+/** What changed since the previous save. */
+export interface StandingChanges {
+  readonly parts: ReadonlySet<StandingPartName>;
+  /** TransactionEvents taken, in arrival order, for the transaction history. */
+  readonly events: readonly RequestOf<'TransactionEvent'>[];
+}
+
 export interface StationStore {
-  load(stationId: string): StandingRecord | undefined;
-  save(stationId: string, record: StandingRecord): void;
-  delete(stationId: string): void;
+  /** The standing kept for a station, or undefined for one never saved. */
+  load(stationId: string): Promise<StandingRecord | undefined>;
+  /**
+   * Keep `record`; `changes` says what differs from the previous save. Returns the commit
+   * ticket an answer acknowledging the change must wait for (undefined: kept already).
+   */
+  save(stationId: string, record: StandingRecord, changes: StandingChanges): Ticket | undefined;
+  /** Forget a station's standing. */
+  delete(stationId: string): Ticket | undefined;
+  /** The unsettled (or failed) ticket of the station's latest change, if any: what its next answer waits for. */
+  pending(stationId: string): Ticket | undefined;
 }
 
 /** Keeps the latest record per station in memory (records are immutable: no copy needed). */
 export class MemoryStationStore implements StationStore {
   private readonly records = new Map<string, StandingRecord>();
 
-  load(stationId: string): StandingRecord | undefined {
+  load(stationId: string): Promise<StandingRecord | undefined> {
+    return Promise.resolve(this.records.get(stationId));
+  }
+
+  /** The record as kept, without waiting (tests and read models). */
+  peek(stationId: string): StandingRecord | undefined {
     return this.records.get(stationId);
   }
 
-  save(stationId: string, record: StandingRecord): void {
+  save(stationId: string, record: StandingRecord): undefined {
     this.records.set(stationId, record);
+    return undefined;
   }
 
-  delete(stationId: string): void {
+  delete(stationId: string): undefined {
     this.records.delete(stationId);
+    return undefined;
+  }
+
+  pending(): undefined {
+    return undefined;
   }
 }
+
+/** Everything changed: the first save of a station, or a record put back as a whole. */
+export const ALL_CHANGED: StandingChanges = {
+  parts: new Set<StandingPartName>(['machine', 'evse', 'deviceModel', 'reports', 'openTransactions']),
+  events: [],
+};

@@ -53,6 +53,22 @@ export class RegistryTable {
     ]);
   }
 
+  /**
+   * Keep a station's changed registration (credentials, profile, handler): inserted as an `api`
+   * station when new, otherwise only the registration changes (its source and hash stay).
+   */
+  saveRegistration(id: string, registration: Record<string, unknown>): Ticket {
+    const now = new Date().toISOString();
+    return this.committer.write(id, [
+      {
+        sql:
+          "INSERT INTO stations (id, source, config_hash, registration, created_at, updated_at) VALUES ($1, 'api', NULL, $2, $3, $3) " +
+          'ON CONFLICT (id) DO UPDATE SET registration = excluded.registration, updated_at = excluded.updated_at',
+        params: [id, JSON.stringify(registration), now],
+      },
+    ]);
+  }
+
   /** Forget a station: its registration and its standing (its transaction history stays). */
   delete(id: string): Ticket {
     return this.committer.write(id, [

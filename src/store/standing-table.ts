@@ -4,7 +4,7 @@
  * device model); the first save of a station in a run writes every part.
  */
 import type { GroupCommitter, Ticket } from './committer';
-import type { SqlDatabase } from './sql';
+import type { SqlDatabase, SqlStatement } from './sql';
 
 export const STANDING_PARTS = ['machine', 'evse', 'deviceModel', 'reports', 'openTransactions'] as const;
 export type StandingPart = (typeof STANDING_PARTS)[number];
@@ -42,30 +42,30 @@ export class StandingTable {
     };
   }
 
-  /** Every part (a station's first save in this run). */
-  saveAll(stationId: string, row: StandingRow): Ticket {
-    const now = new Date().toISOString();
-    return this.committer.write(stationId, [
+  /** Statements that write every part (a station's first save in this run). */
+  saveAllStatements(stationId: string, row: StandingRow): SqlStatement[] {
+    return [
       {
         sql:
           'INSERT INTO station_standing (station_id, machine, evse, device_model, reports, open_transactions, updated_at) ' +
           'VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (station_id) DO UPDATE SET machine = excluded.machine, evse = excluded.evse, ' +
           'device_model = excluded.device_model, reports = excluded.reports, open_transactions = excluded.open_transactions, updated_at = excluded.updated_at',
-        params: [stationId, row.machine, row.evse, row.deviceModel, row.reports, row.openTransactions, now],
+        params: [stationId, row.machine, row.evse, row.deviceModel, row.reports, row.openTransactions, new Date().toISOString()],
       },
-    ]);
+    ];
   }
 
-  /** Only the parts given. */
-  saveParts(stationId: string, parts: Partial<StandingRow>): Ticket {
+  /** Statements that write only the parts given. */
+  savePartsStatements(stationId: string, parts: Partial<StandingRow>): SqlStatement[] {
     const names = STANDING_PARTS.filter((p) => parts[p] !== undefined);
+    if (names.length === 0) return [];
     const sets = names.map((p, i) => `${COLUMN[p]} = $${i + 2}`);
-    return this.committer.write(stationId, [
+    return [
       {
         sql: `UPDATE station_standing SET ${sets.join(', ')}, updated_at = $${names.length + 2} WHERE station_id = $1`,
         params: [stationId, ...names.map((p) => parts[p]!), new Date().toISOString()],
       },
-    ]);
+    ];
   }
 
   delete(stationId: string): Ticket {

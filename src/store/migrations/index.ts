@@ -3,8 +3,9 @@
  * migration that has been released is never edited (a database records what it applied).
  */
 import { coreMigration } from './001-core';
+import { standardCsmsMigration } from './002-standard-csms';
 import type { Migration } from './types';
 
 export type { Migration };
 
-export const MIGRATIONS: readonly Migration[] = [coreMigration];
+export const MIGRATIONS: readonly Migration[] = [coreMigration, standardCsmsMigration];

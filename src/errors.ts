@@ -47,7 +47,9 @@ export type CsmsErrorCode =
   | 'name_taken'
   | 'handler_init_failed'
   | 'store'
-  | 'simulator';
+  | 'simulator'
+  | 'invalid_input'
+  | 'not_found';
 
 export abstract class CsmsError extends Error {
   abstract readonly code: CsmsErrorCode;
@@ -254,7 +256,7 @@ export class DeviceModelError extends CsmsError {
 export class SimulatorError extends CsmsError {
   readonly code = 'simulator' as const;
   constructor(
-    readonly reason: 'connect_failed' | 'connection_closed' | 'call_timeout',
+    readonly reason: 'connect_failed' | 'connection_closed' | 'call_timeout' | 'interrupted',
     message: string,
     options?: { cause?: unknown },
   ) {
@@ -275,6 +277,25 @@ export class StoreError extends CsmsError {
     options?: { cause?: unknown },
   ) {
     super(message, options);
+  }
+}
+
+/**
+ * A value given to a CSMS service (a token, a tariff, a boot policy, an import line) breaks its
+ * schema: `field` names where (`status`, `tokens[3].expiresAt`, `line 4: type`).
+ */
+export class InvalidInputError extends CsmsError {
+  readonly code = 'invalid_input' as const;
+  constructor(readonly field: string, readonly reason: string) {
+    super(`${field}: ${reason}`);
+  }
+}
+
+/** A CSMS service has no such thing (token, tariff, transaction). */
+export class NotFoundError extends CsmsError {
+  readonly code = 'not_found' as const;
+  constructor(readonly kind: string, readonly key: string) {
+    super(`no ${kind} ${key}`);
   }
 }
 

@@ -1,0 +1,78 @@
+/**
+ * The standard CSMS handler (DESIGN.md §8): the server's default handler. Thin: each station
+ * request is answered by asking the CSMS services the context carries (src/services) —
+ * BootNotification by the boot policy (B01–B03), Authorize by the token store (C01–C16),
+ * TransactionEvent by the transactions service (E01–E15, F01–F03, I01–I02: idTokenInfo,
+ * remote-start matching, cost, GetTransactionStatus follow-up). Notifications that carry no
+ * decision are acknowledged as accept-all does.
+ *
+ * The services and the station's call API come from the context (`init`'s InitContext); an
+ * embedder may bind its own with `createStandardHandler({ services, callsFor })`.
+ *
+ * Init arguments: none (`{}`); the settings live in the configuration's standard-CSMS sections.
+ */
+import type { HandlerServices, StationCalls, StationEvent } from './behaviour';
+import { checkArgsObject, defineHandler, type OcppHandler } from './behaviour';
+import { acknowledgements } from './accept-all';
+import { HandlerModuleError, describeCause } from '../src/errors';
+import { loggerFor } from '../src/log';
+
+const log = loggerFor('standard-handler');
+
+interface StandardState {
+  readonly stationId: string;
+  readonly services: HandlerServices;
+  readonly station: StationCalls;
+}
+
+export interface StandardBinding {
+  readonly services: HandlerServices;
+  readonly callsFor: (stationId: string) => StationCalls;
+}
+
+/** Run `work` after the current answer went out; failures are logged, never thrown at the station. */
+function later(stationId: string, what: string, work: () => Promise<unknown>): void {
+  setImmediate(() => {
+    work().catch((error: unknown) => log.warn(`${what} failed`, { station: stationId, reason: describeCause(error) }));
+  });
+}
+
+/** The standard handler, with the services from the context, or from `binding` when given. */
+export function createStandardHandler(binding?: StandardBinding): OcppHandler<StandardState, Record<string, never>> {
+  return defineHandler<StandardState, Record<string, never>>({
+    checkArgs: (args) => checkArgsObject(args, []),
+    init(_args, ctx) {
+      const services = binding?.services ?? ctx.services;
+      const station = binding?.callsFor(ctx.stationId) ?? ctx.station;
+      if (!services || !('tokens' in services) || !station) {
+        throw new HandlerModuleError('standard', 'the standard handler needs the CSMS services and the station call API in its context (the server provides them)');
+      }
+      return { stationId: ctx.stationId, services, station };
+    },
+    actions: {
+      ...acknowledgements<StandardState>(),
+      async BootNotification(request, state) {
+        const { response, provision } = await state.services.bootPolicy.decide(state.stationId, request);
+        if (provision) later(state.stationId, 'provisioning', () => state.services.bootPolicy.runProvisioning(state.stationId, state.station));
+        return { reply: response };
+      },
+      async Authorize(request, state) {
+        return { reply: { idTokenInfo: await state.services.tokens.authorize(state.stationId, request.idToken, { purpose: 'authorize' }) } };
+      },
+      async TransactionEvent(request, state) {
+        return { reply: await state.services.transactions.onEvent(state.stationId, request, state.station) };
+      },
+    },
+    handleInfo(event: StationEvent, state) {
+      // TC_E_29/30_CSMS: a station that comes back may hold queued events of open transactions.
+      if (event.type === 'connected' && event.reconnect) {
+        later(state.stationId, 'status check after reconnect', () => state.services.transactions.onReconnect(state.stationId, state.station));
+      }
+      return state;
+    },
+  });
+}
+
+const standard = createStandardHandler();
+
+export default standard;

@@ -1,0 +1,111 @@
+/**
+ * The standard CSMS's domain services (DESIGN.md §8), shared by every station: tokens and
+ * authorization, local authorization lists, boot policy, transactions follow-up, tariffs and
+ * cost. Plain TypeScript over the store; the standard handler (handlers/standard.ts) maps each
+ * station request to them, the admin API exposes them, and an embedder's own handler reaches
+ * them through its context (`ctx.services`), typed by the declaration merged below.
+ *
+ *     const services = await startCsmsServices({ store, config, callsFor: (id) => csms.callsFor(id) });
+ *     await services.tokens.put({ idToken: '04A2B3', type: 'ISO14443', status: 'Accepted' }).ticket.promise;
+ */
+import type { StationCalls } from '../events/contract';
+import type { Store } from '../store';
+import { BootPolicyService } from './boot-policy';
+import { DEFAULT_STANDARD_CSMS_CONFIG, type StandardCsmsConfig } from './config';
+import { LocalListService } from './local-lists';
+import { TariffService } from './tariffs/tariff-service';
+import { TokenService } from './tokens/token-service';
+import { TransactionService } from './transactions';
+
+export { BootPolicyService, LocalListService, TariffService, TokenService, TransactionService };
+export {
+  DEFAULT_STANDARD_CSMS_CONFIG,
+  STANDARD_CSMS_CONFIG_PROPERTIES,
+  standardCsmsConfig,
+  type BootPolicy,
+  type StandardCsmsConfig,
+  type TariffInput,
+  type TokenInput,
+} from './config';
+export type { StoredToken, TokenFilter } from './tokens/token-service';
+export type { StoredTariff, Tariff, TariffAssignment } from './tariffs/tariff-service';
+export type { TransactionCost, StatusCheck, RemoteStart } from './transactions';
+export type { LocalListState, SendOutcome } from './local-lists';
+export type { StoredBootPolicy, ProvisioningState } from './boot-policy';
+
+export interface CsmsServices {
+  readonly tokens: TokenService;
+  readonly localLists: LocalListService;
+  readonly bootPolicy: BootPolicyService;
+  readonly tariffs: TariffService;
+  readonly transactions: TransactionService;
+  readonly config: StandardCsmsConfig;
+  /** Write the configuration's tokens, tariffs and boot policies (once, at start). */
+  provision(): Promise<void>;
+}
+
+declare module '../events/contract' {
+  interface HandlerServices {
+    readonly tokens: TokenService;
+    readonly localLists: LocalListService;
+    readonly bootPolicy: BootPolicyService;
+    readonly tariffs: TariffService;
+    readonly transactions: TransactionService;
+  }
+}
+
+export interface CsmsServicesOptions {
+  readonly store: Store;
+  /** The validated configuration's standard-CSMS sections (default: DEFAULT_STANDARD_CSMS_CONFIG). */
+  readonly config?: StandardCsmsConfig;
+  /** A station's call API (the core's per-station queue): `Csms.call` with the station bound. */
+  readonly callsFor: (stationId: string) => StationCalls;
+  /**
+   * A variable the station reported (its device model), e.g. AuthCtrlr.MasterPassGroupId for
+   * the master pass (C16). Without it, only the operator's setting counts.
+   */
+  readonly lookupVariable?: (stationId: string, component: string, variable: string) => Promise<string | undefined>;
+}
+
+export function createCsmsServices(options: CsmsServicesOptions): CsmsServices {
+  const config = options.config ?? DEFAULT_STANDARD_CSMS_CONFIG;
+  const { store, callsFor, lookupVariable } = options;
+  const tokens = new TokenService(store, config.authorization, {
+    reportedMasterPassGroup: lookupVariable ? (stationId) => lookupVariable(stationId, 'AuthCtrlr', 'MasterPassGroupId') : undefined,
+  });
+  const tariffs = new TariffService(store, config.tariffs);
+  const bootPolicy = new BootPolicyService(store, config.bootPolicy);
+  const localLists = new LocalListService(store, tokens, callsFor);
+  const transactions = new TransactionService(
+    store,
+    tokens,
+    tariffs,
+    {
+      authorization: config.authorization,
+      transactions: config.transactions,
+      costUpdates: config.tariffs.costUpdates,
+      costUpdatedIntervalSeconds: config.tariffs.costUpdatedIntervalSeconds,
+    },
+    callsFor,
+  );
+  return {
+    tokens,
+    localLists,
+    bootPolicy,
+    tariffs,
+    transactions,
+    config,
+    async provision() {
+      await tokens.provision(config.tokens).promise;
+      await tariffs.provision();
+      await bootPolicy.provision();
+    },
+  };
+}
+
+/** Create the services and write the configuration's provisioning (what a server does at start). */
+export async function startCsmsServices(options: CsmsServicesOptions): Promise<CsmsServices> {
+  const services = createCsmsServices(options);
+  await services.provision();
+  return services;
+}

@@ -14,6 +14,8 @@ export type ProbeMsg =
   | { type: 'stop' }
   | { type: 'fail'; reason: unknown }
   | { type: 'sleep'; ms: number }
+  /** Journals `busy:<label>`, waits for `until`, journals `done:<label>`. */
+  | { type: 'hold'; until: Promise<void> }
   | { type: 'never_answer'; replyTo: ReplyTo<number> }
   | { type: 'answer_with_error'; replyTo: ReplyTo<number> }
   | { type: 'later'; ms: number; then: ProbeMsg };
@@ -26,6 +28,8 @@ export interface ProbeArgs {
   readonly failInit?: boolean;
   /** How long `terminate` takes. */
   readonly terminateMs?: number;
+  /** `terminate` journals `terminating:<label>`, then waits for this before it ends. */
+  readonly terminateGate?: Promise<void>;
   /** Sent to itself from `init`, before it takes any other message. */
   readonly selfMessage?: ProbeMsg;
 }
@@ -34,6 +38,7 @@ export interface ProbeState {
   readonly label: string;
   readonly journal: string[] | undefined;
   readonly terminateMs: number;
+  readonly terminateGate: Promise<void> | undefined;
   count: number;
 }
 
@@ -47,7 +52,7 @@ export const probe: Behaviour<ProbeMsg, ProbeState, ProbeArgs> = {
     if (args.register) ctx.register(probeName(args.label));
     args.journal?.push(`start:${args.label}`);
     if (args.selfMessage) dispatch(ctx.self, args.selfMessage);
-    return { label: args.label, journal: args.journal, terminateMs: args.terminateMs ?? 0, count: 0 };
+    return { label: args.label, journal: args.journal, terminateMs: args.terminateMs ?? 0, terminateGate: args.terminateGate, count: 0 };
   },
   async receive(state, msg, ctx) {
     switch (msg.type) {
@@ -74,6 +79,11 @@ export const probe: Behaviour<ProbeMsg, ProbeState, ProbeArgs> = {
       case 'sleep':
         await delay(msg.ms);
         return state;
+      case 'hold':
+        state.journal?.push(`busy:${state.label}`);
+        await msg.until;
+        state.journal?.push(`done:${state.label}`);
+        return state;
       case 'never_answer':
         return state;
       case 'answer_with_error':
@@ -85,10 +95,32 @@ export const probe: Behaviour<ProbeMsg, ProbeState, ProbeArgs> = {
     }
   },
   async terminate(state, reason: ExitReason) {
+    if (state.terminateGate) {
+      state.journal?.push(`terminating:${state.label}`);
+      await state.terminateGate;
+    }
     if (state.terminateMs > 0) await delay(state.terminateMs);
     state.journal?.push(`stop:${state.label}:${reason.kind}`);
   },
 };
+
+/** A promise the test opens when it chooses: what a slow step waits for instead of a timer. */
+export function gate(): { readonly promise: Promise<void>; open(): void } {
+  let open!: () => void;
+  const promise = new Promise<void>((resolve) => (open = resolve));
+  return { promise, open };
+}
+
+/** Whether `promise` has settled by the time the event loop has turned once more. */
+export async function settledYet(promise: Promise<unknown>): Promise<boolean> {
+  let settled = false;
+  void promise.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  await new Promise((resolve) => setImmediate(resolve));
+  return settled;
+}
 
 export function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,6 +1,6 @@
 import { dispatch } from '../../src/runtime';
 import { startApplication, whichChildren, worker, type Application, type RestartType } from '../../supervisors';
-import { delay, eventually, idOf, probe, probeName, quietLogs, restartedIncarnation, type ProbeMsg } from './fixtures';
+import { eventually, idOf, probe, probeName, quietLogs, restartedIncarnation, type ProbeMsg } from './fixtures';
 
 quietLogs();
 
@@ -30,9 +30,12 @@ describe('child restart types', () => {
     return ref.id;
   }
 
-  /** The supervisor has handled the exit once a later query to it is answered. */
+  /**
+   * The supervisor has handled the exit once a later query to it is answered: the exit is in its
+   * mailbox by the time the child is gone (the runtime tells the supervisor as the cell stops), and
+   * a mailbox is first in, first out.
+   */
   async function childrenAfterExit(): Promise<Array<[string, boolean]>> {
-    await delay(5);
     return (await whichChildren(app.root)).map((c) => [c.id, c.ref !== undefined]);
   }
 

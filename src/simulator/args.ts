@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../errors';
 import { checkOptions } from './check-options';
-import { DEFAULTS, type SimulateOptions } from './options';
+import { DEFAULTS, type SimulateOptions, type StationIdentity } from './options';
 import type { IdTokenEnum, StoppedReason } from './payloads';
 
 export const SIMULATE_USAGE = `Usage: ocpp-csms simulate --url <ws(s)://host:port/path> [options]
@@ -16,6 +16,9 @@ export const SIMULATE_USAGE = `Usage: ocpp-csms simulate --url <ws(s)://host:por
   --stations, -n <n>       number of simulated stations (default ${DEFAULTS.stations})
   --concurrency <n>        connection attempts in flight at once (default ${DEFAULTS.concurrency})
   --id-prefix <text>       identity prefix, identities are <prefix>00001… (default ${DEFAULTS.identityPrefix})
+  --identity <id[:pw],…>   play exactly these stations (repeatable, comma-separated), each with
+                           its own Basic-auth password after a colon, e.g.
+                           --identity CP001:Demo-Password-CP001,CP002:Demo-Password-CP002
   --password <text>        Basic-auth password (username = identity)
   --ca <file>              PEM CA certificate(s) to trust for wss://
   --cert <file>            PEM client certificate (security profile 3)
@@ -28,7 +31,12 @@ export const SIMULATE_USAGE = `Usage: ocpp-csms simulate --url <ws(s)://host:por
   --stopped-reason <r>     stoppedReason of TransactionEvent Ended (default ${DEFAULTS.stoppedReason})
   --evses <n>              EVSEs per station, one connector each (default ${DEFAULTS.evses})
   --call-timeout <ms>      how long to wait for the CSMS to answer (default ${DEFAULTS.callTimeoutMs})
-  --linger <ms>            stay connected after the session (default ${DEFAULTS.lingerMs})
+  --linger <ms>            stay connected after the session (default ${DEFAULTS.lingerMs});
+                           Ctrl-C ends it early and still prints the summary
+  --reconnect-attempts <n> reconnections after a lost connection, 0 for none (default ${DEFAULTS.reconnectAttempts})
+  --reconnect-wait <ms>    first reconnection back-off, doubled up to 3 times (default ${DEFAULTS.reconnectWaitMs})
+  --reconnect-random <ms>  random time added to each back-off (default ${DEFAULTS.reconnectRandomMs})
+  --reboot-delay <ms>      time an accepted Reset keeps a station away before it boots again (default ${DEFAULTS.rebootDelayMs})
   --no-validate            do not check outgoing payloads against the OCPP 2.0.1 schemas
 `;
 
@@ -48,6 +56,11 @@ const FLAGS: Partial<Record<keyof SimulateOptions, string>> = {
   evses: '--evses',
   callTimeoutMs: '--call-timeout',
   lingerMs: '--linger',
+  identities: '--identity',
+  reconnectAttempts: '--reconnect-attempts',
+  reconnectWaitMs: '--reconnect-wait',
+  reconnectRandomMs: '--reconnect-random',
+  rebootDelayMs: '--reboot-delay',
 };
 
 const WHOLE_NUMBERS: ReadonlyArray<[flag: string, key: keyof SimulateOptions]> = [
@@ -58,10 +71,14 @@ const WHOLE_NUMBERS: ReadonlyArray<[flag: string, key: keyof SimulateOptions]> =
   ['evses', 'evses'],
   ['call-timeout', 'callTimeoutMs'],
   ['linger', 'lingerMs'],
+  ['reconnect-attempts', 'reconnectAttempts'],
+  ['reconnect-wait', 'reconnectWaitMs'],
+  ['reconnect-random', 'reconnectRandomMs'],
+  ['reboot-delay', 'rebootDelayMs'],
 ];
 
 export function parseSimulateArgs(argv: readonly string[]): SimulateOptions | ConfigError {
-  let values: Record<string, string | boolean | undefined>;
+  let values: Record<string, string | boolean | string[] | undefined>;
   try {
     ({ values } = parseArgs({
       args: [...argv],
@@ -85,6 +102,11 @@ export function parseSimulateArgs(argv: readonly string[]): SimulateOptions | Co
         evses: { type: 'string' },
         'call-timeout': { type: 'string' },
         linger: { type: 'string' },
+        identity: { type: 'string', multiple: true },
+        'reconnect-attempts': { type: 'string' },
+        'reconnect-wait': { type: 'string' },
+        'reconnect-random': { type: 'string' },
+        'reboot-delay': { type: 'string' },
         'no-validate': { type: 'boolean' },
       },
     }));
@@ -110,6 +132,7 @@ export function parseSimulateArgs(argv: readonly string[]): SimulateOptions | Co
   if (typeof values['id-token-type'] === 'string') options.idTokenType = values['id-token-type'] as IdTokenEnum;
   if (typeof values['stopped-reason'] === 'string') options.stoppedReason = values['stopped-reason'] as StoppedReason;
   if (values['no-validate'] === true) options.validateOutgoing = false;
+  if (Array.isArray(values.identity)) options.identities = identitiesOf(values.identity);
 
   for (const flag of ['ca', 'cert', 'key'] as const) {
     const file = values[flag];
@@ -126,4 +149,19 @@ export function parseSimulateArgs(argv: readonly string[]): SimulateOptions | Co
 
   const invalid = checkOptions(options, (key) => FLAGS[key] ?? key);
   return invalid ?? options;
+}
+
+/**
+ * `--identity CP001:pw1,CP002 --identity CP003:pw3` → the stations in order. An identity never
+ * holds a colon (it is the Basic-auth user-id, OCPP-J Part 4 §3.1.1), so the first one ends it.
+ */
+function identitiesOf(values: readonly string[]): StationIdentity[] {
+  return values
+    .flatMap((value) => value.split(','))
+    .map((item) => item.trim())
+    .filter((item) => item !== '')
+    .map((item) => {
+      const colon = item.indexOf(':');
+      return colon < 0 ? { identity: item } : { identity: item.slice(0, colon), password: item.slice(colon + 1) };
+    });
 }

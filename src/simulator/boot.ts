@@ -27,9 +27,10 @@ export interface BootSurface {
   onPending(): void;
 }
 
-export async function bootStation(station: BootSurface): Promise<'Accepted' | 'Rejected'> {
+/** Boots with `reason` (PowerUp at first; RemoteReset or ScheduledReset after a reset the CSMS asked for). */
+export async function bootStation(station: BootSurface, reason: BootReason = 'PowerUp'): Promise<'Accepted' | 'Rejected'> {
   for (;;) {
-    const response = await station.sendBoot('PowerUp');
+    const response = await station.sendBoot(reason);
     if (response.status !== 'Pending') return response.status;
     station.onPending();
     const delayMs = response.interval > 0 ? response.interval * 1000 : station.bootRetryFallbackMs;

@@ -25,6 +25,10 @@ const INTEGER_RANGES: Partial<Record<Key, [min: number, max: number]>> = {
   reportItemsPerMessage: [1, 1000],
   lingerMs: [0, 86_400_000],
   bootRetryFallbackMs: [1, 86_400_000],
+  reconnectAttempts: [0, 1_000_000],
+  reconnectWaitMs: [0, 86_400_000],
+  reconnectRandomMs: [0, 86_400_000],
+  rebootDelayMs: [0, 86_400_000],
   progressIntervalMs: [1, 3_600_000],
 };
 
@@ -51,6 +55,10 @@ export function checkOptions(options: SimulateOptions, name: (key: Key) => strin
   if (options.powerW !== undefined && !(typeof options.powerW === 'number' && options.powerW > 0 && Number.isFinite(options.powerW))) {
     return new ConfigError(name('powerW'), options.powerW, 'a positive number of watts');
   }
+  if (options.identities !== undefined) {
+    const invalid = checkIdentities(options, name);
+    if (invalid) return invalid;
+  }
   if (options.identityPrefix !== undefined) {
     if (!IDENTIFIER_STRING.test(options.identityPrefix) || options.identityPrefix.length + INDEX_DIGITS > MAX_IDENTITY) {
       return new ConfigError(name('identityPrefix'), options.identityPrefix, `at most ${MAX_IDENTITY - INDEX_DIGITS} characters from a-z A-Z 0-9 * - _ = + | @ .`);
@@ -64,6 +72,29 @@ export function checkOptions(options: SimulateOptions, name: (key: Key) => strin
   }
   if (options.stoppedReason !== undefined && !STOPPED_REASONS.includes(options.stoppedReason)) {
     return new ConfigError(name('stoppedReason'), options.stoppedReason, `one of ${STOPPED_REASONS.join(', ')}`);
+  }
+  return undefined;
+}
+
+function checkIdentities(options: SimulateOptions, name: (key: Key) => string): ConfigError | undefined {
+  const list = options.identities!;
+  if (!Array.isArray(list) || list.length === 0 || list.length > MAX_STATIONS) {
+    return new ConfigError(name('identities'), list, `1 to ${MAX_STATIONS} station identities`);
+  }
+  const seen = new Set<string>();
+  for (const entry of list) {
+    const identity = entry?.identity;
+    if (typeof identity !== 'string' || identity === '' || identity.length > MAX_IDENTITY || !IDENTIFIER_STRING.test(identity)) {
+      return new ConfigError(name('identities'), identity, `an identity of 1 to ${MAX_IDENTITY} characters from a-z A-Z 0-9 * - _ = + | @ . (OCPP-J Part 4 §3.1.1)`);
+    }
+    if (seen.has(identity)) return new ConfigError(name('identities'), identity, 'each identity once');
+    seen.add(identity);
+    if (entry.password !== undefined && (typeof entry.password !== 'string' || entry.password === '')) {
+      return new ConfigError(name('identities'), identity, 'a non-empty password after the colon, or none');
+    }
+  }
+  if (options.stations !== undefined && options.stations !== list.length) {
+    return new ConfigError(name('stations'), options.stations, `${list.length}, the number of identities given, or leave it out`);
   }
   return undefined;
 }

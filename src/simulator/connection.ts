@@ -140,8 +140,8 @@ export class StationConnection {
     }) as Promise<T>;
   }
 
-  /** Closes with 1000 (normal closure) and waits for the close handshake. */
-  close(): Promise<void> {
+  /** Closes (default 1000, normal closure) and waits for the close handshake. */
+  close(code = 1000, reason = 'simulation finished'): Promise<void> {
     if (this.ws.readyState === WebSocket.CLOSED) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(() => this.ws.terminate(), 2000);
@@ -149,7 +149,7 @@ export class StationConnection {
         clearTimeout(timer);
         resolve();
       });
-      if (this.ws.readyState !== WebSocket.CLOSING) this.ws.close(1000, 'simulation finished');
+      if (this.ws.readyState !== WebSocket.CLOSING) this.ws.close(code, reason);
     });
   }
 

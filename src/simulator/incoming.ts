@@ -34,6 +34,10 @@ export interface IncomingSurface {
   reserveRemoteSession(request: { evseId: number; idToken: IdToken; remoteStartId: number }): { transaction: Transaction; start: () => void };
   stopTransaction(transaction: Transaction, reason: StoppedReason): void;
   heartbeatIntervalChanged(): void;
+  /** B11/B12: end the transactions, drop the connection, boot again with `reason`. */
+  reboot(reason: BootReason): void;
+  /** B12: reboot once the last transaction has ended. */
+  scheduleReboot(): void;
 }
 
 type Payload = Record<string, unknown>;
@@ -104,10 +108,17 @@ const getBaseReport: Answer = (station, payload) => {
   });
 };
 
-/** B11/B12: the simulator accepts a reset; OnIdle during a transaction is Scheduled. It does not reboot. */
+/**
+ * B11/B12: a reset of the station. Immediate (or OnIdle with nothing running) is Accepted and the
+ * station reboots once the answer is out, ending its transactions first (stoppedReason
+ * ImmediateReset); OnIdle during a transaction is Scheduled, and the reboot (ScheduledReset)
+ * follows the end of the last one. A reset of one EVSE is not simulated: Rejected.
+ */
 const reset: Answer = (station, payload) => {
+  if (payload.evseId !== undefined) return ok({ status: 'Rejected', statusInfo: { reasonCode: 'UnsupportedRequest' } });
   const busy = Array.from({ length: station.evseCount }, (_, i) => station.transactionOn(i + 1)).some(Boolean);
-  return ok({ status: payload.type === 'OnIdle' && busy ? 'Scheduled' : 'Accepted' });
+  if (payload.type === 'OnIdle' && busy) return ok({ status: 'Scheduled' }, () => station.scheduleReboot());
+  return ok({ status: 'Accepted' }, () => station.reboot('RemoteReset'));
 };
 
 /** G03/G04: changing an EVSE (or the station) with a running transaction to Inoperative is Scheduled. */

@@ -9,7 +9,7 @@
  */
 export { simulate, type SimulateHooks } from './runner';
 export { parseSimulateArgs, SIMULATE_USAGE } from './args';
-export { DEFAULTS as SIMULATE_DEFAULTS, type SimulateOptions } from './options';
+export { DEFAULTS as SIMULATE_DEFAULTS, type SimulateOptions, type StationIdentity } from './options';
 export { createProgressRenderer, formatProgressLine, formatSummary, writeSummary, type ProgressRenderer } from './progress';
 export type { SimulationProgress, SimulationSummary, LatencyStats, ActionCounts, ErrorGroup } from './stats';
 export { SimulatedStation, type StationOutcome, type StationResult } from './station';

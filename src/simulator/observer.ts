@@ -5,7 +5,7 @@
 import type { ConnectionObserver } from './connection';
 
 export type SessionOutcome = 'completed' | 'refused' | 'failed';
-export type StationPhase = 'connect' | 'boot' | 'session' | 'csms_call';
+export type StationPhase = 'connect' | 'boot' | 'session' | 'csms_call' | 'reconnect';
 
 export type StationEvent =
   | { type: 'connected'; connectMs: number }
@@ -14,6 +14,10 @@ export type StationEvent =
   | { type: 'boot_rejected' }
   | { type: 'session_started' }
   | { type: 'session_ended'; outcome: SessionOutcome; durationMs: number }
+  /** Connected again after a lost connection (OCPP-J Part 4 §5.3) or a reboot. */
+  | { type: 'reconnected'; attempts: number }
+  /** Booted again after a Reset it accepted (B11/B12). */
+  | { type: 'rebooted'; reason: string }
   | { type: 'error'; phase: StationPhase; error: Error };
 
 export interface StationObserver extends ConnectionObserver {

@@ -13,6 +13,12 @@ export interface SimulateOptions {
   concurrency?: number;
   /** Identities are `<prefix><index, zero-padded to 5>`, e.g. `SIM-00001`. Default `SIM-`. */
   identityPrefix?: string;
+  /**
+   * Play exactly these stations instead (e.g. the demo stations CP001–CP003), each with its own
+   * Basic-auth password or, without one, `password`. `stations` then defaults to their number and
+   * may not differ from it. Default: none (numbered identities).
+   */
+  identities?: readonly StationIdentity[];
   /** Basic-auth password (security profiles 1 and 2); the username is the identity. Default: none. */
   password?: string;
   /** PEM CA certificate(s) trusted for `wss://` (instead of the system store). Default: system store. */
@@ -41,14 +47,31 @@ export interface SimulateOptions {
   lingerMs?: number;
   /** Boot retry delay when the CSMS answers Pending with interval 0 (no guidance). Default 10000. */
   bootRetryFallbackMs?: number;
+  /**
+   * Reconnection attempts after a connection is lost (OCPP-J Part 4 §5.3), before the station
+   * gives up (a real station never does; a simulation must end). 0: no reconnection. Default 10.
+   */
+  reconnectAttempts?: number;
+  /** First reconnection back-off (RetryBackOffWaitMinimum), doubled after each failed attempt up to 3 times. Default 1000. */
+  reconnectWaitMs?: number;
+  /** Random time up to this added to every back-off (RetryBackOffRandomRange). Default 1000. */
+  reconnectRandomMs?: number;
+  /** How long an accepted Reset keeps the station away before it reconnects and boots again. Default 1000. */
+  rebootDelayMs?: number;
   /** Validate every outgoing payload against the OCPP 2.0.1 schemas before sending. Default true. */
   validateOutgoing?: boolean;
   /** How often the progress callback is called (ms). Default 250. */
   progressIntervalMs?: number;
 }
 
-export type ResolvedOptions = Required<Omit<SimulateOptions, 'password' | 'ca' | 'cert' | 'key'>> &
-  Pick<SimulateOptions, 'password' | 'ca' | 'cert' | 'key'>;
+/** One station to play: its identity and, optionally, its own Basic-auth password. */
+export interface StationIdentity {
+  readonly identity: string;
+  readonly password?: string;
+}
+
+export type ResolvedOptions = Required<Omit<SimulateOptions, 'password' | 'ca' | 'cert' | 'key' | 'identities'>> &
+  Pick<SimulateOptions, 'password' | 'ca' | 'cert' | 'key' | 'identities'>;
 
 export const DEFAULTS = {
   stations: 1,
@@ -65,13 +88,24 @@ export const DEFAULTS = {
   reportItemsPerMessage: 4,
   lingerMs: 0,
   bootRetryFallbackMs: 10000,
+  reconnectAttempts: 10,
+  reconnectWaitMs: 1000,
+  reconnectRandomMs: 1000,
+  rebootDelayMs: 1000,
   validateOutgoing: true,
   progressIntervalMs: 250,
 } as const satisfies Omit<ResolvedOptions, 'url'>;
 
 export function resolveOptions(options: SimulateOptions): ResolvedOptions {
   const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
-  return { ...DEFAULTS, ...defined } as ResolvedOptions;
+  const resolved = { ...DEFAULTS, ...defined } as ResolvedOptions;
+  return options.identities && options.stations === undefined ? { ...resolved, stations: options.identities.length } : resolved;
+}
+
+/** The stations of a run, in order: the identities given, or numbered ones with the common password. */
+export function stationsOf(options: ResolvedOptions): StationIdentity[] {
+  if (options.identities) return options.identities.map((s) => ({ identity: s.identity, password: s.password ?? options.password }));
+  return Array.from({ length: options.stations }, (_, index) => ({ identity: stationIdentity(options.identityPrefix, index), password: options.password }));
 }
 
 /** Identity of the station with 0-based `index` (1-based in the name, as operators count). */

@@ -17,11 +17,12 @@ export const STOPPED_REASONS: readonly StoppedReason[] = [
   'Reboot', 'Remote', 'SOCLimitReached', 'StoppedByEV', 'TimeLimitReached', 'Timeout',
 ];
 
-export type BootReason = 'PowerUp' | 'Triggered' | 'RemoteReset';
+/** BootReasonEnumType values the simulator uses: power-up, a CSMS trigger (F06), a reset the CSMS asked for (B11/B12). */
+export type BootReason = 'PowerUp' | 'Triggered' | 'RemoteReset' | 'ScheduledReset';
 export type ConnectorStatus = 'Available' | 'Occupied' | 'Reserved' | 'Unavailable' | 'Faulted';
 export type TriggerReason =
   | 'Authorized' | 'CablePluggedIn' | 'MeterValuePeriodic' | 'StopAuthorized' | 'RemoteStart' | 'RemoteStop'
-  | 'Deauthorized' | 'EVCommunicationLost' | 'AbnormalCondition' | 'Trigger';
+  | 'Deauthorized' | 'EVCommunicationLost' | 'AbnormalCondition' | 'Trigger' | 'ResetCommand';
 export type ReadingContext = 'Transaction.Begin' | 'Sample.Periodic' | 'Transaction.End' | 'Trigger';
 
 export interface IdToken {
@@ -101,6 +102,9 @@ export function endTriggerFor(reason: StoppedReason): TriggerReason {
       return 'Deauthorized';
     case 'EVDisconnected':
       return 'EVCommunicationLost';
+    case 'ImmediateReset':
+      // B12: a transaction ended by an Immediate reset reports the reset command as its trigger.
+      return 'ResetCommand';
     default:
       return 'AbnormalCondition';
   }

@@ -11,6 +11,8 @@ export function formatProgressLine(p: SimulationProgress): string {
     `[${(p.elapsedMs / 1000).toFixed(1)}s] stations ${p.finished}/${p.stations} done` +
     ` | connected ${p.connected} booted ${p.booted}` +
     (p.bootRejected > 0 ? ` rejected ${p.bootRejected}` : '') +
+    (p.reconnects > 0 ? ` reconnected ${p.reconnects}` : '') +
+    (p.reboots > 0 ? ` rebooted ${p.reboots}` : '') +
     ` | sessions ${p.sessionsStarted} started ${p.sessionsCompleted} completed ${p.sessionsRefused} refused ${p.sessionsFailed} failed` +
     ` | msgs ${p.messagesSent} out ${p.messagesReceived} in | errors ${p.errors}`
   );
@@ -66,7 +68,7 @@ function table(rows: string[][]): string {
 /** The final report: outcomes, per-action messages and latencies, errors grouped. */
 export function formatSummary(s: SimulationSummary): string {
   const lines: string[] = [];
-  lines.push(`Simulation of ${s.stations} station(s) against ${s.url}: ${(s.durationMs / 1000).toFixed(2)} s`);
+  lines.push(`Simulation of ${s.stations} station(s) against ${s.url}: ${(s.durationMs / 1000).toFixed(2)} s${s.interrupted ? ' (interrupted)' : ''}`);
   lines.push('');
   lines.push(
     table([
@@ -74,6 +76,7 @@ export function formatSummary(s: SimulationSummary): string {
       ['completed', String(s.outcomes.completed)],
       ['refused (idToken not accepted)', String(s.outcomes.refused)],
       ['boot rejected', String(s.outcomes.boot_rejected)],
+      ...(s.outcomes.interrupted > 0 ? [['interrupted', String(s.outcomes.interrupted)]] : []),
       ...Object.entries(s.failedByPhase).map(([phase, n]) => [`failed in ${phase}`, String(n)]),
       ...(Object.keys(s.failedByPhase).length === 0 ? [['failed', String(s.outcomes.failed)]] : []),
     ]),
@@ -84,18 +87,33 @@ export function formatSummary(s: SimulationSummary): string {
       ` | connect p50 ${s.connectMs.p50Ms} ms p99 ${s.connectMs.p99Ms} ms | session p50 ${s.sessionMs.p50Ms} ms`,
   );
   lines.push(`messages: ${s.messages.sent} sent, ${s.messages.received} received`);
+  if (s.progress.reconnects > 0 || s.progress.reboots > 0) lines.push(`connections: ${s.progress.reconnects} reconnected, ${s.progress.reboots} rebooted after a Reset`);
   lines.push('');
-  const actions = Object.keys(s.messages.byAction);
-  if (actions.length > 0) {
+  // Each direction in its own table: a count that can only be 0 for an action (a CALL the
+  // CSMS never sends) is not shown as if it meant something.
+  const byAction = Object.entries(s.messages.byAction);
+  const ours = byAction.filter(([, c]) => c.callsSent > 0);
+  if (ours.length > 0) {
+    lines.push('calls the stations sent:');
     lines.push(
       table([
-        ['action', 'sent', 'received', 'CALLERROR', 'timeouts', 'p50 ms', 'p99 ms'],
-        ...actions.map((a) => {
-          const c = s.messages.byAction[a]!;
+        ['action', 'sent', 'answered', 'CALLERROR', 'timeouts', 'p50 ms', 'p99 ms'],
+        ...ours.map(([a, c]) => {
           const l = s.latency.byAction[a];
-          return [a, String(c.callsSent), String(c.callsReceived), String(c.callErrors), String(c.timeouts), l ? String(l.p50Ms) : '-', l ? String(l.p99Ms) : '-'];
+          return [a, String(c.callsSent), String(c.resultsReceived), String(c.callErrors), String(c.timeouts), l ? String(l.p50Ms) : '-', l ? String(l.p99Ms) : '-'];
         }),
         ['all calls', '', '', '', '', String(s.latency.all.p50Ms), String(s.latency.all.p99Ms)],
+      ]),
+    );
+    lines.push('');
+  }
+  const theirs = byAction.filter(([, c]) => c.callsReceived > 0);
+  if (theirs.length > 0) {
+    lines.push('calls the CSMS sent:');
+    lines.push(
+      table([
+        ['action', 'received', 'answered', 'CALLERROR'],
+        ...theirs.map(([a, c]) => [a, String(c.callsReceived), String(c.resultsSent), String(c.errorsSent)]),
       ]),
     );
     lines.push('');

@@ -3,6 +3,14 @@
  * session (plus any the CSMS starts remotely), optionally lingers answering CSMS calls, and
  * disconnects. Its state — boot status, EVSE status and availability, transactions, device
  * model — lives here; the protocol steps live in boot.ts, session.ts and incoming.ts.
+ *
+ * Like a real charger it outlives its connections: a lost connection is reconnected with an
+ * increasing, randomised back-off and without a new boot (OCPP-J Part 4 §5.3); a message lost
+ * with it is sent again once the station is back (as a charger queues transaction messages while
+ * offline, E04). An accepted Reset (B11/B12) ends the running transactions, drops the connection,
+ * and boots again after `rebootDelayMs`. Per-EVSE power and charging limits would live here too
+ * (each Transaction asks the station for its power), so smart charging can be added as one more
+ * answer in incoming.ts.
  */
 import { OcppError, SimulatorError, describeCause } from '../errors';
 import { loggerFor, type Logger } from '../log';
@@ -11,7 +19,7 @@ import { StationConnection, type ConnectionObserver } from './connection';
 import { DeviceModel } from './device-model';
 import { answerCsmsCall, type IncomingSurface } from './incoming';
 import type { StationObserver, StationPhase } from './observer';
-import type { ResolvedOptions } from './options';
+import type { ResolvedOptions, StationIdentity } from './options';
 import {
   bootNotificationRequest,
   meterValue,
@@ -24,7 +32,8 @@ import {
 import { runChargingSession, type SessionPlan, type SessionSurface } from './session';
 import { Transaction } from './transaction';
 
-export type StationOutcome = 'completed' | 'refused' | 'boot_rejected' | 'failed';
+/** `interrupted`: the run was interrupted (Ctrl-C) before the station got through its session. */
+export type StationOutcome = 'completed' | 'refused' | 'boot_rejected' | 'failed' | 'interrupted';
 
 export interface StationResult {
   identity: string;
@@ -38,6 +47,8 @@ export interface StationResult {
 export type ConnectGate = <T>(connect: () => Promise<T>) => Promise<T>;
 
 const HEARTBEAT_DEFAULT_S = 300;
+/** RetryBackOffRepeatTimes: the back-off doubles this many times, then stays (OCPP-J Part 4 §5.3). */
+const BACKOFF_DOUBLINGS = 3;
 
 export class SimulatedStation implements IncomingSurface, BootSurface, SessionSurface {
   readonly deviceModel: DeviceModel;
@@ -47,7 +58,24 @@ export class SimulatedStation implements IncomingSurface, BootSurface, SessionSu
   bootStatus: RegistrationStatus | undefined;
   sessionBusy = false;
 
+  readonly identity: string;
+  private readonly password: string | undefined;
   private connection: StationConnection | undefined;
+  /** Set from the moment a reset drops the connection until the boot after it is Accepted: only BootNotification may go. */
+  private rebootReason: BootReason | undefined;
+  /** Reset OnIdle answered Scheduled: reboot once no transaction runs (B12). */
+  private rebootWhenIdle = false;
+  private rebooting: Promise<void> | undefined;
+  private reconnecting: Promise<void> | undefined;
+  /** The run is over (close): nothing reconnects, calls fail. */
+  private finished = false;
+  private interrupted = false;
+  /** Why the station is gone for good (reconnection given up, boot rejected after a reboot). */
+  private lost: Error | undefined;
+  private readyWaiters: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
+  private idleWaiters: Array<() => void> = [];
+  private endLinger: (() => void) | undefined;
+  private endPause: (() => void) | undefined;
   private readonly log: Logger;
   private readonly transactions = new Map<number, Transaction>();
   private readonly connectorStatus = new Map<number, ConnectorStatus>();
@@ -57,15 +85,15 @@ export class SimulatedStation implements IncomingSurface, BootSurface, SessionSu
   private bootWaiters: Array<(status: 'Accepted' | 'Rejected' | undefined, error?: Error) => void> = [];
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private lastSentAt = 0;
-  private closed = false;
-  private socketClosed: (() => void) | undefined;
-  private readonly socketClosedSignal = new Promise<void>((resolve) => (this.socketClosed = resolve));
 
   constructor(
-    readonly identity: string,
+    station: StationIdentity | string,
     private readonly options: ResolvedOptions,
     private readonly observer: StationObserver,
   ) {
+    const { identity, password } = typeof station === 'string' ? { identity: station, password: options.password } : station;
+    this.identity = identity;
+    this.password = password;
     this.log = loggerFor('simulator', { station: identity });
     this.evseCount = options.evses;
     this.reportItemsPerMessage = options.reportItemsPerMessage;
@@ -79,7 +107,7 @@ export class SimulatedStation implements IncomingSurface, BootSurface, SessionSu
     let phase: StationPhase = 'connect';
     try {
       const t0 = performance.now();
-      this.connection = await gate(() => StationConnection.open({ ...this.options, identity: this.identity, onCall: (a, p) => answerCsmsCall(this, a, p), observer: this.connectionObserver() }));
+      this.connection = await gate(() => this.open());
       this.observer.stationEvent(this.identity, { type: 'connected', connectMs: performance.now() - t0 });
 
       phase = 'boot';
@@ -90,7 +118,7 @@ export class SimulatedStation implements IncomingSurface, BootSurface, SessionSu
       }
       this.observer.stationEvent(this.identity, { type: 'booted' });
       this.sessionBusy = true;
-      for (let id = 1; id <= this.evseCount; id++) await this.setConnectorStatus(id, 'Available');
+      await this.reportConnectors();
       await this.call('Heartbeat', {});
 
       phase = 'session';
@@ -99,9 +127,13 @@ export class SimulatedStation implements IncomingSurface, BootSurface, SessionSu
       this.sessionBusy = false;
       if (this.options.lingerMs > 0) await this.linger(this.options.lingerMs);
       await this.remoteSession;
+      await this.rebooting;
+      phase = 'reconnect';
+      if (this.lost && !this.interrupted) throw this.lost;
       return { identity: this.identity, outcome };
     } catch (error) {
       const err = asError(error);
+      if (this.interrupted) return { identity: this.identity, outcome: 'interrupted', phase, error: err };
       this.observer.stationEvent(this.identity, { type: 'error', phase, error: err });
       return { identity: this.identity, outcome: 'failed', phase, error: err };
     } finally {
@@ -110,15 +142,61 @@ export class SimulatedStation implements IncomingSurface, BootSurface, SessionSu
   }
 
   async close(): Promise<void> {
-    this.closed = true;
+    this.finished = true;
+    this.endLinger?.();
+    this.endPause?.();
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
     await this.connection?.close();
+    this.rejectWaiters(new SimulatorError('connection_closed', 'the station has stopped'));
   }
 
+  /**
+   * Ctrl-C: stop lingering, end running transactions (stoppedReason Local), stop waiting to boot or
+   * to reconnect. What is under way finishes, so the CSMS sees each transaction end.
+   */
+  interrupt(): void {
+    if (this.interrupted) return;
+    this.interrupted = true;
+    for (const transaction of this.transactions.values()) transaction.requestStop('Local');
+    for (const wake of this.bootWaiters.splice(0)) wake(undefined, new SimulatorError('interrupted', 'interrupted while waiting to boot again'));
+    this.endLinger?.();
+    this.endPause?.();
+  }
+
+  /**
+   * B11/B12: an accepted Reset. Running transactions end first (stoppedReason ImmediateReset),
+   * then the station drops its connection, stays away `rebootDelayMs`, and boots with `reason`.
+   */
+  reboot(reason: BootReason): void {
+    if (this.rebooting || this.finished) return;
+    this.rebooting = this.rebootNow(reason)
+      .catch((error: unknown) => this.report('reconnect', error))
+      .finally(() => {
+        this.rebooting = undefined;
+      });
+  }
+
+  /** B12: Reset OnIdle answered Scheduled; the reboot follows the end of the last transaction. */
+  scheduleReboot(): void {
+    this.rebootWhenIdle = true;
+  }
   // ── SessionSurface ──────────────────────────────────────────────────────────
 
-  call(action: string, payload: object): Promise<Record<string, unknown>> {
-    return this.connection!.call(action, payload as Record<string, unknown>);
+  /**
+   * Sends a CALL once the station can: connected, and booted again after a reset unless it is the
+   * BootNotification. A call lost with its connection is sent again once the station is back.
+   */
+  async call(action: string, payload: object): Promise<Record<string, unknown>> {
+    for (;;) {
+      const connection = await this.usable(action === 'BootNotification');
+      try {
+        return await connection.call(action, payload as Record<string, unknown>);
+      } catch (error) {
+        const retry = error instanceof SimulatorError && error.reason === 'connection_closed' && action !== 'BootNotification';
+        if (retry && (this.reconnecting !== undefined || this.rebootReason !== undefined) && !this.finished) continue;
+        throw error;
+      }
+    }
   }
 
   async setConnectorStatus(evseId: number, status: ConnectorStatus): Promise<void> {
@@ -135,6 +213,12 @@ export class SimulatedStation implements IncomingSurface, BootSurface, SessionSu
     // G03/G04: an availability change Scheduled during the transaction applies now.
     for (const [target, operative] of this.scheduledOperative) this.setOperative(target, operative);
     this.scheduledOperative.clear();
+    if (this.transactions.size > 0) return;
+    for (const wake of this.idleWaiters.splice(0)) wake();
+    if (this.rebootWhenIdle) {
+      this.rebootWhenIdle = false;
+      this.reboot('ScheduledReset');
+    }
   }
 
   // ── BootSurface ─────────────────────────────────────────────────────────────
@@ -239,7 +323,7 @@ export class SimulatedStation implements IncomingSurface, BootSurface, SessionSu
   /** K/B: a new HeartbeatInterval takes effect at once. Heartbeats go only when the line was idle that long. */
   heartbeatIntervalChanged(): void {
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
-    if (this.closed) return;
+    if (this.finished) return;
     const seconds = Number(this.deviceModel.read('OCPPCommCtrlr', 'HeartbeatInterval'));
     if (!(seconds > 0)) return;
     const ms = seconds * 1000;
@@ -251,11 +335,154 @@ export class SimulatedStation implements IncomingSurface, BootSurface, SessionSu
 
   // ── internals ───────────────────────────────────────────────────────────────
 
-  /** Stays connected `ms`, or until the CSMS closes the connection. */
+  private open(): Promise<StationConnection> {
+    if (this.interrupted) return Promise.reject(new SimulatorError('interrupted', 'interrupted before connecting'));
+    return StationConnection.open({
+      ...this.options,
+      identity: this.identity,
+      password: this.password,
+      onCall: (action, payload) => answerCsmsCall(this, action, payload),
+      observer: this.connectionObserver(),
+    });
+  }
+
+  /** The status of every connector (after a boot: B01, TC_B_20_CS step 5). */
+  private async reportConnectors(): Promise<void> {
+    for (let id = 1; id <= this.evseCount; id++) await this.setConnectorStatus(id, this.connectorStatus.get(id) ?? 'Available');
+  }
+
+  /**
+   * Stays `ms` (connected, or reconnecting), or less when interrupted, closed, or gone for good.
+   * A connection the CSMS closes is reconnected; with `reconnectAttempts` 0 that ends the stay.
+   */
   private async linger(ms: number): Promise<void> {
+    if (this.interrupted || this.finished || this.lost) return;
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([new Promise((resolve) => (timer = setTimeout(resolve, ms))), this.socketClosedSignal]);
+    await new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ms);
+      this.endLinger = resolve;
+    });
     clearTimeout(timer);
+    this.endLinger = undefined;
+  }
+
+  /** Waits `ms`, or less when interrupted or closed. */
+  private async pause(ms: number): Promise<void> {
+    if (this.interrupted || this.finished) return;
+    let timer: NodeJS.Timeout | undefined;
+    await new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ms);
+      this.endPause = resolve;
+    });
+    clearTimeout(timer);
+    this.endPause = undefined;
+  }
+
+  /** A connection calls may use now, waiting while the station reconnects or reboots. */
+  private async usable(forBoot: boolean): Promise<StationConnection> {
+    for (;;) {
+      if (this.lost) throw this.lost;
+      const connection = this.connection;
+      if (connection?.isOpen && (forBoot || this.rebootReason === undefined)) return connection;
+      if (this.finished || (this.reconnecting === undefined && this.rebootReason === undefined)) {
+        throw new SimulatorError('connection_closed', `the connection to ${this.options.url} is closed`);
+      }
+      await new Promise<void>((resolve, reject) => this.readyWaiters.push({ resolve, reject }));
+    }
+  }
+
+  private wakeWaiters(): void {
+    for (const waiter of this.readyWaiters.splice(0)) waiter.resolve();
+  }
+
+  private rejectWaiters(error: Error): void {
+    for (const waiter of this.readyWaiters.splice(0)) waiter.reject(error);
+  }
+
+  /** Gone for good: calls fail with `error`, the stay ends. */
+  private giveUp(error: Error): void {
+    this.lost ??= error;
+    this.rejectWaiters(error);
+    this.endLinger?.();
+    this.log.warn('station gave up its connection', { error: error.message });
+  }
+
+  private async rebootNow(reason: BootReason): Promise<void> {
+    for (const transaction of this.transactions.values()) transaction.requestStop('ImmediateReset');
+    // The transactions' Ended messages go out on this connection, before it goes.
+    if (this.transactions.size > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    if (this.finished || this.interrupted) return;
+    this.log.info('rebooting', { reason });
+    this.rebootReason = reason;
+    this.bootStatus = undefined;
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    const connection = this.connection;
+    if (connection) await connection.close(1000, 'rebooting');
+    else this.startReconnecting();
+    await this.reconnecting;
+  }
+
+  /** The connection is gone: reconnect (or boot again after a reset), or give up. */
+  private connectionLost(code: number): void {
+    this.connection = undefined;
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    if (this.finished) return;
+    const resume = this.rebootReason !== undefined || (!this.interrupted && this.options.reconnectAttempts > 0 && this.bootStatus === 'Accepted');
+    if (!resume) {
+      this.giveUp(new SimulatorError('connection_closed', `the connection to ${this.options.url} closed (code ${code})`));
+      return;
+    }
+    this.startReconnecting();
+  }
+
+  private startReconnecting(): void {
+    this.reconnecting ??= this.reconnect().finally(() => {
+      this.reconnecting = undefined;
+    });
+  }
+
+  /**
+   * OCPP-J Part 4 §5.3: the first attempt after `reconnectWaitMs` plus a random time up to
+   * `reconnectRandomMs`, the wait doubling after each failure (up to BACKOFF_DOUBLINGS times).
+   * No new boot, unless a reset asked for one.
+   */
+  private async reconnect(): Promise<void> {
+    const { reconnectAttempts, reconnectWaitMs, reconnectRandomMs, rebootDelayMs, url } = this.options;
+    const attempts = this.rebootReason !== undefined ? Math.max(1, reconnectAttempts) : reconnectAttempts;
+    let backoff = reconnectWaitMs;
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      if (attempt === 1 && this.rebootReason !== undefined) {
+        await this.pause(rebootDelayMs);
+      } else {
+        await this.pause(backoff + Math.random() * reconnectRandomMs);
+        if (attempt <= BACKOFF_DOUBLINGS) backoff *= 2;
+      }
+      if (this.finished || this.interrupted) break;
+      try {
+        this.connection = await this.open();
+        this.observer.stationEvent(this.identity, { type: 'reconnected', attempts: attempt });
+        const reason = this.rebootReason;
+        if (reason !== undefined) {
+          if ((await bootStation(this, reason)) === 'Rejected') {
+            this.giveUp(new SimulatorError('connection_closed', `the CSMS rejected the boot after the reset (${reason})`));
+            return;
+          }
+          this.rebootReason = undefined;
+          this.observer.stationEvent(this.identity, { type: 'rebooted', reason });
+          this.wakeWaiters();
+          await this.reportConnectors();
+        }
+        this.wakeWaiters();
+        return;
+      } catch (error) {
+        this.log.info('reconnection attempt failed', { attempt, error: asError(error).message });
+      }
+    }
+    this.giveUp(
+      this.interrupted
+        ? new SimulatorError('interrupted', 'interrupted while reconnecting')
+        : new SimulatorError('connection_closed', `could not reconnect to ${url} in ${attempts} attempt(s)`),
+    );
   }
 
   private plan(transaction: Transaction): Omit<SessionPlan, 'authorize' | 'startTrigger'> {
@@ -302,7 +529,7 @@ export class SimulatedStation implements IncomingSurface, BootSurface, SessionSu
       callCompleted: (action, latencyMs, outcome) => this.observer.callCompleted(action, latencyMs, outcome),
       closed: (code, reason) => {
         for (const wake of this.bootWaiters.splice(0)) wake(undefined, new SimulatorError('connection_closed', `the connection closed (code ${code}) while waiting to boot again`));
-        this.socketClosed?.();
+        this.connectionLost(code);
         this.observer.closed(code, reason);
       },
     };

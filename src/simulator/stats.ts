@@ -19,6 +19,10 @@ export interface SimulationProgress {
   messagesSent: number;
   messagesReceived: number;
   errors: number;
+  /** Connections made again after one was lost or a reset dropped it. */
+  reconnects: number;
+  /** Boots after an accepted Reset. */
+  reboots: number;
   /** Stations whose run is over, whatever the outcome. */
   finished: number;
 }
@@ -34,12 +38,18 @@ export interface LatencyStats {
 export interface ActionCounts {
   /** CALLs the simulated stations sent with this action. */
   callsSent: number;
-  /** CALLs the CSMS sent the simulated stations with this action. */
-  callsReceived: number;
+  /** Our calls the CSMS answered with CALLRESULT. */
+  resultsReceived: number;
   /** Our calls the CSMS answered with CALLERROR. */
   callErrors: number;
   /** Our calls the CSMS did not answer in time. */
   timeouts: number;
+  /** CALLs the CSMS sent the simulated stations with this action. */
+  callsReceived: number;
+  /** Those the stations answered with CALLRESULT. */
+  resultsSent: number;
+  /** Those the stations answered with CALLERROR. */
+  errorsSent: number;
 }
 
 export interface ErrorGroup {
@@ -54,6 +64,8 @@ export interface ErrorGroup {
 export interface SimulationSummary {
   url: string;
   stations: number;
+  /** The run was interrupted (Ctrl-C, or the caller's AbortSignal) before every station was done. */
+  interrupted: boolean;
   startedAt: string;
   durationMs: number;
   /** One outcome per station. */
@@ -104,6 +116,8 @@ export class SimulationStats implements StationObserver {
     messagesSent: 0,
     messagesReceived: 0,
     errors: 0,
+    reconnects: 0,
+    reboots: 0,
     finished: 0,
   };
   private readonly byAction = new Map<string, ActionCounts>();
@@ -119,13 +133,18 @@ export class SimulationStats implements StationObserver {
 
   frameSent(kind: 'call' | 'result' | 'error', action: string | undefined): void {
     this.counters.messagesSent++;
-    if (kind === 'call' && action) this.action(action).callsSent++;
+    if (!action) return;
+    if (kind === 'call') this.action(action).callsSent++;
+    else if (kind === 'result') this.action(action).resultsSent++;
+    else this.action(action).errorsSent++;
   }
 
   frameReceived(kind: 'call' | 'result' | 'error' | 'invalid', action: string | undefined): void {
     this.counters.messagesReceived++;
-    if (kind === 'call' && action) this.action(action).callsReceived++;
-    if (kind === 'error' && action) this.action(action).callErrors++;
+    if (!action) return;
+    if (kind === 'call') this.action(action).callsReceived++;
+    else if (kind === 'result') this.action(action).resultsReceived++;
+    else if (kind === 'error') this.action(action).callErrors++;
   }
 
   callCompleted(action: string, latencyMs: number, outcome: 'result' | 'error' | 'timeout'): void {
@@ -167,11 +186,18 @@ export class SimulationStats implements StationObserver {
         else c.sessionsFailed++;
         if (event.outcome !== 'failed') this.sessionTimes.push(event.durationMs);
         break;
+      case 'reconnected':
+        c.reconnects++;
+        break;
+      case 'rebooted':
+        c.reboots++;
+        break;
       case 'error': {
         c.errors++;
         const code = errorCode(event.error);
-        const key = `${event.phase}\u0000${code}\u0000${event.error.message}`;
-        const group = this.errorGroups.get(key) ?? { phase: event.phase, code, message: event.error.message, count: 0, stations: [] };
+        const message = errorMessage(event.error);
+        const key = `${event.phase}\u0000${code}\u0000${message}`;
+        const group = this.errorGroups.get(key) ?? { phase: event.phase, code, message, count: 0, stations: [] };
         group.count++;
         if (group.stations.length < MAX_STATIONS_PER_ERROR) group.stations.push(identity);
         this.errorGroups.set(key, group);
@@ -188,8 +214,8 @@ export class SimulationStats implements StationObserver {
     return { stations: this.stations, elapsedMs: Math.round(performance.now() - this.t0), ...this.counters };
   }
 
-  summary(results: readonly StationResult[]): SimulationSummary {
-    const outcomes: Record<StationOutcome, number> = { completed: 0, refused: 0, boot_rejected: 0, failed: 0 };
+  summary(results: readonly StationResult[], interrupted = false): SimulationSummary {
+    const outcomes: Record<StationOutcome, number> = { completed: 0, refused: 0, boot_rejected: 0, failed: 0, interrupted: 0 };
     const failedByPhase: Partial<Record<StationPhase, number>> = {};
     for (const r of results) {
       outcomes[r.outcome]++;
@@ -201,6 +227,7 @@ export class SimulationStats implements StationObserver {
     return {
       url: this.url,
       stations: this.stations,
+      interrupted,
       startedAt: this.startedAt.toISOString(),
       durationMs: progress.elapsedMs,
       outcomes,
@@ -217,11 +244,21 @@ export class SimulationStats implements StationObserver {
   private action(action: string): ActionCounts {
     let counts = this.byAction.get(action);
     if (!counts) {
-      counts = { callsSent: 0, callsReceived: 0, callErrors: 0, timeouts: 0 };
+      counts = { callsSent: 0, resultsReceived: 0, callErrors: 0, timeouts: 0, callsReceived: 0, resultsSent: 0, errorsSent: 0 };
       this.byAction.set(action, counts);
     }
     return counts;
   }
+}
+
+/**
+ * An error's message without its code: an OcppError's message already starts with it
+ * ("NotSupported: …"), and the summary prints the code in a column of its own.
+ */
+function errorMessage(error: Error): string {
+  const e = error as Error & { ocppCode?: unknown; description?: unknown };
+  if (typeof e.ocppCode === 'string' && typeof e.description === 'string') return e.description;
+  return error.message;
 }
 
 /** The most specific stable code an error carries: the OCPP error code, the CsmsError reason or code. */

@@ -30,7 +30,7 @@ describe('the simulator against the CSMS server', () => {
   it('should complete 50 charging sessions, with the summary matching what the server counted per action', async () => {
     const summary = await simulate({ url: server.url, stations: 50, meterIntervalMs: 20, meterUpdates: 2, concurrency: 25 });
 
-    expect(summary.outcomes).toEqual({ completed: 50, refused: 0, boot_rejected: 0, failed: 0 });
+    expect(summary.outcomes).toEqual({ completed: 50, refused: 0, boot_rejected: 0, failed: 0, interrupted: 0 });
     expect(summary.errors).toEqual([]);
     expect(answeredWithError).toEqual([]);
     const simulated = Object.fromEntries(Object.entries(summary.messages.byAction).map(([action, c]) => [action, c.callsSent]));

@@ -69,7 +69,7 @@ describe('simulate', () => {
     const power = events[1]!.meterValue[0].sampledValue.find((v: SampledValue) => v.measurand === 'Power.Active.Import');
     expect(power).toMatchObject({ value: 11000, unitOfMeasure: { unit: 'W' } });
 
-    expect(summary.outcomes).toEqual({ completed: 1, refused: 0, boot_rejected: 0, failed: 0 });
+    expect(summary.outcomes).toEqual({ completed: 1, refused: 0, boot_rejected: 0, failed: 0, interrupted: 0 });
     expect(summary.errors).toEqual([]);
     expect(summary.latency.all.count).toBe(11);
     expect(summary.latency.all.p99Ms).toBeGreaterThanOrEqual(summary.latency.all.p50Ms);
@@ -110,7 +110,7 @@ describe('simulate', () => {
   it('counts a Rejected boot as boot_rejected and sends nothing after it', async () => {
     standIn = await startStandIn({ boot: () => ({ status: 'Rejected', currentTime: new Date().toISOString(), interval: 60 }) });
     const summary = await simulate({ url: standIn.url, stations: 3, ...FAST });
-    expect(summary.outcomes).toEqual({ completed: 0, refused: 0, boot_rejected: 3, failed: 0 });
+    expect(summary.outcomes).toEqual({ completed: 0, refused: 0, boot_rejected: 3, failed: 0, interrupted: 0 });
     expect(summary.progress.bootRejected).toBe(3);
     expect(standIn.countsByAction()).toEqual({ BootNotification: 3 });
     expect(summary.errors).toEqual([]);
@@ -119,7 +119,7 @@ describe('simulate', () => {
   it('counts a session whose idToken the CSMS rejects as refused, not as an error', async () => {
     standIn = await startStandIn({ authorize: () => ({ idTokenInfo: { status: 'Invalid' } }) });
     const summary = await simulate({ url: standIn.url, stations: 2, idToken: 'BADTOKEN', ...FAST });
-    expect(summary.outcomes).toEqual({ completed: 0, refused: 2, boot_rejected: 0, failed: 0 });
+    expect(summary.outcomes).toEqual({ completed: 0, refused: 2, boot_rejected: 0, failed: 0, interrupted: 0 });
     expect(summary.progress).toMatchObject({ sessionsStarted: 2, sessionsRefused: 2, errors: 0 });
     expect(standIn.countsByAction().TransactionEvent).toBeUndefined();
     expect(standIn.calls.get('SIM-00001')!.find((c) => c.action === 'Authorize')!.params).toEqual({ idToken: { idToken: 'BADTOKEN', type: 'ISO14443' } });
@@ -140,7 +140,7 @@ describe('simulate', () => {
   it('reports an unreachable URL as a connect failure naming the URL, without rejecting', async () => {
     const url = `ws://127.0.0.1:${await closedPort()}/ocpp`;
     const summary = await simulate({ url, stations: 4, concurrency: 2, ...FAST });
-    expect(summary.outcomes).toEqual({ completed: 0, refused: 0, boot_rejected: 0, failed: 4 });
+    expect(summary.outcomes).toEqual({ completed: 0, refused: 0, boot_rejected: 0, failed: 4, interrupted: 0 });
     expect(summary.failedByPhase).toEqual({ connect: 4 });
     expect(summary.errors).toHaveLength(1);
     expect(summary.errors[0]).toMatchObject({ phase: 'connect', code: 'connect_failed', count: 4 });

@@ -20,7 +20,8 @@ type Client = Awaited<ReturnType<StandIn['waitFor']>>;
  * hands its server-side client to `body`, then lets the station go and returns the summary.
  */
 async function withIdleStation(body: (client: Client) => Promise<void>, options: Partial<SimulateOptions> = {}): Promise<SimulationSummary> {
-  const run = simulate({ url: standIn.url, meterIntervalMs: 10, meterUpdates: 0, lingerMs: 15000, ...options });
+  // The CSMS closes the connection to end the stay: the station is not to reconnect.
+  const run = simulate({ url: standIn.url, meterIntervalMs: 10, meterUpdates: 0, lingerMs: 15000, reconnectAttempts: 0, ...options });
   const client = await standIn.waitFor(ID, 'StatusNotification', 3);
   // One round trip: the station has taken the answer to its last StatusNotification and is idle.
   await client.call('GetVariables', { getVariableData: [{ component: { name: 'ChargingStation' }, variable: { name: 'Model' } }] });
@@ -120,9 +121,8 @@ describe('a simulated station answering the CSMS', () => {
     });
   });
 
-  it('accepts Reset and marks an EVSE Inoperative with a StatusNotification Unavailable', async () => {
+  it('marks an EVSE Inoperative with a StatusNotification Unavailable on ChangeAvailability, and rejects an unknown EVSE', async () => {
     await withIdleStation(async (client) => {
-      expect(await client.call('Reset', { type: 'Immediate' })).toEqual({ status: 'Accepted' });
       expect(await client.call('ChangeAvailability', { operationalStatus: 'Inoperative', evse: { id: 1 } })).toEqual({ status: 'Accepted' });
       await standIn.waitFor(ID, 'StatusNotification', 4);
       expect(sent('StatusNotification')[3]).toMatchObject({ evseId: 1, connectorStatus: 'Unavailable' });

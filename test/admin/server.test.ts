@@ -185,9 +185,8 @@ describe('POST /api/stations/{id}/calls/{Action}', () => {
   });
 
   it('fails fast with 409 offline for a registered station that is not connected', async () => {
-    const started = Date.now();
-    const answer = await post('/api/stations/CP-2/calls/Reset', { type: 'Immediate' });
-    expect(Date.now() - started).toBeLessThan(1000);
+    // Fast: answered offline, not left to the call timeout (longer than the test's).
+    const answer = await post('/api/stations/CP-2/calls/Reset?timeout=600000', { type: 'Immediate' });
     expect(answer.status).toBe(409);
     expect(answer.body.error).toMatchObject({ code: 'offline', stationId: 'CP-2', state: 'disconnected' });
   });
@@ -244,9 +243,7 @@ describe('POST /api/stations/{id}/calls/{Action}', () => {
     const client = await bootedClient(h.ocppUrl, 'CP-1');
     try {
       onCall(client, 'ClearCache', () => new Promise(() => undefined));
-      const started = Date.now();
       const answer = await post('/api/stations/CP-1/calls/ClearCache?timeout=200', {});
-      expect(Date.now() - started).toBeLessThan(2000);
       expect(answer.status).toBe(504);
       expect(answer.body.error).toMatchObject({ code: 'timeout', action: 'ClearCache', timeoutMs: 200 });
     } finally {

@@ -143,11 +143,10 @@ describe('parseStationIdentity (OCPP-J Part 4 §3.1.1)', () => {
       expect(refusal('/ocpp/RDAM%20%23', { allowSpaceInIdentity: true })).toMatchObject({ reason: 'invalid_character' });
     });
 
-    it('refuses a huge path quickly and without decoding it', () => {
-      const started = process.hrtime.bigint();
+    it('refuses a huge path for its length, without decoding it', () => {
+      // '%' alone is bad percent-encoding: a path decoded first would be refused for that instead.
       const result = refusal('/ocpp/' + '%'.repeat(5_000_000));
       expect(result).toMatchObject({ status: 400, reason: 'too_long' });
-      expect(Number(process.hrtime.bigint() - started) / 1e6).toBeLessThan(200);
       expect(result.message.length).toBeLessThan(200);
     });
 

@@ -157,9 +157,8 @@ describe('the handshake timeout', () => {
       const socket = connect(Number(target.port), target.hostname);
       socket.write('GET /ocpp/X HTTP/1.1\r\nHost: x\r\n');
       socket.resume();
-      const started = Date.now();
+      // Without the handshake timeout, Node's own header timeout (60 s) would outlast the test.
       await new Promise<void>((resolve) => socket.on('close', () => resolve()).on('error', () => undefined));
-      expect(Date.now() - started).toBeLessThan(3000);
     } finally {
       await slow.stop();
     }

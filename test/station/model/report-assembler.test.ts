@@ -236,12 +236,11 @@ describe('report assembly snapshots', () => {
 describe('report part bounds (regression: one frame with a huge seqNo kept the process busy)', () => {
   it('should refuse a seqNo at or beyond MAX_REPORT_PARTS, and a negative one, at once and without changing the assembly', () => {
     const open = expectReport(EMPTY_REPORT_ASSEMBLY, 7, 'Accepted', new Date().toISOString());
+    // "At once": work per missing part for seqNo 1e12 would not end within the test's timeout.
     for (const seqNo of [MAX_REPORT_PARTS, 1e12, -1, 1.5]) {
-      const started = Date.now();
       const { assembly, outcome } = receivePart(open, { requestId: 7, seqNo, tbc: false }, new Date().toISOString());
       expect(outcome).toEqual({ kind: 'out_of_range' });
       expect(assembly).toBe(open);
-      expect(Date.now() - started).toBeLessThan(50);
     }
   });
 

@@ -1,7 +1,12 @@
 /**
  * Embedding the core in an application: start it, register a station with a handler, serve it
- * over WebSocket, call it, read its models, stop. Run: `npx ts-node --transpile-only examples/embedding.ts`
- * and connect a station (e.g. `npm start -- simulate --url ws://127.0.0.1:9100/ocpp --id-prefix CP --stations 1 --linger 10000`).
+ * over WebSocket, call it, read its models, stop (Ctrl-C). Run, from the repository's root:
+ *
+ *     npx ts-node --transpile-only examples/embedding.ts
+ *
+ * and connect a station from a second terminal (the README says the same):
+ *
+ *     npm start -- simulate --url ws://127.0.0.1:9100/ocpp --id-prefix CP --stations 1 --linger 10000
  */
 import { startCsmsServer } from '../src/csms-server';
 import { hashPassword } from '../src/server/credentials';

@@ -1,10 +1,14 @@
 /**
- * An operator's own handler module, as the configuration file names it
- * (`"handler": "./examples/my-handler.ts"`): boots are accepted with a 5-minute heartbeat,
- * idTokens starting with "BLOCK" are blocked, and every transaction event is logged through the
- * handler's own state. Everything else is declined with NotSupported by `defineHandler`.
+ * An operator's own handler module, as a configuration file in `config/` names it
+ * (`"handler": "../examples/my-handler.ts"`: paths are relative to the configuration file) and as
+ * examples/embedding.ts uses it: boots are accepted with a 5-minute heartbeat, idTokens starting
+ * with "BLOCK" are blocked, transactions are counted in the handler's own state, and the station
+ * notifications that decide nothing are acknowledged as the shipped handlers do
+ * (`acknowledgements()`). Any other action is declined with NotSupported by `defineHandler`.
+ *
+ * Init arguments: `{ site?: string }` (default "default"); anything else is refused at start.
  */
-import { defineHandler, nowRfc3339 } from '../handlers/behaviour';
+import { checkArgsObject, defineHandler, nowRfc3339 } from '../handlers/behaviour';
 import { acknowledgements } from '../handlers/accept-all';
 
 interface State {
@@ -13,9 +17,15 @@ interface State {
 }
 
 export default defineHandler<State, { site?: string }>({
+  checkArgs: (args) => {
+    const problem = checkArgsObject(args, ['site']);
+    if (problem) return problem;
+    const site = (args as { site?: unknown }).site;
+    return site === undefined || typeof site === 'string' ? undefined : { field: 'site', value: site, allowed: 'a string' };
+  },
   init: (args, context) => {
     if (context.crash) process.stderr.write(`handler for ${context.stationId} reinstalled after: ${context.crash.reason}\n`);
-    return { site: args?.site ?? 'default', transactions: 0 };
+    return { site: args.site ?? 'default', transactions: 0 };
   },
   actions: {
     ...acknowledgements<State>(),

@@ -8,15 +8,16 @@
  *
  * Strategies, intensities and periods come from the operator's configuration.
  *
- * A station's subtree that gives up (more restarts than its intensity allows, e.g. a handler whose
- * `init` keeps failing) is not started again by the stations supervisor: the station is marked
- * failed (`failureOf`) and stays so until it is removed and added again. Restarting it would only
- * fail again, and each round would count against the stations supervisor's own intensity until
- * it gave up too, taking every other station down with it; one station must not.
+ * A station whose handler cannot start (its `init` keeps failing until the station's subtree
+ * gives up) is not started again by the stations supervisor: it is marked failed (`failureOf`)
+ * and stays so until it is removed and added again. Restarting it would only fail again, each
+ * round counting against the stations supervisor's own intensity until it gave up too, taking
+ * every other station down with it. Any other give-up escalates as before (the subtree is
+ * restarted from scratch, within the stations supervisor's intensity).
  */
-import { describeCause } from '../src/errors';
+import { HandlerInitError, describeCause } from '../src/errors';
 import { loggerFor } from '../src/log';
-import { actorName, describeReason, type ExitReason } from '../src/runtime';
+import { SHUTDOWN, actorName, type ExitReason } from '../src/runtime';
 import type { StationContext } from '../src/station/station-context';
 import { dynamicSupervisor, supervisor } from './children';
 import { startApplication, type Application } from './application';
@@ -60,9 +61,19 @@ function failureReason(cause: unknown): string {
   return inner && inner !== first ? `${first}: ${inner}` : first;
 }
 
+/** Whether a give-up goes back to a handler whose `init` failed (the cause chain of the supervisor's error). */
+function handlerCannotStart(error: unknown): boolean {
+  for (let cause = error, depth = 0; cause instanceof Error && depth < 8; cause = cause.cause, depth++) {
+    if (cause instanceof HandlerInitError) return true;
+  }
+  return false;
+}
+
 /**
- * Each station's own supervisor, started so that its giving up marks the station failed. Only an
- * `error` exit is a failure: a shutdown (removeStation, the CSMS stopping) is not.
+ * Each station's own supervisor, started so that giving up because its handler cannot start
+ * marks the station failed. Its parent is told of a shutdown instead of a crash, as OTP's
+ * `{shutdown, Reason}` exit: a transient child that ends so is not restarted, and the reason is
+ * kept here (and logged) rather than escalated.
  */
 function isolatedStation(level: SupervisionConfig['station']): StartFn<SupervisorMsg<never, unknown>, StationContext> {
   const start = dynamicSupervisor((station: StationContext) => stationSupervisorSpec(station, level));
@@ -71,8 +82,11 @@ function isolatedStation(level: SupervisionConfig['station']): StartFn<Superviso
       {
         ...link,
         onExit: (ref, reason: ExitReason) => {
-          if (reason.kind === 'error') markFailed(station, reason.error);
-          else log.debug('station subtree exited', { station: station.id, reason: describeReason(reason) });
+          if (reason.kind === 'error' && handlerCannotStart(reason.error)) {
+            markFailed(station, reason.error);
+            link.onExit(ref, SHUTDOWN);
+            return;
+          }
           link.onExit(ref, reason);
         },
       },
@@ -110,8 +124,8 @@ export function startCsmsTree(
               template: {
                 id: 'station',
                 type: 'supervisor',
-                // Not restarted here once it gave up: the station is failed (see above).
-                restart: 'temporary',
+                // Restarted after a crash, not after a shutdown (or a handler that cannot start, above).
+                restart: 'transient',
                 childId: (station: StationContext) => station.id,
                 start: isolatedStation(config.station),
               },

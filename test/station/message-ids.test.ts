@@ -24,8 +24,12 @@ const deferring = defineHandler({
 });
 
 async function deferred(messageId: string): Promise<void> {
-  for (let i = 0; i < 200 && !deferredIds.includes(messageId); i++) await new Promise((r) => setTimeout(r, 5));
-  expect(deferredIds).toContain(messageId);
+  await eventually(() => expect(deferredIds).toContain(messageId));
+}
+
+/** The station actor has taken the socket's loss (the event manager is told before any later message). */
+async function offline(csms: Csms): Promise<void> {
+  await eventually(async () => expect((await csms.station('CP')).status).toBe('offline'));
 }
 
 const AUTHORIZE = { idToken: { idToken: 'TOKEN', type: 'ISO14443' } };
@@ -64,7 +68,7 @@ describe('message ids', () => {
     void station.call('Authorize', AUTHORIZE, 'deferred');
     await deferred('deferred');
     station.disconnect();
-    await new Promise((r) => setTimeout(r, 20));
+    await offline(csms);
     await expect(csms.reply('CP', 'deferred', { idTokenInfo: { status: 'Accepted' } })).rejects.toMatchObject({ code: 'offline' });
   });
 
@@ -83,7 +87,7 @@ describe('message ids', () => {
         await pending;
       }
       station.disconnect();
-      await new Promise((r) => setTimeout(r, 10));
+      await offline(csms);
     }
     expect(ids.size).toBe(15);
   });
@@ -97,11 +101,18 @@ describe('answers across reconnects', () => {
 
   it('should never send an answer computed for the previous connection to a new CALL that reuses its id (regression)', async () => {
     const c = (csms = await startCsms());
+    // The first Authorize is held in the handler until the test lets it answer.
+    let letAnswer!: () => void;
+    const held = new Promise<void>((resolve) => (letAnswer = resolve));
+    const authorizing: string[] = [];
     await c.addStation('CP', {
       handler: {
         ...acceptAll,
         async handleOcpp(action, request, state, context) {
-          if (action === 'Authorize') await new Promise((r) => setTimeout(r, 150));
+          if (action === 'Authorize') {
+            authorizing.push(context.messageId);
+            await held;
+          }
           return acceptAll.handleOcpp(action, request, state as never, context);
         },
       },
@@ -109,14 +120,16 @@ describe('answers across reconnects', () => {
     const before = new MemoryStation(c, 'CP').connect();
     await before.boot();
     void before.call('Authorize', AUTHORIZE, 'id-1');
-    await new Promise((r) => setTimeout(r, 20));
+    await eventually(() => expect(authorizing).toEqual(['id-1']));
     before.disconnect(); // the charger reboots, and its message counter restarts
     await eventually(async () => expect((await c.station('CP')).status).toBe('offline'));
     const after = new MemoryStation(c, 'CP').connect();
-    const boot = await after.call('BootNotification', BOOT_REQUEST, 'id-1');
-    expect(boot).toMatchObject({ type: 3, payload: { status: 'Accepted', interval: expect.any(Number) } });
-    await new Promise((r) => setTimeout(r, 200)); // the old Authorize answer is ready now, and dropped
-    expect(after.received.filter((f) => f[1] === 'id-1')).toHaveLength(1);
+    const boot = after.call('BootNotification', BOOT_REQUEST, 'id-1');
+    // The old Authorize answers only now, while the new CALL with its id is in progress. The event
+    // manager runs one request at a time: the boot is answered after the old answer went out, and dropped.
+    letAnswer();
+    expect(await boot).toMatchObject({ type: 3, payload: { status: 'Accepted', interval: expect.any(Number) } });
+    expect(after.received.filter((f) => f[1] === 'id-1')).toEqual([[3, 'id-1', expect.objectContaining({ status: 'Accepted', interval: expect.any(Number) })]]);
     expect((await c.station('CP')).status).toBe('provisioning');
   });
 });

@@ -174,6 +174,11 @@ export const configSchema = {
         },
         reportTimeoutMs: integer(1, 60_000, 'how long getBaseReport/getReport wait for the last part'),
         offlineCallHoldMs: integer(0, 0, 'calls to an accepted station that went offline: 0 rejects them at once, more holds them that many ms for it to come back'),
+        triggerBootWhenUnbooted: {
+          type: 'boolean',
+          default: true,
+          description: 'a station with no accepted boot on record that talks without booting is asked to boot (TriggerMessage BootNotification)',
+        },
         resetTimeoutMs: integer(1, 300_000, 'a station still connected this long after accepting a Reset, without rebooting, is no longer shown resetting'),
       },
     },
@@ -299,6 +304,7 @@ export interface CsmsConfig {
     readonly reportTimeoutMs: number;
     readonly offlineCallHoldMs: number;
     readonly resetTimeoutMs: number;
+    readonly triggerBootWhenUnbooted: boolean;
   };
   readonly supervision: SupervisionConfig;
   readonly storage: StorageSection;

@@ -38,6 +38,8 @@ interface StationState {
   readonly held: { readonly msg: Extract<StationMsg, { type: 'call' }>; readonly cancelTimer: () => void }[];
   /** Remote address of the attached socket, for the read model. */
   remoteAddress?: string;
+  /** The socket a TriggerMessage(BootNotification) was sent on (once per connection). */
+  bootTriggeredOn?: number;
 }
 
 type Ctx = ActorContext<StationMsg>;
@@ -190,6 +192,7 @@ function onRpcCall(state: StationState, transportId: number, messageId: string, 
         break;
       case 'refuse':
         toConnection(state, ctx, { type: 'send_error', transportId, messageId: effect.messageId, code: effect.code, description: effect.description, details: {} });
+        if (standing.machine.status === 'connected') askToBoot(state, transportId, ctx);
         break;
       case 'ready':
         tell(state, ctx, { type: 'ready' });
@@ -200,6 +203,32 @@ function onRpcCall(state: StationState, transportId: number, messageId: string, 
     }
   }
   persist(state);
+}
+
+/**
+ * A station the CSMS has no accepted boot for (a new or restored database, a deleted record)
+ * that talks without booting would stay locked out: it believes it was accepted (OCPP-J Part 4
+ * §5.3 has it reconnect without rebooting). Its messages are refused per B01–B03, and the CSMS
+ * asks it, once per connection, to boot (TriggerMessage BootNotification, F06) through the same
+ * queue as every CSMS call. DESIGN.md §7.
+ */
+function askToBoot(state: StationState, transportId: number, ctx: Ctx): void {
+  if (!state.station.settings.triggerBootWhenUnbooted || state.bootTriggeredOn === transportId) return;
+  state.bootTriggeredOn = transportId;
+  const station = state.station;
+  ctx.log.info('station talks without a boot on record; asking it to boot (TriggerMessage BootNotification)', { station: station.id });
+  const call = {
+    stationId: station.id,
+    action: 'TriggerMessage' as const,
+    payload: { requestedMessage: 'BootNotification' },
+    timeoutMs: station.settings.callTimeoutMs,
+    done: {
+      resolve: (response: unknown) =>
+        ctx.log.info('boot trigger answered', { station: station.id, status: (response as { status?: string } | null)?.status }),
+      reject: (error: unknown) => ctx.log.info('boot trigger failed', { station: station.id, reason: String(error) }),
+    },
+  };
+  toConnection(state, ctx, { type: 'send_call', call });
 }
 
 function resetAbandoned(state: StationState, ctx: Ctx, effect: Extract<machine.Effect, { type: 'reset_abandoned' }>): void {

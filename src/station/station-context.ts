@@ -58,6 +58,12 @@ export interface StationRegistration {
 
 /** Core settings shared by every station (from the configuration file). */
 export interface StationSettings {
+  /**
+   * A connected station with no accepted boot on record that sends anything but a
+   * BootNotification is asked to boot (TriggerMessage BootNotification, once per connection)
+   * while its messages are refused (default true; DESIGN.md §7).
+   */
+  readonly triggerBootWhenUnbooted: boolean;
   /** Default timeout of a CSMS-initiated call, from when it goes on the wire (default 30 s). */
   readonly callTimeoutMs: number;
   /** Calls that may wait behind the outstanding one (default 100). */
@@ -87,6 +93,7 @@ export interface StationSettings {
 }
 
 export const DEFAULT_STATION_SETTINGS: StationSettings = {
+  triggerBootWhenUnbooted: true,
   callTimeoutMs: 30_000,
   queueLimit: 100,
   handlerTimeoutMs: 30_000,

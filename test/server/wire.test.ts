@@ -86,11 +86,14 @@ describe('CALLERROR codes on a live connection', () => {
 });
 
 describe('boot gating', () => {
-  it('answers SecurityError to a Heartbeat before the boot, and serves the station once booted', async () => {
+  it('answers SecurityError to a Heartbeat before the boot, asks the station to boot (TriggerMessage), and serves it once booted', async () => {
     const peer = await FramePeer.open(server.url, 'WIRE2');
     try {
       const refused = await peer.call('Heartbeat', {}, 'hb0');
       expect(refused.slice(0, 3)).toEqual([4, 'hb0', 'SecurityError']);
+      const trigger = await peer.next();
+      expect(trigger.slice(0, 4)).toEqual([2, expect.any(String), 'TriggerMessage', { requestedMessage: 'BootNotification' }]);
+      peer.send(JSON.stringify([3, trigger[1], { status: 'Accepted' }]));
       await peer.boot();
       await expectHeartbeatAnswered(peer);
     } finally {

@@ -58,11 +58,16 @@ describe('boot and provisioning', () => {
     expect((await csms.station(s.id)).status).toBe('provisioning');
   });
 
-  it('message before boot: a Heartbeat before any BootNotification gets SecurityError with its message id', async () => {
+  it('message before boot: a Heartbeat before any BootNotification gets SecurityError with its message id, and the CSMS asks the station to boot', async () => {
     const s = await station(['Accepted']);
     const answer = await s.call('Heartbeat', {}, 'hb-before-boot');
     expect(errorCode(answer)).toBe('SecurityError');
-    expect(s.received.at(-1)?.[1]).toBe('hb-before-boot');
+    expect(s.received.find((frame) => frame[0] === 4)?.[1]).toBe('hb-before-boot');
+    // DESIGN.md §7: a station with no accepted boot on record is not left locked out (F06).
+    const trigger = await s.nextCall();
+    expect(trigger).toMatchObject({ action: 'TriggerMessage', payload: { requestedMessage: 'BootNotification' } });
+    s.answer(trigger, { status: 'Accepted' });
+    expect(await s.boot()).toMatchObject({ type: 3, payload: { status: 'Accepted' } });
   });
 
   it('boot pending: an unsolicited Heartbeat gets SecurityError, then a new boot is accepted', async () => {

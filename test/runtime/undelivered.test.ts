@@ -6,21 +6,26 @@
 import { dispatch, type ActorRef, type Behaviour } from '../../src/runtime';
 import { startApplication, worker, type Application } from '../../supervisors';
 import { actorName } from '../../src/runtime';
-import { quietLogs } from '../supervisors/fixtures';
+import { eventually, gate, quietLogs } from '../supervisors/fixtures';
 
 quietLogs();
 
-type Msg = { type: 'slow'; ms: number } | { type: 'job'; n: number } | { type: 'crash' };
+/** `hold` keeps the actor busy until the test opens `until`: what stays queued behind it is known. */
+type Msg = { type: 'hold'; until: Promise<void> } | { type: 'job'; n: number } | { type: 'crash' };
 const NAME = actorName<Msg>('worker');
 
-function behaviour(processed: number[], undelivered: number[]): Behaviour<Msg, null, void> {
+function behaviour(processed: number[], undelivered: number[], holding: { now: boolean }): Behaviour<Msg, null, void> {
   return {
     init: (_args, ctx) => {
       ctx.register(NAME);
       return null;
     },
     async receive(state, msg) {
-      if (msg.type === 'slow') await new Promise((r) => setTimeout(r, msg.ms));
+      if (msg.type === 'hold') {
+        holding.now = true;
+        await msg.until;
+        holding.now = false;
+      }
       if (msg.type === 'job') processed.push(msg.n);
       if (msg.type === 'crash') throw new Error('boom');
       return state;
@@ -37,9 +42,11 @@ describe('undelivered messages', () => {
     await app?.stop();
   });
 
+  const holding = { now: false };
+
   async function start(processed: number[], undelivered: number[]): Promise<ActorRef<Msg>> {
     app = await startApplication(
-      { strategy: 'one_for_one', intensity: 5, period: 5, children: [{ id: 'worker', start: worker(behaviour(processed, undelivered), undefined) }] },
+      { strategy: 'one_for_one', intensity: 5, period: 5, children: [{ id: 'worker', start: worker(behaviour(processed, undelivered, holding), undefined) }] },
       { name: 'undelivered' },
     );
     return app.registry.whereis(NAME)!;
@@ -49,12 +56,17 @@ describe('undelivered messages', () => {
     const processed: number[] = [];
     const undelivered: number[] = [];
     const ref = await start(processed, undelivered);
+    const busy = gate();
     dispatch(ref, { type: 'job', n: 0 });
-    dispatch(ref, { type: 'slow', ms: 30 });
+    dispatch(ref, { type: 'hold', until: busy.promise });
     for (let n = 1; n <= 5; n++) dispatch(ref, { type: 'job', n });
-    await new Promise((r) => setTimeout(r, 10));
-    await app!.stop();
+    await eventually(() => holding.now);
+    const stopped = app!.stop();
     app = undefined;
+    // Asked to stop while busy: it takes no more messages, and finishes the one in progress.
+    await eventually(() => !ref.alive);
+    busy.open();
+    await stopped;
     expect(processed).toEqual([0]);
     expect(undelivered).toEqual([1, 2, 3, 4, 5]);
   });
@@ -63,18 +75,22 @@ describe('undelivered messages', () => {
     const processed: number[] = [];
     const undelivered: number[] = [];
     const ref = await start(processed, undelivered);
-    dispatch(ref, { type: 'slow', ms: 20 });
+    const busy = gate();
+    dispatch(ref, { type: 'hold', until: busy.promise });
     dispatch(ref, { type: 'crash' });
     dispatch(ref, { type: 'job', n: 1 });
     dispatch(ref, { type: 'job', n: 2 });
-    await new Promise((r) => setTimeout(r, 80));
+    await eventually(() => holding.now);
+    busy.open();
+    // The restarted incarnation takes new messages as usual.
+    const next = await eventually(() => {
+      const now = app!.registry.whereis(NAME);
+      return now && now.id !== ref.id ? now : undefined;
+    });
     expect(processed).toEqual([]);
     expect(undelivered).toEqual([1, 2]);
-    // The restarted incarnation takes new messages as usual.
-    const next = app!.registry.whereis(NAME)!;
-    expect(next.id).not.toBe(ref.id);
     dispatch(next, { type: 'job', n: 3 });
-    await new Promise((r) => setTimeout(r, 20));
+    await eventually(() => processed.length > 0);
     expect(processed).toEqual([3]);
   });
 });

@@ -28,6 +28,7 @@ export { StandingTable, STANDING_PARTS, type StandingPart, type StandingRow } fr
 export {
   TransactionsTable,
   InvalidCursorError,
+  InvalidFilterError,
   type TransactionEventRecord,
   type TransactionSummary,
   type TransactionEventSummary,

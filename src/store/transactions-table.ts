@@ -199,8 +199,9 @@ export class TransactionsTable {
     };
     if (filter.stationId !== undefined) where.push(`station_id = ${param(filter.stationId)}`);
     if (filter.state !== undefined) where.push(`state = ${param(filter.state)}`);
-    if (filter.from !== undefined) where.push(`started_at >= ${param(filter.from)}`);
-    if (filter.to !== undefined) where.push(`started_at < ${param(filter.to)}`);
+    // Times are kept as ISO 8601 UTC with milliseconds: bounds are compared in the same form.
+    if (filter.from !== undefined) where.push(`started_at >= ${param(isoUtc(filter.from, 'from'))}`);
+    if (filter.to !== undefined) where.push(`started_at < ${param(isoUtc(filter.to, 'to'))}`);
     if (filter.cursor !== undefined) {
       const [startedAt, stationId, transactionId] = readCursor(filter.cursor);
       where.push(`(started_at, station_id, transaction_id) < (${param(startedAt)}, ${param(stationId)}, ${param(transactionId)})`);
@@ -233,6 +234,19 @@ function summaryOf(row: Row): TransactionSummary {
     remoteStartId: row.remote_start_id === null ? null : Number(row.remote_start_id),
     chargingState: row.charging_state,
   };
+}
+
+/** A date-time bound in the stored form; anything that is not a date-time is refused. */
+export class InvalidFilterError extends Error {
+  constructor(readonly field: string, message: string) {
+    super(message);
+  }
+}
+
+function isoUtc(value: string, field: string): string {
+  const time = Date.parse(value);
+  if (Number.isNaN(time)) throw new InvalidFilterError(field, `${field} must be an ISO 8601 date-time, e.g. 2026-01-31T00:00:00Z`);
+  return new Date(time).toISOString();
 }
 
 function writeCursor(key: [string, string, string]): string {

@@ -17,6 +17,7 @@ import { ADMIN_CONFIG_SCHEMA, type AdminConfigSection } from './admin';
 import { LOG_LEVELS, type LogLevel } from '../log';
 import { supervisionSchema, type SupervisionConfig } from './supervision';
 import { EVSE_SCHEMA, SECURITY_PROFILES, type SecurityProfileSetting } from './station-rules';
+import { STANDARD_CSMS_CONFIG_PROPERTIES, type StandardCsmsConfig } from '../services/config';
 
 /** identifierString (OCPP 2.0.1 Part 2), at most 48 characters: a station identity (Part 4 §3.1.1). */
 const IDENTITY_PATTERN = '^[A-Za-z0-9*\\-_=+|@.]{1,48}$';
@@ -197,6 +198,8 @@ export const configSchema = {
       },
     },
     admin: { ...ADMIN_CONFIG_SCHEMA, default: {} },
+    // The standard CSMS (DESIGN.md §8): authorization, tokens, tariffs, bootPolicy, transactions.
+    ...STANDARD_CSMS_CONFIG_PROPERTIES,
     defaults: {
       type: 'object',
       additionalProperties: false,
@@ -277,7 +280,7 @@ export interface StorageSection {
   readonly gatherMs: number;
 }
 
-export interface CsmsConfig {
+export interface CsmsConfig extends StandardCsmsConfig {
   readonly description?: string;
   readonly logging: { readonly level: LogLevel; readonly format: 'auto' | 'json' | 'text' };
   readonly listeners: readonly ListenerConfig[];

@@ -13,6 +13,7 @@ import { EventEmitter } from 'node:events';
 import { v4 as uuidv4 } from 'uuid';
 import type { OcppHandler } from '../handlers/behaviour';
 import type { HandlerServices, StationCalls } from './events/contract';
+import { registeredHandlerName } from './events/handler-names';
 import type { CsmsAction, RequestOf, ResponseOf } from '../schemas/actions';
 import { isCsmsAction } from '../schemas/actions';
 import { ConfigError, DeviceModelError, OcppError, StationExistsError, StationOfflineError, UnknownStationError, type OcppErrorCode } from './errors';
@@ -211,7 +212,8 @@ export class Csms extends EventEmitter<CsmsEvents> {
         id,
         evse: registration.evse ?? 1,
         handler: registration.handler,
-        handlerName: registration.handlerName,
+        // The name the server loaded it by, so a durable registry can keep the station.
+        handlerName: registration.handlerName ?? registeredHandlerName(registration.handler),
         handlerArgs: registration.handlerArgs,
         securityProfile: registration.securityProfile ?? 0,
         passwordHash: registration.passwordHash,

@@ -14,3 +14,8 @@ export function nameHandler(handler: object, name: string): void {
 export function handlerNameOf(handler: object): string {
   return names.get(handler) ?? '(unnamed handler)';
 }
+
+/** The module name of `handler` when it was loaded by name (what a durable registry can keep). */
+export function registeredHandlerName(handler: object): string | undefined {
+  return names.get(handler);
+}

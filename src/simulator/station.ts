@@ -70,8 +70,10 @@ export class SimulatedStation implements IncomingSurface, BootSurface, SessionSu
   /** The run is over (close): nothing reconnects, calls fail. */
   private finished = false;
   private interrupted = false;
-  /** Why the station is gone for good (reconnection given up, boot rejected after a reboot). */
+  /** Why the station is gone for good: its connection closed and it does not reconnect, or gave up reconnecting. */
   private lost: Error | undefined;
+  /** Whether `lost` fails the station (reconnection given up, boot rejected after a reset), not merely ends its stay. */
+  private lostFails = false;
   private readyWaiters: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
   private idleWaiters: Array<() => void> = [];
   private endLinger: (() => void) | undefined;
@@ -129,7 +131,7 @@ export class SimulatedStation implements IncomingSurface, BootSurface, SessionSu
       await this.remoteSession;
       await this.rebooting;
       phase = 'reconnect';
-      if (this.lost && !this.interrupted) throw this.lost;
+      if (this.lost && this.lostFails && !this.interrupted) throw this.lost;
       return { identity: this.identity, outcome };
     } catch (error) {
       const err = asError(error);
@@ -399,9 +401,12 @@ export class SimulatedStation implements IncomingSurface, BootSurface, SessionSu
     for (const waiter of this.readyWaiters.splice(0)) waiter.reject(error);
   }
 
-  /** Gone for good: calls fail with `error`, the stay ends. */
-  private giveUp(error: Error): void {
-    this.lost ??= error;
+  /** Gone for good: calls fail with `error`, the stay ends; `fails` makes it the station's failure. */
+  private giveUp(error: Error, fails: boolean): void {
+    if (!this.lost) {
+      this.lost = error;
+      this.lostFails = fails;
+    }
     this.rejectWaiters(error);
     this.endLinger?.();
     this.log.warn('station gave up its connection', { error: error.message });
@@ -429,7 +434,9 @@ export class SimulatedStation implements IncomingSurface, BootSurface, SessionSu
     if (this.finished) return;
     const resume = this.rebootReason !== undefined || (!this.interrupted && this.options.reconnectAttempts > 0 && this.bootStatus === 'Accepted');
     if (!resume) {
-      this.giveUp(new SimulatorError('connection_closed', `the connection to ${this.options.url} closed (code ${code})`));
+      // Not reconnecting (reconnectAttempts 0, interrupted, never booted): the stay is over, the
+      // calls still waiting fail; the run's own steps say whether that failed the station.
+      this.giveUp(new SimulatorError('connection_closed', `the connection to ${this.options.url} closed (code ${code})`), false);
       return;
     }
     this.startReconnecting();
@@ -464,7 +471,7 @@ export class SimulatedStation implements IncomingSurface, BootSurface, SessionSu
         const reason = this.rebootReason;
         if (reason !== undefined) {
           if ((await bootStation(this, reason)) === 'Rejected') {
-            this.giveUp(new SimulatorError('connection_closed', `the CSMS rejected the boot after the reset (${reason})`));
+            this.giveUp(new SimulatorError('connection_closed', `the CSMS rejected the boot after the reset (${reason})`), true);
             return;
           }
           this.rebootReason = undefined;
@@ -482,6 +489,7 @@ export class SimulatedStation implements IncomingSurface, BootSurface, SessionSu
       this.interrupted
         ? new SimulatorError('interrupted', 'interrupted while reconnecting')
         : new SimulatorError('connection_closed', `could not reconnect to ${url} in ${attempts} attempt(s)`),
+      !this.interrupted,
     );
   }
 

@@ -112,6 +112,17 @@ describe('reconnecting', () => {
     expect(standIn.validationFailures).toEqual([]);
   });
 
+  it('with reconnectAttempts 0, ends its stay without failing when the CSMS closes the connection', async () => {
+    standIn = await startStandIn();
+    const run = simulate({ url: standIn.url, meterIntervalMs: 10, meterUpdates: 0, lingerMs: 600_000, ...QUICK, reconnectAttempts: 0 }, { interruptOn: [] });
+    const client = await standIn.waitFor(ID, 'StatusNotification', 3);
+    await client.call('GetVariables', { getVariableData: [{ component: { name: 'ChargingStation' }, variable: { name: 'Model' } }] });
+    await client.close();
+    const summary = await run;
+    expect(summary.outcomes).toMatchObject({ completed: 1, failed: 0 });
+    expect(summary.progress.reconnects).toBe(0);
+  });
+
   it('gives up after reconnectAttempts when the CSMS stays away, as a failure in the reconnect phase', async () => {
     standIn = await startStandIn();
     const run = simulate({ url: standIn.url, meterIntervalMs: 10, meterUpdates: 0, lingerMs: 600_000, ...QUICK, reconnectAttempts: 2 }, { interruptOn: [] });

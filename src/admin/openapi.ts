@@ -6,7 +6,7 @@
 import { CSMS_ACTIONS } from '../../schemas';
 import { buildOcppComponents } from './ocpp-components';
 import { ERROR_BODY_SCHEMA } from './route-schemas';
-import { CALL_ROUTE, type AdminRoute } from './routes';
+import { CALL_ROUTE, type AdminRoute, type RouteAnswer } from './routes';
 
 export const OPENAPI_PATH = '/api/openapi.json';
 
@@ -15,12 +15,12 @@ type Json = Record<string, unknown>;
 const STATUS_TEXT: Readonly<Record<number, string>> = {
   400: 'Invalid request: path, query or body (invalid_request, invalid_identity, invalid_password, unknown_handler, invalid_payload, not_csms_action).',
   401: 'No or wrong bearer token (unauthorized).',
-  404: 'No such station (unknown_station), action (unknown_action) or device-model entry.',
+  404: 'No such station (unknown_station), action (unknown_action), device-model entry or transaction (unknown_transaction).',
   409: 'Conflicts with the station\u2019s state: already registered (station_exists), not connected or booted (offline), call not allowed in its state (not_allowed).',
   429: 'The station\u2019s outbound call queue is full (queue_full); retry later.',
   500: 'Internal error (internal).',
   502: 'The station answered with a CALLERROR (call_error, with ocppCode and description).',
-  503: 'The station\u2019s actors did not answer (unavailable), e.g. while restarting.',
+  503: 'The station\u2019s actors did not answer (unavailable), e.g. while restarting; or, for the transaction routes, the server runs without a store.',
   504: 'The station did not answer in time (timeout).',
 };
 
@@ -48,10 +48,12 @@ function parameters(route: AdminRoute, fixed: Readonly<Record<string, string>> =
   return out;
 }
 
-function responses(route: AdminRoute, success: Readonly<Record<number, { description: string; schema?: object }>>): Json {
+function responses(route: AdminRoute, success: Readonly<Record<number, RouteAnswer>>): Json {
   const out: Json = {};
   for (const [status, answer] of Object.entries(success)) {
-    out[status] = answer.schema ? { description: answer.description, content: { 'application/json': { schema: answer.schema } } } : { description: answer.description };
+    out[status] = answer.schema
+      ? { description: answer.description, content: { 'application/json': { schema: answer.schema }, ...answer.alternatives } }
+      : { description: answer.description };
   }
   for (const status of [400, 401, ...route.errors, 500]) {
     out[String(status)] = { description: STATUS_TEXT[status] ?? 'Error.', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };

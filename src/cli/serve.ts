@@ -60,6 +60,7 @@ export async function serve(options: ServeOptions): Promise<number> {
         resolveHandler: adminHandlerResolver(config, path),
         onCredentialsChanged: (id) => server.invalidateCredentials(id),
         identity: { allowSpaceInIdentity: config.server.allowSpaceInIdentity },
+        transactions: store.transactions,
       });
       await adminServer.listen();
     }

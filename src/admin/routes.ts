@@ -61,7 +61,7 @@ export interface RouteAnswer {
 }
 
 export interface AdminRoute {
-  readonly method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** fastify form, `:param`. */
   readonly url: string;
   readonly operationId: string;

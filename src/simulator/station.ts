@@ -466,7 +466,13 @@ export class SimulatedStation implements IncomingSurface, BootSurface, SessionSu
       }
       if (this.finished || this.interrupted) break;
       try {
-        this.connection = await this.open();
+        const connection = await this.open();
+        if (this.finished) {
+          // The run ended while this attempt was under way.
+          await connection.close();
+          return;
+        }
+        this.connection = connection;
         this.observer.stationEvent(this.identity, { type: 'reconnected', attempts: attempt });
         const reason = this.rebootReason;
         if (reason !== undefined) {
@@ -478,6 +484,9 @@ export class SimulatedStation implements IncomingSurface, BootSurface, SessionSu
           this.observer.stationEvent(this.identity, { type: 'rebooted', reason });
           this.wakeWaiters();
           await this.reportConnectors();
+        } else {
+          // The boot's answer set the heartbeat going after a reset; a plain reconnection restarts it.
+          this.heartbeatIntervalChanged();
         }
         this.wakeWaiters();
         return;

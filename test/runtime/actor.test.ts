@@ -1,7 +1,8 @@
 import { ActorStoppedError, QueryTimeoutError } from '../../src/errors';
 import { dispatch, query, type ActorRef } from '../../src/runtime';
 import { startApplication, worker, type Application } from '../../supervisors';
-import { ProbeError, delay, eventually, probe, probeName, quietLogs, restartedIncarnation, type ProbeMsg } from '../supervisors/fixtures';
+import { eventually as eventuallyAsync } from '../support/memory-station';
+import { ProbeError, eventually, probe, probeName, quietLogs, restartedIncarnation, type ProbeMsg } from '../supervisors/fixtures';
 
 quietLogs();
 
@@ -61,11 +62,23 @@ describe('typed actors', () => {
       await early.stop();
     });
 
-    it('should deliver a message sent with sendAfter, and cancel it when the actor stops first', async () => {
-      dispatch(ref, { type: 'later', ms: 10, then: { type: 'count' } });
-      dispatch(ref, { type: 'later', ms: 60_000, then: { type: 'crash' } }); // must not outlive the actor
-      await delay(30);
-      expect(await query(ref, (replyTo) => ({ type: 'get_count', replyTo }), 1000)).toBe(1);
+    it('should deliver a message sent with sendAfter, and clear the timer of one still due when the actor stops', async () => {
+      const timersSet = jest.spyOn(globalThis, 'setTimeout');
+      const timersCleared = jest.spyOn(globalThis, 'clearTimeout');
+      try {
+        dispatch(ref, { type: 'later', ms: 10, then: { type: 'count' } });
+        dispatch(ref, { type: 'later', ms: 600_000, then: { type: 'crash' } }); // must not outlive the actor
+        await eventuallyAsync(async () => expect(await query(ref, (replyTo) => ({ type: 'get_count', replyTo }), 1000)).toBe(1));
+        const due = timersSet.mock.calls.findIndex(([, ms]) => ms === 600_000);
+        expect(due).toBeGreaterThanOrEqual(0);
+        const timer = timersSet.mock.results[due]!.value as NodeJS.Timeout;
+        expect(timersCleared).not.toHaveBeenCalledWith(timer);
+        await app.stop();
+        expect(timersCleared).toHaveBeenCalledWith(timer);
+      } finally {
+        timersSet.mockRestore();
+        timersCleared.mockRestore();
+      }
     });
   });
 

@@ -52,13 +52,19 @@ interface PendingAnswer {
   readonly ticket?: Ticket;
 }
 
+/** A station CALL being processed: its action, and the store's failure count when it arrived. */
+interface InProgress {
+  readonly action: StationAction;
+  readonly failuresAtArrival: number;
+}
+
 interface ConnectionState {
   readonly station: StationContext;
   /** Answers waiting for a commit, in order. */
   readonly outbox: PendingAnswer[];
   transport?: Transport;
   /** Ids of station CALLs forwarded and not yet answered (OCPP-J Part 4 §4.1.4: ids are unique per sender). */
-  readonly inbound: Map<string, StationAction>;
+  readonly inbound: Map<string, InProgress>;
   outstanding?: Outstanding;
   readonly queue: QueuedCall[];
   /** Times of recent bad frames, for the bad-frame limit. */
@@ -170,8 +176,7 @@ export const connectionBehaviour: Behaviour<ConnectionMsg, ConnectionState, Stat
 function answer(state: ConnectionState, ctx: Ctx, entry: Omit<PendingAnswer, 'ticket'>): void {
   const ticket = state.station.store.pending(state.station.id);
   if (state.outbox.length === 0 && ticket === undefined) {
-    state.inbound.delete(entry.messageId);
-    send(state, entry.text, ctx);
+    deliver(state, ctx, entry);
     return;
   }
   state.outbox.push({ ...entry, ticket });
@@ -192,14 +197,26 @@ function flushOutbox(state: ConnectionState, ctx: Ctx): void {
     if (head.ticket && !head.ticket.settled) return;
     state.outbox.shift();
     // The socket it was for is gone: the station will resend (its id is no longer in progress).
-    if (state.transport?.id !== head.transportId || !state.inbound.delete(head.messageId)) continue;
-    if (head.acknowledges && head.ticket?.error) {
-      ctx.log.warn('answer withheld: the change it acknowledges was not stored', { station: state.station.id, messageId: head.messageId });
-      send(state, encodeCallError(head.messageId, 'InternalError', 'the CSMS could not store this message; send it again', {}), ctx);
-    } else {
-      send(state, head.text, ctx);
-    }
+    if (state.transport?.id !== head.transportId) continue;
+    deliver(state, ctx, head);
   }
+}
+
+/**
+ * Put an answer on the wire, unless a change made while its request was processed failed to
+ * commit: then the station gets InternalError and sends the message again (DESIGN.md §7).
+ */
+function deliver(state: ConnectionState, ctx: Ctx, entry: Omit<PendingAnswer, 'ticket'>): void {
+  const { station } = state;
+  const request = state.inbound.get(entry.messageId);
+  if (!request) return;
+  state.inbound.delete(entry.messageId);
+  if (entry.acknowledges && station.store.failures(station.id) > request.failuresAtArrival) {
+    ctx.log.warn('answer withheld: a change it acknowledges was not stored', { station: station.id, messageId: entry.messageId, action: request.action });
+    send(state, encodeCallError(entry.messageId, 'InternalError', 'the CSMS could not store this message; send it again', {}), ctx);
+    return;
+  }
+  send(state, entry.text, ctx);
 }
 
 function attach(state: ConnectionState, transport: Transport, ctx: Ctx): void {
@@ -277,7 +294,7 @@ function accept(state: ConnectionState, text: string, result: Extract<ReturnType
         countBadFrame(state, ctx);
         return;
       }
-      state.inbound.set(frame.messageId, frame.action as StationAction);
+      state.inbound.set(frame.messageId, { action: frame.action as StationAction, failuresAtArrival: station.store.failures(station.id) });
       toStation(state, ctx, { type: 'rpccall', transportId: state.transport?.id ?? -1, messageId: frame.messageId, action: frame.action as StationAction, payload: frame.payload });
       return;
     }

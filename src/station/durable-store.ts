@@ -66,6 +66,10 @@ export class StoreBackedStationStore implements StationStore {
   pending(stationId: string): Ticket | undefined {
     return this.store.committer.pending(stationId);
   }
+
+  failures(stationId: string): number {
+    return this.store.committer.failures(stationId);
+  }
 }
 
 /** A TransactionEvent as the history keeps it. */

@@ -60,8 +60,10 @@ export interface StationStore {
   save(stationId: string, record: StandingRecord, changes: StandingChanges): Ticket | undefined;
   /** Forget a station's standing. */
   delete(stationId: string): Ticket | undefined;
-  /** The unsettled (or failed) ticket of the station's latest change, if any: what its next answer waits for. */
+  /** The unsettled ticket of the station's latest change, if any: what its next answer waits for. */
   pending(stationId: string): Ticket | undefined;
+  /** How many commits of the station's changes failed so far (see GroupCommitter.failures). */
+  failures(stationId: string): number;
 }
 
 /** Keeps the latest record per station in memory (records are immutable: no copy needed). */
@@ -89,6 +91,10 @@ export class MemoryStationStore implements StationStore {
 
   pending(): undefined {
     return undefined;
+  }
+
+  failures(): number {
+    return 0;
   }
 }
 

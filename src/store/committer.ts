@@ -76,6 +76,7 @@ export interface CommitterOptions {
 interface Batch {
   readonly statements: SqlStatement[];
   readonly ticket: Ticket;
+  readonly keys: Set<string>;
 }
 
 export class GroupCommitter {
@@ -87,6 +88,8 @@ export class GroupCommitter {
   private closed = false;
   /** The latest ticket per key (a station id): what an answer about that station waits for. */
   private readonly latest = new Map<string, Ticket>();
+  /** Failed commits per key, so an answer can tell whether a change made since its request was lost. */
+  private readonly failed = new Map<string, number>();
 
   constructor(
     private readonly db: SqlDatabase,
@@ -104,10 +107,13 @@ export class GroupCommitter {
       return ticket;
     }
     if (statements.length === 0) return Ticket.done();
-    this.gathering ??= { statements: [], ticket: new Ticket() };
+    this.gathering ??= { statements: [], ticket: new Ticket(), keys: new Set() };
     this.gathering.statements.push(...statements);
     const ticket = this.gathering.ticket;
-    if (key !== undefined) this.latest.set(key, ticket);
+    if (key !== undefined) {
+      this.latest.set(key, ticket);
+      this.gathering.keys.add(key);
+    }
     this.schedule();
     return ticket;
   }
@@ -118,9 +124,18 @@ export class GroupCommitter {
     if (!ticket) return undefined;
     if (ticket.settled) {
       this.latest.delete(key);
-      return ticket.error ? ticket : undefined;
+      return undefined;
     }
     return ticket;
+  }
+
+  /**
+   * How many commits with changes for `key` have failed so far. An answer compares the count at
+   * its request's arrival with the count when it leaves: a change made meanwhile was lost, and
+   * the answer becomes InternalError (DESIGN.md §7).
+   */
+  failures(key: string): number {
+    return this.failed.get(key) ?? 0;
   }
 
   /** Resolves when everything handed over so far is committed (or failed). */
@@ -168,6 +183,7 @@ export class GroupCommitter {
       },
       (error: unknown) => {
         this.stats.failedCommits += 1;
+        for (const key of batch.keys) this.failed.set(key, (this.failed.get(key) ?? 0) + 1);
         if (!this.outage) {
           this.outage = true;
           log.error('store commit failed; station messages that change state are answered InternalError until it commits again', {

@@ -179,8 +179,10 @@ function conformance(driver: Driver): void {
 
   it('fails the ticket of a batch that cannot commit (never a false success), and commits the next one', async () => {
     const bad = store.committer.write('CP1', [{ sql: 'INSERT INTO no_such_table VALUES (1)' }]);
+    const failuresBefore = store.committer.failures('CP1');
     await expect(bad.promise).rejects.toBeInstanceOf(StoreError);
-    expect(store.committer.pending('CP1')).toBe(bad);
+    expect(store.committer.failures('CP1')).toBe(failuresBefore + 1);
+    expect(store.committer.failures('CP2')).toBe(0);
     const good = store.transactions.record(event({ seqNo: 0, eventType: 'Started' }));
     await expect(good.promise).resolves.toBeUndefined();
   });

@@ -8,6 +8,7 @@
  *     const services = await startCsmsServices({ store, config, callsFor: (id) => csms.callsFor(id) });
  *     await services.tokens.put({ idToken: '04A2B3', type: 'ISO14443', status: 'Accepted' }).ticket.promise;
  */
+import { ConfigError, InvalidInputError } from '../errors';
 import type { StationCalls } from '../events/contract';
 import type { Store } from '../store';
 import { BootPolicyService } from './boot-policy';
@@ -96,9 +97,16 @@ export function createCsmsServices(options: CsmsServicesOptions): CsmsServices {
     transactions,
     config,
     async provision() {
-      await tokens.provision(config.tokens).promise;
-      await tariffs.provision();
-      await bootPolicy.provision();
+      try {
+        await tokens.provision(config.tokens).promise;
+        await tariffs.provision();
+        await bootPolicy.provision();
+      } catch (error) {
+        // What the schema could not check (a real date, a tariff that exists, a duplicate) is
+        // still the configuration's fault: a ConfigError naming the field (the CLI exits 2).
+        if (error instanceof InvalidInputError) throw new ConfigError(error.field, valueAt(config, error.field), error.reason);
+        throw error;
+      }
     },
   };
 }
@@ -108,4 +116,14 @@ export async function startCsmsServices(options: CsmsServicesOptions): Promise<C
   const services = createCsmsServices(options);
   await services.provision();
   return services;
+}
+
+/** The value at a field path such as `tokens[2].expiresAt` (for the error message). */
+function valueAt(config: StandardCsmsConfig, field: string): unknown {
+  let at: unknown = config;
+  for (const segment of field.split(/[.[\]]+/).filter(Boolean)) {
+    if (typeof at !== 'object' || at === null) return undefined;
+    at = (at as Record<string, unknown>)[segment];
+  }
+  return at;
 }

@@ -5,7 +5,7 @@
  */
 import type { CsmsAction, RequestOf, ResponseOf } from '../../schemas/actions';
 import type { StationCalls } from '../../src/events/contract';
-import { InvalidInputError, NotFoundError } from '../../src/errors';
+import { ConfigError, InvalidInputError, NotFoundError } from '../../src/errors';
 import { createCsmsServices, standardCsmsConfig, type CsmsServices } from '../../src/services';
 import type { Store } from '../../src/store';
 import { testStoreKinds } from './support/stores';
@@ -191,10 +191,10 @@ describe.each(testStoreKinds().map((kind) => [kind.name, kind] as const))('on %s
       expect(await services.tariffs.resolve('CP1', 1)).toMatchObject({ tariff: { id: '(zero)', currency: 'EUR' }, fallback: { missing: 'OWN', used: 'zero' } });
     });
 
-    it('refuses a configuration whose assignment names no tariff', async () => {
-      await expect(start(standardCsmsConfig({ tariffs: { assignments: [{ station: 'CP1', tariff: 'GHOST' }] } }))).rejects.toThrow(
-        /^tariffs\.assignments\[0\]\.tariff: no tariff GHOST/,
-      );
+    it('refuses a configuration whose assignment names no tariff, as a configuration error naming the field', async () => {
+      const refused = start(standardCsmsConfig({ tariffs: { assignments: [{ station: 'CP1', tariff: 'GHOST' }] } }));
+      await expect(refused).rejects.toThrow(ConfigError);
+      await expect(refused).rejects.toThrow('invalid configuration at tariffs.assignments[0].tariff: "GHOST" (no tariff GHOST');
     });
   });
 

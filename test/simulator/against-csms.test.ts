@@ -5,7 +5,7 @@
  */
 import acceptAll from '../../handlers/accept-all';
 import { simulate } from '../../src/simulator';
-import { startTestServer, type TestServer } from '../server/listener-harness';
+import { eventually, startTestServer, type TestServer } from '../server/listener-harness';
 
 describe('the simulator against the CSMS server', () => {
   let server: TestServer;
@@ -46,5 +46,32 @@ describe('the simulator against the CSMS server', () => {
       expect(view.bootStatus).toBe('Accepted');
       expect(view.openTransactions).toEqual([]);
     }
+  });
+
+  it('should reboot a simulated station that accepts Reset Immediate, and serve it again once it booted with RemoteReset', async () => {
+    const abort = new AbortController();
+    const bootReasons: string[] = [];
+    const onFrame = (event: { stationId: string; direction: string; text: string }): void => {
+      if (event.stationId !== 'RESET-00001' || event.direction !== 'in') return;
+      const frame = JSON.parse(event.text) as unknown[];
+      if (frame[0] === 2 && frame[2] === 'BootNotification') bootReasons.push((frame[3] as { reason: string }).reason);
+    };
+    server.csms.on('frame', onFrame);
+    const run = simulate(
+      { url: server.url, identityPrefix: 'RESET-', meterIntervalMs: 10, meterUpdates: 0, lingerMs: 600_000, rebootDelayMs: 10, reconnectWaitMs: 10, reconnectRandomMs: 0 },
+      { signal: abort.signal, interruptOn: [] },
+    );
+    await eventually(async () => (await server.csms.station('RESET-00001').catch(() => undefined))?.status === 'idle');
+
+    expect(await server.csms.call('RESET-00001', 'Reset', { type: 'Immediate' })).toEqual({ status: 'Accepted' });
+    await eventually(() => bootReasons.length === 2);
+    await eventually(async () => (await server.csms.station('RESET-00001')).status === 'idle');
+    expect(bootReasons).toEqual(['PowerUp', 'RemoteReset']);
+    abort.abort();
+
+    const summary = await run;
+    expect(summary.progress).toMatchObject({ reboots: 1, reconnects: 1 });
+    expect(summary.outcomes).toMatchObject({ completed: 1, failed: 0 });
+    server.csms.off('frame', onFrame);
   });
 });

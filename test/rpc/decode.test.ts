@@ -203,7 +203,8 @@ describe('decodeFrame decodes the three frame types', () => {
   it('should narrow the payload type by action', () => {
     const result = decodeFrame(call('BootNotification', BOOT));
     if (!result.ok || result.frame.type !== 2 || result.frame.action !== 'BootNotification') throw new Error('not a boot');
-    // Compiles only because the payload is a BootNotificationRequest here.
+    // Compiles only because the payload is a BootNotificationRequest here (the compile-time side:
+    // test/rpc/typing/decode.ts, checked by test/typing/compile-contracts.test.ts).
     expect(result.frame.payload.chargingStation.vendorName).toBe('VendorX');
   });
 

@@ -16,10 +16,11 @@ import type { HandlerServices, StationCalls } from './events/contract';
 import { registeredHandlerName } from './events/handler-names';
 import type { CsmsAction, RequestOf, ResponseOf } from '../schemas/actions';
 import { isCsmsAction } from '../schemas/actions';
-import { ConfigError, DeviceModelError, OcppError, StationExistsError, StationOfflineError, UnknownStationError, type OcppErrorCode } from './errors';
+import { ConfigError, DeviceModelError, describeCause, OcppError, StationExistsError, StationOfflineError, UnknownStationError, type OcppErrorCode } from './errors';
 import type { Transport } from './connection/transport';
 import { CloseCode } from './connection/transport';
 import { loggerFor } from './log';
+import { hashPassword } from './server/credentials';
 import { dispatch, query, type ActorSystem, type ExitReason, type Registry, type ReplyTo } from './runtime';
 import { listVariables, splitSetVariablesRequest, splitGetVariablesRequest, type VariableEntry } from './station/model/device-model';
 import {
@@ -487,7 +488,14 @@ export class Csms extends EventEmitter<CsmsEvents> {
         reject(new ConfigError('timeout', timeoutMs, `an integer number of milliseconds from 1 to ${MAX_TIMER_MS}`));
         return;
       }
-      const done: Deferred<unknown> = { resolve, reject };
+      const done: Deferred<unknown> =
+        action === 'SetVariables'
+          ? {
+              // The stored credential follows an accepted password change before the caller hears of it.
+              resolve: (response) => void this.followPassword(id, payload as RequestOf<'SetVariables'>, response as ResponseOf<'SetVariables'>).finally(() => resolve(response)),
+              reject,
+            }
+          : { resolve, reject };
       const msg: StationMsg = {
         type: 'call',
         call: { stationId: id, action, payload, timeoutMs, done },
@@ -495,6 +503,41 @@ export class Csms extends EventEmitter<CsmsEvents> {
       };
       this.toStation(id, msg, reject);
     });
+  }
+
+  /**
+   * A SetVariables of `SecurityCtrlr.BasicAuthPassword` the station answered Accepted (through any
+   * path: admin API, embedding API, a handler) changes the password it will use on its next
+   * connection: the stored hash follows, so the station is not locked out (OCPP 2.0.1 A01). A
+   * rejected change leaves everything as it was. The value is never logged.
+   */
+  private async followPassword(id: string, request: RequestOf<'SetVariables'>, response: ResponseOf<'SetVariables'>): Promise<void> {
+    const results = Array.isArray(response?.setVariableResult) ? response.setVariableResult : [];
+    for (const data of request.setVariableData) {
+      if (data.component.name.toLowerCase() !== 'securityctrlr' || data.variable.name.toLowerCase() !== 'basicauthpassword') continue;
+      if ((data.attributeType ?? 'Actual') !== 'Actual') continue;
+      const result = results.find(
+        (r) =>
+          r.component.name.toLowerCase() === 'securityctrlr' &&
+          r.variable.name.toLowerCase() === 'basicauthpassword' &&
+          (r.attributeType ?? 'Actual') === 'Actual',
+      );
+      if (result?.attributeStatus !== 'Accepted' || !this.stations.has(id)) {
+        log.warn('station did not accept a new Basic-auth password; the stored one stays', { station: id, status: result?.attributeStatus ?? 'no result' });
+        continue;
+      }
+      try {
+        const passwordHash = await hashPassword(data.attributeValue, { field: 'BasicAuthPassword' });
+        this.updateCredentials(id, { passwordHash });
+        await this.persisted(id).catch(() => undefined);
+        log.warn('station Basic-auth password changed by SetVariables; it applies from its next connection', { station: id });
+      } catch (error) {
+        log.error('station accepted a Basic-auth password the CSMS cannot store (not 16–40 passwordString characters); it may be locked out', {
+          station: id,
+          reason: describeCause(error),
+        });
+      }
+    }
   }
 
   private late(id: string, messageId: string, outcome: Exclude<HandlerOutcome, { kind: 'noreply' }>): Promise<void> {

@@ -4,10 +4,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RPCClient } from 'ocpp-rpc';
 import WebSocket from 'ws';
+import { DEMO_PASSWORDS } from '../../src/cli/embedded';
 
 const ROOT = join(__dirname, '..', '..');
 const MAIN = join(ROOT, 'src', 'cli', 'main.ts');
@@ -39,6 +41,31 @@ async function waitFor(runInfo: Run, pattern: RegExp, timeoutMs = 30_000): Promi
   }
 }
 
+/** The JSON log line with `message` (the server logs JSON when its output is not a TTY). */
+function logLine(runInfo: Run, message: string): Record<string, unknown> {
+  const line = runInfo
+    .output()
+    .split('\n')
+    .find((l) => l.includes(`"message":"${message}"`));
+  if (!line) throw new Error(`no "${message}" line in:\n${runInfo.output()}`);
+  return JSON.parse(line) as Record<string, unknown>;
+}
+
+/** The first endpoint URL a started server listens on (its port chosen by the system: port 0). */
+async function startedEndpoint(runInfo: Run): Promise<URL> {
+  await waitFor(runInfo, /CSMS started/);
+  return new URL((logLine(runInfo, 'CSMS started').endpoints as string[])[0]!);
+}
+
+/** Hold 127.0.0.1:`port` if it is free; if something (a running `npm start`) holds it already, so much the better. */
+function hold(port: number): Promise<Server | undefined> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(undefined));
+    server.listen(port, '127.0.0.1', () => resolve(server));
+  });
+}
+
 let dir: string;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'ocpp-cli-'));
@@ -48,15 +75,27 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 jest.setTimeout(60_000);
 
 describe('ocpp-csms with the embedded default configuration', () => {
-  it('serves demo station CP001 to an ocpp-rpc strict client, and exits 0 on SIGTERM after closing it with 1001', async () => {
-    const server = run([]);
+  // The tests never bind the default's fixed ports (9000, 9001): a running `npm start` holds them.
+  it('serves demo station CP001 (its published password) to an ocpp-rpc strict client, and exits 0 on SIGTERM after closing it with 1001', async () => {
+    // The embedded configuration's stations and handler, on ports the system picks and a store of its own.
+    const embedded = JSON.parse(readFileSync(join(ROOT, 'config', 'default.json'), 'utf8')) as Record<string, Record<string, unknown>>;
+    const path = join(dir, 'default-on-free-ports.json');
+    writeFileSync(
+      path,
+      JSON.stringify({
+        ...embedded,
+        listeners: [{ port: 0, host: '127.0.0.1' }],
+        admin: { ...embedded.admin, port: 0 },
+        storage: { driver: 'sqlite', path: './default-on-free-ports.sqlite' },
+      }),
+    );
+    const server = run(['--config', path]);
     try {
-      await waitFor(server, /CSMS started/);
-      expect(server.output()).toContain('Demo-Password-CP001');
+      const endpoint = await startedEndpoint(server);
       const client = new RPCClient({
-        endpoint: 'ws://127.0.0.1:9000/ocpp',
+        endpoint: endpoint.href,
         identity: 'CP001',
-        password: 'Demo-Password-CP001',
+        password: DEMO_PASSWORDS.CP001,
         protocols: ['ocpp2.0.1'],
         strictMode: true,
         reconnect: false,
@@ -74,12 +113,23 @@ describe('ocpp-csms with the embedded default configuration', () => {
       server.child.kill('SIGKILL');
     }
   });
+
+  it('runs the embedded default without --config: with its ports taken it names one of them and exits 2', async () => {
+    const held = await Promise.all([hold(9000), hold(9001)]);
+    try {
+      const server = run([]);
+      expect(await server.exited).toBe(2);
+      expect(server.output()).toMatch(/port (9000 on 127\.0\.0\.1 is in use \(listeners\[0\]\.port\)|9001 on 127\.0\.0\.1 is in use \(admin\.port\))/);
+    } finally {
+      for (const server of held) server?.close();
+    }
+  });
 });
 
 describe('ocpp-csms with a broken configuration', () => {
   it('exits with code 2 and a message naming the field, the value and what is allowed', async () => {
     const path = join(dir, 'broken.json');
-    writeFileSync(path, JSON.stringify({ listeners: [{ port: 9100 }], stations: [{ id: 'CP1', securityProfile: 7 }] }));
+    writeFileSync(path, JSON.stringify({ listeners: [{ port: 0 }], stations: [{ id: 'CP1', securityProfile: 7 }] }));
     const cli = run(['--config', path]);
     expect(await cli.exited).toBe(2);
     expect(cli.output()).toMatch(/stations\[0\]\.securityProfile: 7 \(allowed: 0, 1, 2, 3/);
@@ -127,16 +177,16 @@ describe('ocpp-csms with the operator’s own handler module and configuration',
     writeFileSync(
       path,
       JSON.stringify({
-        listeners: [{ port: 9107, host: '127.0.0.1' }],
+        listeners: [{ port: 0, host: '127.0.0.1' }],
         server: { pathPrefix: '' },
         stations: [{ id: 'MINE1', securityProfile: 0, handler: './my-handler.ts', handlerArgs: { interval: 42 } }],
       }),
     );
     const server = run(['--config', path, '--log-level', 'debug']);
     try {
-      await waitFor(server, /CSMS started/);
+      const endpoint = await startedEndpoint(server);
       expect(server.output()).toMatch(/^\{.*"message":"CSMS started"/m);
-      const ws = new WebSocket('ws://127.0.0.1:9107/MINE1', ['ocpp2.0.1']);
+      const ws = new WebSocket(`ws://127.0.0.1:${endpoint.port}/MINE1`, ['ocpp2.0.1']);
       await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
       const answer = new Promise<unknown[]>((resolve) => ws.once('message', (d) => resolve(JSON.parse(d.toString()) as unknown[])));
       ws.send(JSON.stringify([2, 'b1', 'BootNotification', { reason: 'PowerUp', chargingStation: { model: 'M', vendorName: 'V' } }]));

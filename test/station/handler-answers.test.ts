@@ -3,11 +3,11 @@
  * must be OCPP-J error codes, and a station whose validation is relaxed to log-only gets a
  * schema-invalid reply anyway (DESIGN.md §4).
  */
-import { defineHandler, type OcppHandler } from '../../handlers/behaviour';
+import { defineHandler, nowRfc3339, type OcppHandler } from '../../handlers/behaviour';
 import { acceptBoot } from '../../handlers/accept-all';
 import { startCsms, type Csms } from '../../src/csms';
 import type { ValidationPolicy } from '../../src/station/station-context';
-import { MemoryStation, errorCode } from '../support/memory-station';
+import { BOOT_REQUEST, MemoryStation, errorCode, eventually } from '../support/memory-station';
 
 const AUTHORIZE = { idToken: { idToken: 'TOKEN', type: 'ISO14443' } };
 
@@ -74,5 +74,43 @@ describe('handler answers', () => {
     const lax = new MemoryStation(csms, 'LAX').connect();
     await lax.boot();
     expect(await lax.call('Authorize', bad)).toEqual({ type: 3, payload: { idTokenInfo: { status: 'Accepted' } } });
+  });
+
+  it('should keep a BootNotification the handler left with noreply waiting (booting), then boot the station with the answer given later through reply', async () => {
+    const boots: string[] = [];
+    const later = defineHandler({
+      init: () => null,
+      actions: {
+        BootNotification: (_request, _state, context) => {
+          boots.push(context.messageId);
+          return { noreply: true };
+        },
+      },
+    });
+    await csms.addStation('CP', { handler: later });
+    const station = new MemoryStation(csms, 'CP').connect();
+    const boot = station.call('BootNotification', BOOT_REQUEST, 'boot-1');
+    await eventually(() => expect(boots).toEqual(['boot-1']));
+    expect((await csms.station('CP')).status).toBe('booting');
+    // While its answer is pending, a second BootNotification is refused (DESIGN.md §3, booting).
+    expect(errorCode(await station.call('BootNotification', BOOT_REQUEST, 'boot-2'))).toBe('SecurityError');
+    expect(station.received.filter((frame) => frame[1] === 'boot-1')).toEqual([]);
+
+    await csms.reply('CP', 'boot-1', { status: 'Accepted', currentTime: nowRfc3339(), interval: 120 });
+    expect(await boot).toEqual({ type: 3, payload: { status: 'Accepted', currentTime: expect.any(String), interval: 120 } });
+    expect(await csms.station('CP')).toMatchObject({ status: 'provisioning', bootStatus: 'Accepted' });
+    expect(await station.heartbeat()).toMatchObject({ type: 3 });
+  });
+
+  it('should keep the station unbooted when a BootNotification left with noreply is answered later with Rejected', async () => {
+    const later = defineHandler({ init: () => null, actions: { BootNotification: () => ({ noreply: true }) } });
+    await csms.addStation('CP', { handler: later });
+    const station = new MemoryStation(csms, 'CP').connect();
+    const boot = station.call('BootNotification', BOOT_REQUEST, 'boot-1');
+    await eventually(async () => expect((await csms.station('CP')).status).toBe('booting'));
+    await csms.reply('CP', 'boot-1', { status: 'Rejected', currentTime: nowRfc3339(), interval: 60 });
+    expect(await boot).toMatchObject({ type: 3, payload: { status: 'Rejected' } });
+    expect((await csms.station('CP')).status).toBe('connected');
+    expect(errorCode(await station.heartbeat())).toBe('SecurityError');
   });
 });

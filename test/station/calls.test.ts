@@ -17,6 +17,7 @@ import {
   StationOfflineError,
 } from '../../src/errors';
 import type { StationSettings } from '../../src/station/station-context';
+import { captureLogs } from '../support/log-capture';
 import { BOOT_REQUEST, MemoryStation, eventually, type IncomingCall } from '../support/memory-station';
 
 /**
@@ -236,6 +237,62 @@ describe('CSMS calls to a station', () => {
       expect(error).toBeInstanceOf(CallErrorResponse);
       expect(error).toMatchObject({ stationId: 'CP1', action: 'Reset', ocppCode: 'NotSupported', description: 'this charger cannot reset' });
     });
+
+    it('rejects with the OCPP code a station\'s schema-invalid CALLRESULT under strict validation, and the queue goes on', async () => {
+      const station = await start();
+      const framesBefore = station.received.length;
+      const reset = csms.call('CP1', 'Reset', { type: 'Immediate' });
+      const next = csms.call('CP1', 'ClearCache', {});
+      station.answer(await station.nextCall(), { status: 'Sometimes' });
+      await expect(reset).rejects.toBeInstanceOf(OcppError);
+      await expect(reset).rejects.toMatchObject({ ocppCode: 'PropertyConstraintViolation' });
+      // A response is never answered: nothing went back for the bad CALLRESULT.
+      const call = await station.nextCall();
+      expect(call.action).toBe('ClearCache');
+      station.answer(call, { status: 'Accepted' });
+      await expect(next).resolves.toEqual({ status: 'Accepted' });
+      expect(station.received.slice(framesBefore).filter((frame) => frame[0] !== 2)).toEqual([]);
+    });
+
+    it('resolves with a schema-invalid CALLRESULT, logging it, when the station is relaxed to log-only for that action', async () => {
+      csms = await startCsms();
+      await csms.addStation('LAX', { handler: acceptAll, validation: { actions: { Reset: 'log-only' } } });
+      const station = new MemoryStation(csms, 'LAX').connect();
+      await station.bootAccepted();
+      const logs = captureLogs('warn');
+      try {
+        const reset = csms.call('LAX', 'Reset', { type: 'Immediate' });
+        station.answer(await station.nextCall(), { status: 'Sometimes' });
+        await expect(reset).resolves.toEqual({ status: 'Sometimes' });
+        expect(logs.named('schema violation let through (log-only validation)')).toEqual([
+          expect.objectContaining({ station: 'LAX', error: expect.stringContaining('Reset') }),
+        ]);
+        // Only that action is relaxed.
+        const clear = csms.call('LAX', 'ClearCache', {});
+        station.answer(await station.nextCall(), { status: 'Whatever' });
+        await expect(clear).rejects.toMatchObject({ ocppCode: 'PropertyConstraintViolation' });
+      } finally {
+        logs.restore();
+      }
+    });
+
+    it.each<[string, (messageId: string) => string, string]>([
+      ['too short', (id) => JSON.stringify([3, id]), 'RpcFrameworkError'],
+      ['with a payload that is not an object', (id) => JSON.stringify([3, id, 'Accepted']), 'ProtocolError'],
+    ])('rejects a call whose CALLRESULT is malformed (%s) with that OCPP code, strict or log-only, and answers nothing', async (_what, frame, code) => {
+      csms = await startCsms();
+      for (const [id, validation] of [['STRICT', undefined], ['LAX', { mode: 'log-only' as const }]] as const) {
+        await csms.addStation(id, { handler: acceptAll, validation });
+        const station = new MemoryStation(csms, id).connect();
+        await station.bootAccepted();
+        const reset = csms.call(id, 'Reset', { type: 'Immediate' });
+        station.raw(frame((await station.nextCall()).messageId));
+        await expect(reset).rejects.toMatchObject({ ocppCode: code });
+        await roundTrip(station);
+        // A response is never answered, not even a broken one (DESIGN.md §4).
+        expect(station.received.filter((received) => received[0] === 4)).toEqual([]);
+      }
+    });
   });
 
   describe('answers outside the caller', () => {
@@ -390,6 +447,30 @@ describe('CSMS calls to a station', () => {
       const report = csms.getBaseReport('CP1', { requestId: 43, reportBase: 'SummaryInventory' });
       station.answer(await station.nextCall(), { status: 'NotSupported' });
       await expect(report).resolves.toEqual({ status: 'NotSupported' });
+    });
+
+    it('sends getReport with its criteria and resolves only when the last NotifyReport part has arrived, the device model updated', async () => {
+      const station = await start();
+      const report = csms.getReport('CP1', { requestId: 50, componentVariable: [{ component: { name: 'OCPPCommCtrlr' }, variable: { name: 'HeartbeatInterval' } }] });
+      const reportSettled = settledFlag(report);
+      const call = await station.nextCall();
+      expect(call).toMatchObject({ action: 'GetReport', payload: { requestId: 50, componentVariable: [{ component: { name: 'OCPPCommCtrlr' } }] } });
+      station.answer(call, { status: 'Accepted' });
+      expect((await station.call('NotifyReport', { requestId: 50, generatedAt: nowRfc3339(), seqNo: 0, tbc: true, reportData: [heartbeatIntervalReport(90)] })).type).toBe(3);
+      await roundTrip(station);
+      expect(reportSettled.settled).toBe(false);
+      expect((await station.call('NotifyReport', { requestId: 50, generatedAt: nowRfc3339(), seqNo: 1, tbc: false, reportData: [heartbeatIntervalReport(91)] })).type).toBe(3);
+      await expect(report).resolves.toEqual({ status: 'Accepted' });
+      expect(await csms.lookupVariable('CP1', { component: 'OCPPCommCtrlr', variable: 'HeartbeatInterval' })).toBe(91);
+    });
+
+    it('resolves getReport with the station\'s answer at once when it has nothing to report (EmptyResultSet)', async () => {
+      const station = await start();
+      const report = csms.getReport('CP1', { requestId: 51, componentCriteria: ['Problem'] });
+      station.answer(await station.nextCall(), { status: 'EmptyResultSet' });
+      await expect(report).resolves.toEqual({ status: 'EmptyResultSet' });
+      // Nobody waits for report 51: a part for it is refused.
+      expect(await station.call('NotifyReport', { requestId: 51, generatedAt: nowRfc3339(), seqNo: 0, tbc: false })).toMatchObject({ type: 4, code: 'SecurityError' });
     });
 
     it('rejects getBaseReport with CallTimeoutError when the last part does not arrive within reportTimeout', async () => {

@@ -12,6 +12,7 @@ import { connectionName, eventManagerName, stationName, type ConnectionMsg, type
 import type { ActorName } from '../runtime';
 import type { StationStore } from './store';
 import type { HandlerServices, StationCalls } from '../events/contract';
+import { NOOP_TELEMETRY, type StationTelemetry, type Telemetry } from '../telemetry/telemetry';
 
 /** Schema validation of a station's messages: strict (the default) or log-only (DESIGN.md §4). */
 export type ValidationMode = 'strict' | 'log-only';
@@ -147,6 +148,8 @@ export interface StationContext {
   /** What the handler reaches besides requests (DESIGN.md §8): the CSMS services and its station's call API. */
   readonly services?: HandlerServices;
   readonly calls?: StationCalls;
+  /** Where its actors report counters, latencies and spans (DESIGN.md §9); a no-op unless telemetry is on. */
+  readonly telemetry: StationTelemetry;
   validationMode(action: OcppAction): ValidationMode;
 }
 
@@ -157,8 +160,10 @@ export function createStationContext(options: {
   observe?: (event: FrameEvent) => void;
   services?: HandlerServices;
   calls?: StationCalls;
+  telemetry?: Telemetry;
 }): StationContext {
   const { spec } = options;
+  const slot: { transport?: Transport } = {};
   const observe = options.observe ?? (() => undefined);
   const context: StationContext = {
     id: spec.id,
@@ -170,7 +175,8 @@ export function createStationContext(options: {
     store: options.store,
     services: options.services,
     calls: options.calls,
-    slot: {},
+    slot,
+    telemetry: (options.telemetry ?? NOOP_TELEMETRY).station(spec.id, slot),
     observe: (event) => {
       try {
         observe(event);

@@ -6,6 +6,7 @@
  */
 import type { RPCClient } from 'ocpp-rpc';
 import { BOOT, answerCalls, eventually, removeTemporaryStores, startStandardCsms, temporarySqlite, type StandardCsms } from '../services/support/standard-csms';
+import { testStoreKinds } from '../services/support/stores';
 
 const now = () => new Date().toISOString();
 const rfid = (idToken: string) => ({ idToken, type: 'ISO14443' });
@@ -277,6 +278,41 @@ describe('the standard CSMS across a restart', () => {
       expect(await cp.call('TransactionEvent', { ...event, eventType: 'Ended', seqNo: 1, triggerReason: 'EVDeparted' })).toEqual({ totalCost: 2 });
     } finally {
       await second.stop();
+    }
+  });
+});
+
+const postgres = testStoreKinds().find((kind) => kind.name === 'postgres');
+(postgres ? describe : describe.skip)('the standard CSMS on PostgreSQL (CSMS_TEST_POSTGRES_URL)', () => {
+  afterAll(() => postgres?.cleanup());
+
+  it('answers tokens and prices a transaction from a PostgreSQL store', async () => {
+    const csms = await startStandardCsms({
+      stations: ['PG1'],
+      store: await postgres!.open(),
+      config: {
+        tokens: [{ idToken: 'PG-BLOCKED', type: 'ISO14443', status: 'Blocked' }],
+        tariffs: { definitions: [{ id: 'pg', currency: 'EUR', energyPrice: '0.4', sessionFee: '0.25' }], default: 'pg' },
+      },
+    });
+    try {
+      const cp = csms.client('PG1');
+      await cp.connect();
+      await cp.call('BootNotification', BOOT);
+      expect(await cp.call('Authorize', { idToken: rfid('PG-BLOCKED') })).toEqual({ idTokenInfo: { status: 'Blocked' } });
+      const event = (seqNo: number, eventType: string, wh: number) => ({
+        eventType,
+        seqNo,
+        timestamp: now(),
+        triggerReason: 'MeterValuePeriodic',
+        transactionInfo: { transactionId: 'PG-TX' },
+        meterValue: [{ timestamp: now(), sampledValue: [{ value: wh }] }],
+      });
+      await cp.call('TransactionEvent', event(0, 'Started', 0));
+      // 10 kWh × 0.40 + 0.25 = 4.25
+      expect(await cp.call('TransactionEvent', event(1, 'Ended', 10_000))).toEqual({ totalCost: 4.25 });
+    } finally {
+      await csms.stop();
     }
   });
 });

@@ -286,6 +286,40 @@ describe.each(testStoreKinds().map((kind) => [kind.name, kind] as const))('on %s
       expect(station.calls.map((c) => c.action)).toEqual(['GetTransactionStatus']);
     });
 
+    it('sends CostUpdated instead of totalCost on Updated when so configured, at most once per interval', async () => {
+      await start(standardCsmsConfig({ tariffs: { costUpdates: 'costUpdated', costUpdatedIntervalSeconds: 3600 } }));
+      station = new RecordingStation({ CostUpdated: () => ({}) });
+      await services.tariffs.put({ id: 'E', currency: 'EUR', energyPrice: '1' }).ticket.promise;
+      await services.tariffs.assign('', 0, 'E');
+      await services.transactions.onEvent('CP1', event(0, 'Started', energy(0)), station);
+      expect(await services.transactions.onEvent('CP1', event(1, 'Updated', energy(1500)), station)).toEqual({});
+      await settle();
+      await services.transactions.onEvent('CP1', event(2, 'Updated', energy(2500)), station);
+      await settle();
+      expect(station.calls).toEqual([{ action: 'CostUpdated', payload: { totalCost: 1.5, transactionId: 'TX1' } }]);
+      expect(await services.transactions.onEvent('CP1', event(3, 'Ended', energy(3000)), station)).toEqual({ totalCost: 3 });
+    });
+
+    it('asks the station to stop a running transaction whose token is not accepted, when so configured', async () => {
+      await start(standardCsmsConfig({ authorization: { stopTransactionOnNotAccepted: true } }));
+      station = new RecordingStation({ RequestStopTransaction: () => ({ status: 'Accepted' }) });
+      await services.tokens.put({ idToken: 'BAD', type: 'ISO14443', status: 'Blocked' }).ticket.promise;
+      const answer = await services.transactions.onEvent('CP1', event(0, 'Started', { idToken: { idToken: 'BAD', type: 'ISO14443' } }), station);
+      expect(answer.idTokenInfo).toEqual({ status: 'Blocked' });
+      await settle();
+      expect(station.calls).toEqual([{ action: 'RequestStopTransaction', payload: { transactionId: 'TX1' } }]);
+    });
+
+    it('asks the status of each open transaction when a station reconnects', async () => {
+      await services.transactions.onEvent('CP1', event(0, 'Started'));
+      await services.transactions.onEvent('CP1', { ...event(0, 'Started'), transactionInfo: { transactionId: 'TX2' } });
+      await services.transactions.onEvent('CP1', { ...event(1, 'Ended'), transactionInfo: { transactionId: 'TX2' } });
+      expect(await services.transactions.openTransactions('CP1')).toEqual(['TX1']);
+      await services.transactions.onReconnect('CP1', station);
+      expect(station.calls).toEqual([{ action: 'GetTransactionStatus', payload: { transactionId: 'TX1' } }]);
+      expect(await services.transactions.statusChecks('CP1', 'TX1')).toMatchObject([{ reason: 'reconnect', messagesInQueue: false }]);
+    });
+
     it('matches a remote start to the transaction that carries its remoteStartId', async () => {
       station = new RecordingStation({ RequestStartTransaction: () => ({ status: 'Accepted' }) });
       const first = await services.transactions.requestStart('CP1', { idToken: { idToken: 'R1', type: 'ISO14443' }, evseId: 1 });

@@ -32,6 +32,8 @@ export interface StandardCsmsOptions {
   readonly config?: Parameters<typeof standardCsmsConfig>[0];
   /** The storage to use (default: SQLite in a new temporary folder). */
   readonly storage?: StorageConfig;
+  /** An open store to use instead (closed by `stop`). */
+  readonly store?: Store;
 }
 
 const folders: string[] = [];
@@ -48,8 +50,7 @@ export function removeTemporaryStores(): void {
 }
 
 export async function startStandardCsms(options: StandardCsmsOptions): Promise<StandardCsms> {
-  const storage = options.storage ?? temporarySqlite();
-  const store = await openStore(storage);
+  const store = options.store ?? (await openStore(options.storage ?? temporarySqlite()));
   let services: CsmsServices | undefined;
   let server: CsmsServer;
   try {

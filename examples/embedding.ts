@@ -2,7 +2,7 @@
  * Embedding the core in an application: start it, register a station with a handler, serve it
  * over WebSocket, call it, read its models, stop (Ctrl-C). Run, from the repository's root:
  *
- *     npx ts-node --transpile-only examples/embedding.ts
+ *     npx ts-node --transpile-only examples/embedding.ts      (PORT=9200 … for another port than 9100)
  *
  * and connect a station from a second terminal (the README says the same):
  *
@@ -16,7 +16,8 @@ import myHandler from './my-handler';
 async function main(): Promise<void> {
   const server = await startCsmsServer({
     core: { settings: { callTimeoutMs: 10_000 } },
-    listener: { endpoints: [{ port: 9100, host: '127.0.0.1' }] },
+    // PORT picks another port than 9100 (the tests do, to run beside other servers).
+    listener: { endpoints: [{ port: Number(process.env.PORT ?? 9100), host: '127.0.0.1' }] },
     stations: [
       { id: 'CP00001', registration: { handler: myHandler, handlerArgs: { site: 'north' }, evse: [{ id: 1, connectors: 2 }], securityProfile: 0 } },
     ],

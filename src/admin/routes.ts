@@ -36,9 +36,15 @@ import {
 } from './route-schemas';
 import { problemMessage } from './validation-errors';
 import { TRANSACTION_ROUTES, type TransactionRouteHooks } from './transactions-routes';
+import { BOOT_POLICY_ROUTES } from './boot-policy-routes';
+import { LOCAL_LIST_ROUTES } from './local-list-routes';
+import { REMOTE_START_ROUTES } from './remote-start-routes';
+import type { ServicesRouteHooks } from './services-hooks';
+import { TARIFF_ROUTES } from './tariffs-routes';
+import { TOKEN_ROUTES } from './tokens-routes';
 
 /** What the routes need besides the CSMS: decisions the embedding application (the CLI) makes. */
-export interface RouteHooks extends TransactionRouteHooks {
+export interface RouteHooks extends TransactionRouteHooks, ServicesRouteHooks {
   /** The handler a station added through the API runs; `undefined` asks for the default. Throw to refuse the name. */
   resolveHandler(name: string | undefined): OcppHandler | Promise<OcppHandler>;
   /** Told after a station's password or profile changed, or the station was removed (e.g. CredentialVerifier.invalidate). */
@@ -327,4 +333,6 @@ export const CALL_ROUTE: AdminRoute = {
   },
 };
 
-export const ADMIN_ROUTES: readonly AdminRoute[] = [listStations, addStation, getStation, updateStation, removeStation, deviceModel, CALL_ROUTE, ...TRANSACTION_ROUTES];
+export const ADMIN_ROUTES: readonly AdminRoute[] = [listStations, addStation, getStation, updateStation, removeStation, deviceModel, CALL_ROUTE, ...TRANSACTION_ROUTES,
+  // The standard CSMS (src/services): tokens, tariffs, boot policies, local lists, remote starts.
+  ...TOKEN_ROUTES, ...TARIFF_ROUTES, ...BOOT_POLICY_ROUTES, ...LOCAL_LIST_ROUTES, ...REMOTE_START_ROUTES];

@@ -214,4 +214,117 @@ describe('handler crashes', () => {
     for (const id of ['Y', 'Z']) expect((await csms.station(id)).stats.handlerCrashes).toBe(0);
     expect((await csms.station('X')).stats.handlerCrashes).toBe(4);
   });
+
+  /** A handler whose Authorize throws and whose `init` throws when it is a reinstall after a crash. */
+  function reinstallFails(): { handler: OcppHandler<null>; inits: ('fresh' | 'threw')[] } {
+    const inits: ('fresh' | 'threw')[] = [];
+    const handler: OcppHandler<null> = {
+      init: (_args, context) => {
+        if (context.crash) {
+          inits.push('threw');
+          throw new Error('cannot reconnect to the tariff database');
+        }
+        inits.push('fresh');
+        return null;
+      },
+      handleOcpp: (action, request, _state, context) => {
+        if (action === 'Authorize') throw new Error('handler bug');
+        return acceptAll.handleOcpp(action, request, { heartbeatInterval: 300 }, context) as never;
+      },
+    };
+    return { handler, inits };
+  }
+
+  it('restarts the station subtree when the reinstalled handler\'s init throws (an actor crash), and a fresh init serves the station again', async () => {
+    const { handler, inits } = reinstallFails();
+    csms = await startCsms();
+    await csms.addStation('X', { handler: handler as OcppHandler });
+    const station = new MemoryStation(csms, 'X').connect();
+    await station.bootAccepted();
+    const before = incarnations(csms, 'X');
+    const closed = station.closedByCsms();
+
+    void station.call('Authorize', AUTHORIZE, 'auth-init-throws');
+
+    // rest_for_one: the event manager is the first child, so all three restart.
+    await eventually(() => {
+      const after = incarnations(csms, 'X');
+      for (let i = 0; i < 3; i++) {
+        expect(after[i]).toBeGreaterThan(0);
+        expect(after[i]).not.toBe(before[i]);
+      }
+    });
+    expect((await closed).code).toBe(4003);
+    expect(inits).toEqual(['fresh', 'threw', 'fresh']);
+    const view = await csms.station('X');
+    expect(view.stats).toMatchObject({ handlerCrashes: 1, stationStarts: 2 });
+    expect(view.bootStatus).toBe('Accepted');
+
+    const again = new MemoryStation(csms, 'X').connect();
+    expect(await again.heartbeat()).toMatchObject({ type: 3 });
+    expect((await csms.station('X')).status).toBe('idle');
+  });
+
+  // Known gap (reported with issue 17): when the reinstall's init throws, the event manager crashes
+  // before it answers the request that crashed the handler, so the station gets no InternalError
+  // (the escalation path above does answer). `failing` turns into a failure once that is fixed.
+  it.failing('answers the request that crashed the handler with InternalError even when the reinstall\'s init throws', async () => {
+    const { handler } = reinstallFails();
+    csms = await startCsms();
+    await csms.addStation('X', { handler: handler as OcppHandler });
+    const station = new MemoryStation(csms, 'X').connect();
+    await station.bootAccepted();
+    const closed = station.closedByCsms();
+    void station.call('Authorize', AUTHORIZE, 'auth-init-throws');
+    await closed;
+    expect(station.received.filter((frame) => frame[1] === 'auth-init-throws')).toEqual([[4, 'auth-init-throws', 'InternalError', expect.any(String), {}]]);
+  });
+
+  it.each<[string, (handler: OcppHandler<{ generation: number }>) => void, (station: MemoryStation) => Promise<MemoryStation>, RegExp]>([
+    [
+      'handleInfo throws on an event',
+      (handler) => {
+        handler.handleInfo = (event) => {
+          if (event.type === 'disconnected') throw new Error('event log unavailable');
+        };
+      },
+      async (station) => {
+        station.disconnect();
+        return new MemoryStation(csms, 'X').connect();
+      },
+      /^handleInfo failed: event log unavailable/,
+    ],
+    [
+      'handleAsyncReply throws on an answer',
+      (handler) => {
+        handler.handleAsyncReply = () => {
+          throw new Error('reply store unavailable');
+        };
+      },
+      async (station) => {
+        csms.callAsync('X', 'ClearCache', {});
+        station.answer(await station.nextCall(), { status: 'Accepted' });
+        return station;
+      },
+      /^handleAsyncReply failed: reply store unavailable/,
+    ],
+  ])('counts a crash and reinstalls the handler, told why, when %s; the actors stay', async (_what, arm, provoke, reason) => {
+    const faulty = faultyHandler();
+    arm(faulty.handler);
+    csms = await startCsms();
+    await csms.addStation('X', { handler: faulty.handler as OcppHandler });
+    const station = new MemoryStation(csms, 'X').connect();
+    await station.bootAccepted();
+    const before = incarnations(csms, 'X');
+
+    const next = await provoke(station);
+
+    await eventually(() => expect(faulty.inits).toHaveLength(2));
+    expect(faulty.inits[1]).toMatchObject({ stationId: 'X', crash: { count: 1 } });
+    expect(faulty.inits[1]!.crash!.reason).toMatch(reason);
+    expect((await csms.station('X')).stats.handlerCrashes).toBe(1);
+    expect(incarnations(csms, 'X')).toEqual(before);
+    // The reinstalled handler answers as before.
+    expect(await next.call('Authorize', AUTHORIZE)).toEqual({ type: 3, payload: { idTokenInfo: { status: 'Accepted' } } });
+  });
 });

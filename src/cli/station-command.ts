@@ -111,6 +111,10 @@ export async function stationCommand(argv: readonly string[], output: Output): P
       if (handlerArgs !== undefined) entry.handlerArgs = handlerArgs;
       write(path, { ...json, stations: [...stations, entry] });
       output.out(`added ${id} (security profile ${profile})`);
+      // The server warns about it at every start; say it now, while the operator is here.
+      if ((profile === 2 || profile === 3) && !config.listeners.some((l) => l.tls !== undefined)) {
+        output.out(`warning: ${id} can never connect until the configuration has a TLS (wss://) listener: security profile ${profile} needs one`);
+      }
       if (generated) output.out(`password for ${id}: ${generated}  (shown once; configure it in the charger as SecurityCtrlr.BasicAuthPassword)`);
       return 0;
     }

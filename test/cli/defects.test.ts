@@ -183,6 +183,19 @@ describe('ocpp-csms station list and the configuration file (issue 16 item 12)',
   });
 });
 
+describe('ocpp-csms station add warns about a station no listener can admit (issue 16 item 16)', () => {
+  it('says a profile-3 station can never connect when the configuration has no TLS listener', async () => {
+    const path = join(dir, 'no-tls.json');
+    writeFileSync(path, JSON.stringify({ listeners: [{ port: 9000 }] }));
+    const out: string[] = [];
+    await stationCommand(['add', '--config', path, '--id', 'TLS01', '--profile', '3'], { out: (line) => out.push(line) });
+    expect(out).toEqual([
+      'added TLS01 (security profile 3)',
+      'warning: TLS01 can never connect until the configuration has a TLS (wss://) listener: security profile 3 needs one',
+    ]);
+  });
+});
+
 describe('ocpp-csms station add refuses what the admin API and the loader refuse (issue 16 item 8)', () => {
   const add = async (args: string[]): Promise<unknown> => {
     const path = join(dir, `add-${Math.random().toString(36).slice(2)}.json`);

@@ -125,7 +125,7 @@ export class SimulatedStation implements IncomingSurface, BootSurface, SessionSu
 
       phase = 'session';
       const idToken: IdToken = { idToken: this.options.idToken, type: this.options.idTokenType };
-      const outcome = await this.runSession({ ...this.plan(new Transaction(1, idToken, this.options.powerW)), authorize: true, startTrigger: 'Authorized' });
+      const outcome = await this.runSession({ ...this.plan(new Transaction(1, idToken, () => this.offeredPowerW(1))), authorize: true, startTrigger: 'Authorized' });
       this.sessionBusy = false;
       if (this.options.lingerMs > 0) await this.linger(this.options.lingerMs);
       await this.remoteSession;
@@ -305,7 +305,7 @@ export class SimulatedStation implements IncomingSurface, BootSurface, SessionSu
 
   reserveRemoteSession(request: { evseId: number; idToken: IdToken; remoteStartId: number }): { transaction: Transaction; start: () => void } {
     this.sessionBusy = true;
-    const transaction = new Transaction(request.evseId, request.idToken, this.options.powerW, request.remoteStartId);
+    const transaction = new Transaction(request.evseId, request.idToken, () => this.offeredPowerW(request.evseId), request.remoteStartId);
     // F01: the station authorizes a remotely started token itself only when AuthorizeRemoteStart is true.
     const authorize = this.deviceModel.read('AuthCtrlr', 'AuthorizeRemoteStart') === 'true';
     const start = (): void => {
@@ -522,6 +522,14 @@ export class SimulatedStation implements IncomingSurface, BootSurface, SessionSu
       this.observer.stationEvent(this.identity, { type: 'session_ended', outcome: 'failed', durationMs: performance.now() - t0 });
       throw error;
     }
+  }
+
+  /**
+   * The power EVSE `evseId` offers a vehicle now, in W: `powerW` today. The place for the limits
+   * of charging profiles the CSMS sets (K01, SetChargingProfile), when the simulator honours them.
+   */
+  private offeredPowerW(_evseId: number): number {
+    return this.options.powerW;
   }
 
   /** What the connector shows: Unavailable when its EVSE is Inoperative and idle (G03). */

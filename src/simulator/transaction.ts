@@ -23,12 +23,20 @@ export class Transaction {
   private stopReason: StoppedReason | undefined;
   private wake: (() => void) | undefined;
 
+  /**
+   * `power` is asked at every sample (W): the power the EVSE offers now, so a limit the CSMS sets
+   * during the transaction (smart charging) shows in the meter values that follow.
+   */
   constructor(
     readonly evseId: number,
     readonly idToken: IdToken,
-    private readonly powerW: number,
+    private readonly power: number | (() => number),
     readonly remoteStartId?: number,
   ) {}
+
+  private get powerW(): number {
+    return typeof this.power === 'number' ? this.power : this.power();
+  }
 
   get stopRequested(): StoppedReason | undefined {
     return this.stopReason;
@@ -57,10 +65,11 @@ export class Transaction {
   /** A meter sample; the register grows by power × elapsed time and never stands still. */
   sample(context: ReadingContext): ReturnType<typeof meterValue> {
     const t = performance.now();
-    const grown = (this.powerW * (t - this.lastSampleAt)) / 3_600_000;
+    const powerW = this.powerW;
+    const grown = (powerW * (t - this.lastSampleAt)) / 3_600_000;
     this.lastSampleAt = t;
     if (context !== 'Transaction.Begin') this.energyWh = Math.round((this.energyWh + Math.max(grown, 0.001)) * 1000) / 1000;
-    return meterValue(this.energyWh, context === 'Transaction.End' ? 0 : this.powerW, context);
+    return meterValue(this.energyWh, context === 'Transaction.End' ? 0 : powerW, context);
   }
 
   started(triggerReason: TriggerReason): TransactionEventRequest {

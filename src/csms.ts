@@ -48,6 +48,7 @@ import type { DeviceModel, DeviceModelValue } from './station/model/device-model
 import { startChild, terminateChild, type Application, type ChildSpec } from '../supervisors';
 import { DEFAULT_TREE_CONFIG, STATIONS, failureOf, markFailed, startCsmsTree, type TreeConfig } from '../supervisors/tree';
 import { Standing } from './station/standing';
+import { NOOP_TELEMETRY, bindSupervisionTelemetry, type Telemetry } from './telemetry/telemetry';
 
 export type { StationLink, StationRegistration };
 
@@ -78,6 +79,8 @@ export interface CsmsOptions {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- children have unrelated inbox types
   readonly children?: readonly ChildSpec<any, void>[];
   readonly name?: string;
+  /** Where counters, latencies and spans go (src/telemetry); default none (NoopTelemetry). */
+  readonly telemetry?: Telemetry;
 }
 
 /** A durable station registry, as the Csms writes to it (the server backs it with the store). */
@@ -135,6 +138,7 @@ export class Csms extends EventEmitter<CsmsEvents> {
   private readonly store: StationStore;
   private readonly registryPort?: RegistryPort;
   private readonly services?: HandlerServices;
+  private readonly telemetry: Telemetry;
   /** The last registry write per station, for `persisted`. */
   private readonly registryWrites = new Map<string, Promise<void>>();
   private stopping?: Promise<ExitReason>;
@@ -145,6 +149,8 @@ export class Csms extends EventEmitter<CsmsEvents> {
     this.store = options.store ?? new MemoryStationStore();
     this.registryPort = options.registry;
     this.services = options.services;
+    this.telemetry = options.telemetry ?? NOOP_TELEMETRY;
+    bindSupervisionTelemetry(app.system, this.telemetry);
     void app.stopped.then((reason) => this.emit('stopped', reason));
   }
 
@@ -224,6 +230,7 @@ export class Csms extends EventEmitter<CsmsEvents> {
       store: this.store,
       services: this.services,
       calls: this.stationCalls(id),
+      telemetry: this.telemetry,
       observe: (event) => {
         if (this.listenerCount('frame') > 0) this.emit('frame', event);
       },
@@ -236,6 +243,7 @@ export class Csms extends EventEmitter<CsmsEvents> {
         await this.persist(id, (registry) => registry.save(id, stored));
       } catch (error) {
         this.stations.delete(id);
+        context.telemetry.release();
         throw error;
       }
     }
@@ -252,6 +260,7 @@ export class Csms extends EventEmitter<CsmsEvents> {
   async removeStation(id: string): Promise<void> {
     const context = this.context(id);
     this.stations.delete(id);
+    context.telemetry.release();
     await terminateChild(this.stationsSupervisor(), id);
     context.slot.transport?.close(CloseCode.removed, 'station removed from the CSMS');
     context.slot.transport = undefined;
@@ -496,12 +505,14 @@ export class Csms extends EventEmitter<CsmsEvents> {
               reject,
             }
           : { resolve, reject };
+      // Counted and traced from here to its answer (the same object when telemetry is off).
+      const settle = this.telemetry.csmsCall(id, action, done);
       const msg: StationMsg = {
         type: 'call',
-        call: { stationId: id, action, payload, timeoutMs, done },
+        call: { stationId: id, action, payload, timeoutMs, done: settle },
         awaitReport: reportTimeoutMs !== undefined ? { timeoutMs: reportTimeoutMs } : undefined,
       };
-      this.toStation(id, msg, reject);
+      this.toStation(id, msg, (error) => settle.reject(error));
     });
   }
 

@@ -7,6 +7,9 @@
  */
 import acceptAll from '../../handlers/accept-all';
 import { nowRfc3339 } from '../../handlers/behaviour';
+import { whichChildren } from '../../supervisors';
+import { STATIONS } from '../../supervisors/tree';
+import { DEFAULT_SUPERVISION } from '../../src/config/supervision';
 import { startCsms, type Csms } from '../../src/csms';
 import { StationExistsError, StationOfflineError, UnknownStationError } from '../../src/errors';
 import { killActor } from '../../src/runtime';
@@ -200,6 +203,64 @@ describe('isolation of station crashes', () => {
     const again = new MemoryStation(csms, 'X').connect();
     expect(await again.heartbeat()).toMatchObject({ type: 3 });
     expect((await csms.station('X')).status).toBe('idle');
+  });
+});
+
+describe('a station subtree past its restart intensity', () => {
+  let csms: Csms;
+  afterEach(async () => {
+    await csms?.stop();
+  });
+
+  /** The incarnation of X's own station supervisor, a child of the stations supervisor. */
+  async function stationSupervisorOf(id: string): Promise<number | undefined> {
+    const children = await whichChildren(csms.registry.whereis(STATIONS)!);
+    return children.find((child) => child.id === id)?.ref?.id;
+  }
+
+  it('escalates to the stations supervisor, which starts X\'s subtree afresh with its standing, while X\'s peers keep answering', async () => {
+    // One restart allowed per minute: the second crash is one too many for X's station supervisor.
+    csms = await startCsms({ supervision: { ...DEFAULT_SUPERVISION, station: { strategy: 'rest_for_one', intensity: 1, period: 60 } } });
+    for (const id of ['X', 'Y', 'Z']) await csms.addStation(id, { handler: acceptAll });
+    const x = new MemoryStation(csms, 'X').connect();
+    const peers = ['Y', 'Z'].map((id) => new MemoryStation(csms, id).connect());
+    for (const s of [x, ...peers]) await s.bootAccepted();
+    expect(await x.statusNotification(1, 1, 'Occupied')).toMatchObject({ type: 3 });
+    const peersBefore = ['Y', 'Z'].map((id) => incarnations(csms, id));
+    const peerSupervisors = await Promise.all(['Y', 'Z'].map(stationSupervisorOf));
+    const xSupervisor = await stationSupervisorOf('X');
+    const talks = peers.map(keepTalking);
+    await answeredMore(talks, 2);
+
+    const first = incarnations(csms, 'X');
+    crashStationActor(csms.registry, 'X');
+    await eventually(() => expect(incarnations(csms, 'X')[1]).toBeGreaterThan(first[1]));
+    // Within the intensity: restarted by X's own supervisor.
+    expect(await stationSupervisorOf('X')).toBe(xSupervisor);
+    await answeredMore(talks, 2);
+    const second = incarnations(csms, 'X');
+    crashStationActor(csms.registry, 'X');
+    // Past it: X's supervisor gives up, and its parent starts a new one with all three actors.
+    await eventually(async () => {
+      const now = await stationSupervisorOf('X');
+      expect(now).toBeDefined();
+      expect(now).not.toBe(xSupervisor);
+      incarnations(csms, 'X').forEach((id, i) => expect(id).toBeGreaterThan(second[i]!));
+    });
+    // The peers were answered through both crashes and the escalation, and still are; their
+    // supervisors and actors are the ones they started with.
+    await answeredMore(talks, 4);
+    await Promise.all(talks.map((t) => t.stop()));
+    for (const talk of talks) expect(talk.answers.filter((answer) => answer.type !== 3)).toEqual([]);
+    expect(['Y', 'Z'].map((id) => incarnations(csms, id))).toEqual(peersBefore);
+    expect(await Promise.all(['Y', 'Z'].map(stationSupervisorOf))).toEqual(peerSupervisors);
+
+    // X's standing survived; it reconnects without rebooting and is served.
+    const view = await csms.station('X');
+    expect(view).toMatchObject({ bootStatus: 'Accepted', status: 'offline' });
+    expect(view.evse.evses[0]!.connectors[0]!.status).toBe('Occupied');
+    const again = new MemoryStation(csms, 'X').connect();
+    expect(await again.heartbeat()).toMatchObject({ type: 3 });
   });
 });
 

@@ -5,6 +5,7 @@
  *   ocpp-csms [--config <file>] [--log-level <level>]   run the server (embedded default config without --config)
  *   ocpp-csms station add|remove|list --config <file>   manage the stations of a configuration file
  *   ocpp-csms simulate --url <url> [options]            simulated stations against a CSMS
+ *   ocpp-csms db status|migrate [--config <file>]       the store's schema migrations
  *
  * Exit codes: 0 after a signal-driven shutdown or a successful command; 1 when the supervision
  * tree gave up or something unexpected failed; 2 for an invalid configuration or usage.
@@ -14,6 +15,7 @@ import { ConfigError, CsmsError, HandlerModuleError, StartError, describeCause }
 import { LOG_LEVELS, type LogLevel } from '../log';
 import { SIMULATE_USAGE, createProgressRenderer, parseSimulateArgs, simulate, writeSummary } from '../simulator';
 import { packageVersion } from './embedded';
+import { DB_USAGE, dbCommand } from './db-command';
 import { serve } from './serve';
 import { STATION_USAGE, stationCommand } from './station-command';
 
@@ -21,6 +23,7 @@ export const USAGE = `Usage:
   ocpp-csms [--config <file>] [--log-level ${LOG_LEVELS.join('|')}]
   ocpp-csms station add|remove|list --config <file> ...   (ocpp-csms station --help)
   ocpp-csms simulate --url <ws://host:port/ocpp> ...       (ocpp-csms simulate --help)
+  ocpp-csms db status|migrate [--config <file>]           (ocpp-csms db --help)
   ocpp-csms --help | --version`;
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -28,6 +31,10 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (command === 'station') {
     if (rest.includes('--help') || rest.length === 0) return print(STATION_USAGE, 0);
     return stationCommand(rest, { out: (line) => process.stdout.write(line + '\n') });
+  }
+  if (command === 'db') {
+    if (rest.includes('--help') || rest.length === 0) return print(DB_USAGE, 0);
+    return dbCommand(rest, { out: (line) => process.stdout.write(line + '\n'), err: (line) => process.stderr.write(line + '\n') });
   }
   if (command === 'simulate') {
     if (rest.includes('--help')) return print(SIMULATE_USAGE, 0);

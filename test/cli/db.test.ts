@@ -190,6 +190,21 @@ describe('ocpp-csms db on a store it cannot use', () => {
   });
 });
 
+describe('ocpp-csms db on a memory store', () => {
+  it('says nothing is kept between runs and exits 0, for status and migrate', async () => {
+    const folder = mkdtempSync(join(dir, 'memory-'));
+    const config = join(folder, 'csms.json');
+    writeFileSync(config, JSON.stringify({ storage: { driver: 'memory' } }));
+    const status = await dbHere('status', '--config', config);
+    expect(status.code).toBe(0);
+    expect(status.stdout).toMatch(/^store: memory \(storage\.driver is memory: nothing is kept between runs/);
+    expect(status.stdout).toMatch(new RegExp(`^ +1  ${CORE!.name} +pending$`, 'm'));
+    const migrated = await dbHere('migrate', '--config', config);
+    expect(migrated.code).toBe(0);
+    expect(migrated.stdout).not.toContain('applied');
+  });
+});
+
 describe('ocpp-csms db usage', () => {
   it('prints its usage and exits 0 for db --help', async () => {
     const answer = await db('--help');

@@ -56,6 +56,8 @@ interface PendingAnswer {
 interface InProgress {
   readonly action: StationAction;
   readonly failuresAtArrival: number;
+  /** When its frame arrived, for the handling latency (0 when telemetry is off). */
+  readonly startedAt: number;
 }
 
 interface ConnectionState {
@@ -87,7 +89,9 @@ export const connectionBehaviour: Behaviour<ConnectionMsg, ConnectionState, Stat
       station.slot.transport = undefined;
       stale.close(CloseCode.restarted, 'CSMS connection restarted; please reconnect');
     }
-    return { station, outbox: [], inbound: new Map(), queue: [], badFrames: [] };
+    const state: ConnectionState = { station, outbox: [], inbound: new Map(), queue: [], badFrames: [] };
+    station.telemetry.watchConnection(state.queue, state.inbound);
+    return state;
   },
 
   receive(state, msg, ctx) {
@@ -213,9 +217,11 @@ function deliver(state: ConnectionState, ctx: Ctx, entry: Omit<PendingAnswer, 't
   state.inbound.delete(entry.messageId);
   if (entry.acknowledges && station.store.failures(station.id) > request.failuresAtArrival) {
     ctx.log.warn('answer withheld: a change it acknowledges was not stored', { station: station.id, messageId: entry.messageId, action: request.action });
+    station.telemetry.requestAnswered(entry.messageId, request.action, request.startedAt, false);
     send(state, encodeCallError(entry.messageId, 'InternalError', 'the CSMS could not store this message; send it again', {}), ctx);
     return;
   }
+  station.telemetry.requestAnswered(entry.messageId, request.action, request.startedAt, entry.acknowledges);
   send(state, entry.text, ctx);
 }
 
@@ -247,6 +253,7 @@ function lose(state: ConnectionState, ctx: Ctx, reason: string): void {
 function onFrame(state: ConnectionState, text: string, ctx: Ctx): void {
   const { station } = state;
   station.stats.framesIn += 1;
+  station.telemetry.frameReceived();
   const result = decodeFrame(text, { maxFrameBytes: station.settings.maxFrameBytes, from: 'station', validation: 'strict' });
   if (!result.ok && result.readable.messageType === 2 && result.readable.action !== undefined) {
     // Strictness is per station and action: re-decode leniently when the operator relaxed it.
@@ -294,7 +301,11 @@ function accept(state: ConnectionState, text: string, result: Extract<ReturnType
         countBadFrame(state, ctx);
         return;
       }
-      state.inbound.set(frame.messageId, { action: frame.action as StationAction, failuresAtArrival: station.store.failures(station.id) });
+      state.inbound.set(frame.messageId, {
+        action: frame.action as StationAction,
+        failuresAtArrival: station.store.failures(station.id),
+        startedAt: station.telemetry.requestStarted(frame.messageId, frame.action),
+      });
       toStation(state, ctx, { type: 'rpccall', transportId: state.transport?.id ?? -1, messageId: frame.messageId, action: frame.action as StationAction, payload: frame.payload });
       return;
     }
@@ -308,6 +319,7 @@ function accept(state: ConnectionState, text: string, result: Extract<ReturnType
       });
       return;
     case 4:
+      station.telemetry.callErrorReceived(frame.errorCode);
       settle(state, ctx, frame.messageId, 'CALLERROR', (call) => ({
         ok: false,
         error: new CallErrorResponse(station.id, call.action, frame.errorCode, frame.errorDescription, frame.errorDetails),
@@ -327,6 +339,7 @@ function isRelaxed(station: StationContext, action: string): boolean {
 function countBadFrame(state: ConnectionState, ctx: Ctx): void {
   const { station } = state;
   station.stats.badFrames += 1;
+  station.telemetry.badFrame();
   const now = Date.now();
   const { count, periodMs } = station.settings.badFrameLimit;
   state.badFrames = state.badFrames.filter((t) => now - t < periodMs);
@@ -371,7 +384,9 @@ function settle(state: ConnectionState, ctx: Ctx, messageId: string, what: strin
   }
   outstanding.cancelTimer();
   state.outstanding = undefined;
-  finish(state, ctx, outstanding.call, result(outstanding.call), outstanding.awaitReport);
+  const outcome = result(outstanding.call);
+  state.station.telemetry.callSettled(outstanding.call, outcome);
+  finish(state, ctx, outstanding.call, outcome, outstanding.awaitReport);
   sendNext(state, ctx);
 }
 
@@ -386,6 +401,7 @@ function transmit(state: ConnectionState, queued: QueuedCall, ctx: Ctx): void {
   const { call } = queued;
   const cancelTimer = ctx.sendAfter(call.timeoutMs, { type: 'call_timeout', messageId });
   state.outstanding = { messageId, call, awaitReport: queued.awaitReport, cancelTimer };
+  state.station.telemetry.callSent(call, messageId);
   send(state, encodeCall(messageId, call.action, call.payload as never), ctx);
 }
 
@@ -393,6 +409,7 @@ function send(state: ConnectionState, text: string, ctx: Ctx): void {
   const { station, transport } = state;
   if (!transport) return;
   station.stats.framesOut += 1;
+  station.telemetry.frameSent(text);
   station.observe({ stationId: station.id, direction: 'out', text });
   if (ctx.log.isDebugEnabled()) ctx.log.debug('frame', { station: station.id, direction: 'out', frame: forLog(text) });
   transport.send(text);

@@ -70,7 +70,9 @@ export const eventManagerBehaviour: Behaviour<EventManagerMsg, EventManagerState
     const { station } = state;
     switch (msg.type) {
       case 'rpccall': {
+        station.telemetry.handlerStarted(msg.messageId);
         const outcome = await runRequest(station, state, msg.messageId, msg.action, msg.payload, ctx);
+        station.telemetry.handlerFinished(msg.messageId, outcome.kind);
         if (outcome.kind === 'noreply') state.deferred.set(msg.messageId, { transportId: msg.transportId, action: msg.action, payload: msg.payload });
         else answer(station, ctx, msg.transportId, msg.messageId, msg.action, msg.payload, outcome);
         return state;
@@ -207,6 +209,7 @@ async function crashed(station: StationContext, state: EventManagerState, ctx: C
   state.recentCrashes = state.recentCrashes.filter((t) => now - t < periodMs);
   state.recentCrashes.push(now);
   station.stats.handlerCrashes += 1;
+  station.telemetry.handlerCrashed();
   ctx.log.warn('handler crashed; reinstalling it', { station: station.id, reason, crashes: station.stats.handlerCrashes });
   if (state.recentCrashes.length > intensity) {
     ctx.fail(new HandlerCrashLimitError(station.id, state.recentCrashes.length, periodMs));

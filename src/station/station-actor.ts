@@ -53,6 +53,7 @@ export const stationBehaviour: Behaviour<StationMsg, StationState, StationContex
     machine.detach(standing.machine);
     station.store.save(station.id, standing.record(), ALL_CHANGED);
     standing.takeChanges();
+    station.telemetry.stationStatus(standing.machine.status);
     return { station, standing, reportWaiters: new Map(), held: [] };
   },
 
@@ -177,6 +178,7 @@ function releaseWaiters(state: StationState): void {
 
 function onRpcCall(state: StationState, transportId: number, messageId: string, action: StationAction, payload: unknown, ctx: Ctx): void {
   const { standing } = state;
+  state.station.telemetry.requestAtStation(messageId);
   const effects = machine.rpccall(standing.machine, messageId, action, payload);
   for (const effect of effects) {
     switch (effect.type) {
@@ -202,6 +204,7 @@ function onRpcCall(state: StationState, transportId: number, messageId: string, 
         break;
     }
   }
+  state.station.telemetry.requestLeftStation(messageId);
   persist(state);
 }
 
@@ -368,6 +371,8 @@ function reply(state: StationState, ctx: Ctx, transportId: number, messageId: st
  * batch; the connection holds the station's next answers until it is (DESIGN.md §7).
  */
 function persist(state: StationState): void {
+  // Every change of state is followed by a persist: the state gauge reads what is reported here.
+  state.station.telemetry.stationStatus(state.standing.machine.status);
   const changes = state.standing.takeChanges();
   if (changes) state.station.store.save(state.station.id, state.standing.record(), changes);
 }

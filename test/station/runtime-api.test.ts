@@ -69,7 +69,8 @@ describe('stations at run time', () => {
     await x.bootAccepted();
     const waiting = [csms.call('X', 'Reset', { type: 'Immediate' }), csms.call('X', 'ClearCache', {})];
     await x.nextCall();
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    // The station actor answers this after it has handed ClearCache on to the connection (first in, first out).
+    await csms.station('X');
     await csms.removeStation('X');
     for (const call of waiting) await expect(call).rejects.toBeInstanceOf(StationOfflineError);
   });
@@ -107,8 +108,8 @@ describe('stop()', () => {
     // A call the station never answers, and one queued behind it.
     const unanswered = [csms.call('S1', 'Reset', { type: 'Immediate' }), csms.call('S1', 'ClearCache', {})];
     await stations[0]!.nextCall();
-    // Let ClearCache reach the connection's queue (a few mailbox hops behind Reset).
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    // ClearCache is in the connection's queue once the station actor answers a query sent after it (first in, first out).
+    await csms.station('S1');
 
     const reason = await csms.stop();
 

@@ -44,7 +44,6 @@ async function accepted(): Promise<MemoryStation> {
   return s;
 }
 
-
 describe('boot and provisioning', () => {
   it('boot: a rejected station boots again, is pending, boots while pending and is accepted', async () => {
     const s = await station(['Rejected', 'Pending', 'Accepted']);

@@ -26,6 +26,7 @@ import {
   type ReplyTo,
 } from '../src/runtime';
 import { RestartIntensity } from './restart-intensity';
+import { supervisionTelemetry } from '../src/telemetry/telemetry';
 import {
   DEFAULT_INTENSITY,
   DEFAULT_PERIOD_SECONDS,
@@ -216,6 +217,7 @@ async function restart(state: SupervisorState, failed: Child, reason: ExitReason
       intensity,
       period: periodSeconds,
     });
+    supervisionTelemetry(ctx.system).supervisorEscalated(state.name);
     // Exit abnormally: terminate() stops the children in reverse order, then the parent
     // sees this supervisor crash and applies its own strategy (escalation).
     ctx.fail(
@@ -223,6 +225,7 @@ async function restart(state: SupervisorState, failed: Child, reason: ExitReason
     );
     return;
   }
+  supervisionTelemetry(ctx.system).supervisorRestarted(state.name);
   const affected = affectedBy(state, failed);
   failed.awaitingRestart = true;
   for (const child of [...affected].reverse()) {

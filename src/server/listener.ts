@@ -36,6 +36,7 @@ import { parseStationIdentity } from './identity';
 import { buildTlsServerOptions, clientCertificateOf, type TlsConfig } from './tls';
 import { WarningLimiter } from './warning-limiter';
 import { WsTransport } from './ws-transport';
+import type { Telemetry } from '../telemetry/telemetry';
 
 const log = loggerFor('listener');
 const authenticationWarnings = new WarningLimiter(log, 'upgrade refused: station failed authentication');
@@ -89,6 +90,8 @@ export interface ListenerOptions {
    * end. Past it, new identities are refused with 503. Default 10,000.
    */
   readonly maxUnknownStations?: number;
+  /** Where refused upgrades are counted (by reason and the station's registered profile). Default none. */
+  readonly telemetry?: Pick<Telemetry, 'handshakeRefused'>;
 }
 
 export const LISTENER_DEFAULTS = {
@@ -329,6 +332,7 @@ export class OcppListener {
           } else {
             log.info('upgrade refused', fields);
           }
+          this.options.telemetry?.handshakeRefused(decision.reason, decision.identity === undefined ? undefined : directory.registration(decision.identity)?.securityProfile);
           refuse(socket, decision.status, decision.headers, decision.message);
           return;
         }

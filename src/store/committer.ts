@@ -81,6 +81,8 @@ interface Batch {
 
 export class GroupCommitter {
   readonly stats: CommitStats = { commits: 0, failedCommits: 0, statements: 0, commitMs: 0, largestBatch: 0 };
+  /** Told of every commit as it ends (duration ms, statements, committed or not): the metrics' histograms. */
+  onCommit?: (ms: number, statements: number, ok: boolean) => void;
   private gathering: Batch | undefined;
   private inFlight: Promise<void> | undefined;
   private scheduled = false;
@@ -180,6 +182,8 @@ export class GroupCommitter {
           log.warn('store commits again', { store: this.db.description });
         }
         batch.ticket.commit();
+        // After the ticket: an observer can never keep a station's answer waiting.
+        this.onCommit?.(performance.now() - started, batch.statements.length, true);
       },
       (error: unknown) => {
         this.stats.failedCommits += 1;
@@ -192,6 +196,7 @@ export class GroupCommitter {
           });
         }
         batch.ticket.fail(new StoreError('commit_failed', `the store could not commit: ${describeCause(error)}`, { cause: error }));
+        this.onCommit?.(performance.now() - started, batch.statements.length, false);
       },
     ).finally(() => {
       this.inFlight = undefined;

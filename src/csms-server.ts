@@ -64,6 +64,8 @@ export async function startCsmsServer(options: CsmsServerOptions): Promise<CsmsS
   // One limit for a frame: ws refuses larger ones (1009) and the codec checks the same bound.
   const maxFrameBytes = core.settings?.maxFrameBytes ?? options.listener.maxPayloadBytes ?? LISTENER_DEFAULTS.maxPayloadBytes;
   const store = options.store;
+  // The store's commits are measured by the same telemetry as the stations (none by default).
+  if (store && core.telemetry?.enabled) store.committer.onCommit = (ms, statements, ok) => core.telemetry?.storeCommitted(ms, statements, ok);
   const holder: { csms?: Csms } = {};
   const callsFor = (stationId: string): StationCalls => {
     if (!holder.csms) throw new Error('the CSMS is not started yet');
@@ -78,7 +80,7 @@ export async function startCsmsServer(options: CsmsServerOptions): Promise<CsmsS
     children: [
       ...(core.children ?? []),
       listenerChild({
-        options: { ...options.listener, maxPayloadBytes: maxFrameBytes },
+        options: { ...options.listener, maxPayloadBytes: maxFrameBytes, telemetry: options.listener.telemetry ?? core.telemetry },
         directory: () => ready.csms,
         onListening: (bound) => (addresses = bound),
       }),

@@ -13,14 +13,15 @@
  * not bound the server's memory.
  *
  * The cost of a transaction belongs to the standard CSMS (src/services/transactions.ts,
- * `TransactionService.cost`): it reaches these routes through the `transactionCost` hook, and is
- * null when the hook is absent or knows no cost for the transaction.
+ * `TransactionService.cost`): it reaches these routes through the admin server's `services` (or a
+ * `transactionCost` hook of the embedder's), and is null without them or when no cost is known.
  */
 import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Csms } from '../csms';
 import { UnknownStationError, describeCause } from '../errors';
 import { loggerFor } from '../log';
+import type { CsmsServices } from '../services';
 import { InvalidCursorError, type TransactionFilter, type TransactionPage, type TransactionSummary, type TransactionsTable } from '../store/transactions-table';
 import { AdminHttpError, failure } from './error-body';
 import type { AdminRoute, RouteContext } from './routes';
@@ -57,8 +58,10 @@ export type TransactionCostReader = (stationId: string, transactionId: string) =
 export interface TransactionRouteHooks {
   /** The store's transaction history; without it the transaction routes answer 503. */
   readonly transactions?: TransactionsTable;
-  /** The cost of a transaction; without it every totalCost and currency is null. */
+  /** The cost of a transaction; default: the standard CSMS's (`services`), else every totalCost and currency is null. */
   readonly transactionCost?: TransactionCostReader;
+  /** The standard CSMS's services (src/services), when the server runs them: the cost is `services.transactions.cost`. */
+  readonly services?: CsmsServices;
 }
 
 /** A transaction as the API shows it: the history's summary and its cost. */
@@ -83,7 +86,8 @@ function historyOf(ctx: RouteContext): TransactionsTable {
 }
 
 async function withCosts(ctx: RouteContext, summaries: readonly TransactionSummary[]): Promise<TransactionItem[]> {
-  const reader = ctx.hooks.transactionCost;
+  const services = ctx.hooks.services;
+  const reader = ctx.hooks.transactionCost ?? (services ? (stationId: string, transactionId: string) => services.transactions.cost(stationId, transactionId) : undefined);
   const costs = reader ? await Promise.all(summaries.map((s) => reader(s.stationId, s.transactionId))) : [];
   return summaries.map((summary, i) => ({ ...summary, totalCost: costs[i]?.total ?? null, currency: costs[i]?.currency ?? null }));
 }

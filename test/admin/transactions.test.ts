@@ -7,12 +7,15 @@
 import { randomBytes } from 'node:crypto';
 import { RPCClient } from 'ocpp-rpc';
 import acceptAll from '../../handlers/accept-all';
+import standard from '../../handlers/standard';
 import type { OcppHandler } from '../../handlers/behaviour';
 import { createAdminServer, type AdminServer } from '../../src/admin';
 import type { TransactionCostReader } from '../../src/admin/transactions-routes';
 import { startCsmsServer, type CsmsServer } from '../../src/csms-server';
 import { HandlerModuleError } from '../../src/errors';
 import { parseCsvRecords } from '../../src/services/tokens/csv';
+import { createCsmsServices, type CsmsServices } from '../../src/services';
+import { standardCsmsConfig } from '../../src/services/config';
 import { openStore, type Store } from '../../src/store';
 import { BOOT, api, startHarness } from './harness';
 
@@ -455,6 +458,60 @@ describe('the CSV export of a long history', () => {
     expect(records).toHaveLength(2345);
     const expected = [...Array.from({ length: 2342 }, (_, i) => `S${String(2341 - i).padStart(5, '0')}`), 'W2', 'W1', 'W0'];
     expect(records.map((rec) => rec.fields[0])).toEqual(expected);
+  });
+});
+
+describe('the cost of the standard CSMS', () => {
+  let store: Store;
+  let server: CsmsServer;
+  let admin: AdminServer;
+  let base: string;
+
+  beforeAll(async () => {
+    store = await openStore({ driver: 'memory' });
+    const holder: { server?: CsmsServer } = {};
+    const services: CsmsServices = createCsmsServices({
+      store,
+      config: standardCsmsConfig({ tariffs: { definitions: [{ id: 'std', currency: 'EUR', energyPrice: '0.30', sessionFee: '1.00' }], default: 'std' } }),
+      callsFor: (stationId) => holder.server!.csms.stationCalls(stationId),
+    });
+    await services.provision();
+    server = holder.server = await startCsmsServer({
+      core: { name: `txcost-${randomBytes(3).toString('hex')}` },
+      listener: { endpoints: [{ port: 0, host: '127.0.0.1' }], pingIntervalMs: 0 },
+      store,
+      resolveHandler: () => standard,
+      services: () => services,
+      stations: [{ id: 'COST1', registration: { handler: standard, handlerName: 'standard', securityProfile: 0 } }],
+    });
+    // The admin server as the server wires it: the store's history and the services, no cost hook.
+    admin = createAdminServer(server.csms, { host: '127.0.0.1', port: 0, resolveHandler, transactions: store.transactions, services });
+    base = `http://127.0.0.1:${(await admin.listen()).port}`;
+  });
+  afterAll(async () => {
+    await admin?.close();
+    await server?.stop();
+    await store?.close();
+  });
+
+  it('shows the final cost the standard CSMS computed for an ended transaction, in JSON and CSV', async () => {
+    const client = await stationOnline(server.addresses[0]!.url, 'COST1');
+    try {
+      await send(client, { eventType: 'Started', seqNo: 0, timestamp: '2026-02-01T10:00:00Z', transactionId: 'C1', evseId: 1, energyWh: 0 });
+      const ended = (await client.call(
+        'TransactionEvent',
+        transactionEvent({ eventType: 'Ended', seqNo: 1, timestamp: '2026-02-01T11:00:00Z', transactionId: 'C1', evseId: 1, energyWh: 10_000, stoppedReason: 'Local' }),
+      )) as { totalCost?: number };
+      // 10 kWh at 0.30 plus the 1.00 session fee: what the station was told is what the history shows
+      // (as the cost service writes it, the same text as its /cost route).
+      expect(ended.totalCost).toBe(4);
+    } finally {
+      await client.close({ force: true });
+    }
+    const one = await api(base, 'GET', '/api/stations/COST1/transactions/C1');
+    expect(one.body).toMatchObject({ state: 'ended', energyWh: 10_000, totalCost: '4', currency: 'EUR' });
+    const text = await (await fetch(`${base}/api/transactions`, { headers: csv })).text();
+    expect(parseCsvRecords(text)[1]!.fields.slice(-2)).toEqual(['4', 'EUR']);
   });
 });
 

@@ -8,7 +8,7 @@
  *     const services = await startCsmsServices({ store, config, callsFor: (id) => csms.callsFor(id) });
  *     await services.tokens.put({ idToken: '04A2B3', type: 'ISO14443', status: 'Accepted' }).ticket.promise;
  */
-import { ConfigError, InvalidInputError } from '../errors';
+import { ConfigError, InvalidInputError, StationOfflineError } from '../errors';
 import type { StationCalls } from '../events/contract';
 import type { Store } from '../store';
 import { BootPolicyService } from './boot-policy';
@@ -107,6 +107,46 @@ export function createCsmsServices(options: CsmsServicesOptions): CsmsServices {
         if (error instanceof InvalidInputError) throw new ConfigError(error.field, valueAt(config, error.field), error.reason);
         throw error;
       }
+    },
+  };
+}
+
+/**
+ * Services made before the server that will call their stations (so the configuration's tokens,
+ * tariffs and policies are in the store before the first station connects), bound to the
+ * server's call API once it runs. What `ocpp-csms` does:
+ *
+ *     const standard = unboundCsmsServices({ store, config });
+ *     await standard.services.provision();
+ *     const server = await startCsmsServer({ ..., store, services: (callsFor) => standard.bind(callsFor) });
+ *     standard.bindLookup((id, component, variable) => server.csms.lookupVariable(id, { component, variable }).then(String));
+ *
+ * Until bound, a call to a station fails with StationOfflineError.
+ */
+export function unboundCsmsServices(options: Omit<CsmsServicesOptions, 'callsFor' | 'lookupVariable'>): {
+  readonly services: CsmsServices;
+  bind(callsFor: (stationId: string) => StationCalls): CsmsServices;
+  bindLookup(lookupVariable: NonNullable<CsmsServicesOptions['lookupVariable']>): void;
+} {
+  let callsFor: ((stationId: string) => StationCalls) | undefined;
+  let lookup: CsmsServicesOptions['lookupVariable'];
+  const unbound = (stationId: string): StationCalls => {
+    const refuse = () => Promise.reject(new StationOfflineError(stationId, 'the server is not started'));
+    return { call: refuse as StationCalls['call'], callAsync: () => { throw new StationOfflineError(stationId, 'the server is not started'); } };
+  };
+  const services = createCsmsServices({
+    ...options,
+    callsFor: (stationId) => (callsFor ?? unbound)(stationId),
+    lookupVariable: (stationId, component, variable) => (lookup ? lookup(stationId, component, variable) : Promise.resolve(undefined)),
+  });
+  return {
+    services,
+    bind(given) {
+      callsFor = given;
+      return services;
+    },
+    bindLookup(given) {
+      lookup = given;
     },
   };
 }

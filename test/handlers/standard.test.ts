@@ -103,6 +103,29 @@ describe('the standard CSMS over a socket', () => {
     });
   });
 
+  describe('the master pass group the station reports (AuthCtrlr.MasterPassGroupId)', () => {
+    it('refuses a start by a token of the group the station reported in its device model', async () => {
+      await boot();
+      await csms.services.tokens.put({ idToken: 'INSPECTOR', type: 'ISO14443', groupIdToken: { idToken: 'REPORTED-MP', type: 'Central' } }).ticket.promise;
+      answerCalls<{ requestId: number }>(cp, 'GetBaseReport', (params) => {
+        setImmediate(() => {
+          void cp.call('NotifyReport', {
+            requestId: params.requestId,
+            generatedAt: now(),
+            seqNo: 0,
+            tbc: false,
+            reportData: [{ component: { name: 'AuthCtrlr' }, variable: { name: 'MasterPassGroupId' }, variableAttribute: [{ type: 'Actual', value: 'REPORTED-MP' }] }],
+          });
+        });
+        return { status: 'Accepted' };
+      });
+      await csms.server.csms.getBaseReport('CP1', { requestId: 11, reportBase: 'FullInventory' });
+      // The station's own group wins over the configured MASTERPASS for this station.
+      const start = await txEvent(0, 'Started', { idToken: rfid('INSPECTOR'), evse: { id: 1, connectorId: 1 } });
+      expect(start).toEqual({ idTokenInfo: { status: 'Invalid', groupIdToken: { idToken: 'REPORTED-MP', type: 'Central' } } });
+    });
+  });
+
   describe('local authorization lists (D01–D04)', () => {
     it('sends a Full list, then a Differential update with the next version, and checks the station\u2019s version', async () => {
       await boot();

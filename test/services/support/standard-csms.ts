@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { RPCClient } from 'ocpp-rpc';
 import standard from '../../../handlers/standard';
 import { startCsmsServer, type CsmsServer } from '../../../src/csms-server';
-import { createCsmsServices, standardCsmsConfig, type CsmsServices } from '../../../src/services';
+import { standardCsmsConfig, unboundCsmsServices, type CsmsServices } from '../../../src/services';
 import { openStore, type StorageConfig, type Store } from '../../../src/store';
 
 export const BOOT = { reason: 'PowerUp', chargingStation: { model: 'M1', vendorName: 'V' } };
@@ -51,26 +51,30 @@ export function removeTemporaryStores(): void {
 
 export async function startStandardCsms(options: StandardCsmsOptions): Promise<StandardCsms> {
   const store = options.store ?? (await openStore(options.storage ?? temporarySqlite()));
-  let services: CsmsServices | undefined;
+  // As ocpp-csms does: the configuration provisioned before the server starts, the services
+  // bound to its call API and device model once it runs.
+  const standardServices = unboundCsmsServices({ store, config: standardCsmsConfig(options.config) });
+  const services: CsmsServices = standardServices.services;
   let server: CsmsServer;
   try {
+    await services.provision();
     server = await startCsmsServer({
       core: { name: `standard-${randomBytes(3).toString('hex')}` },
       listener: { endpoints: [{ port: 0, host: '127.0.0.1' }], pingIntervalMs: 0 },
       store,
       resolveHandler: () => standard,
-      services: (callsFor) => (services = createCsmsServices({ store, config: standardCsmsConfig(options.config), callsFor })),
+      services: (callsFor) => standardServices.bind(callsFor),
       stations: options.stations.map((id) => ({ id, registration: { handler: standard, handlerName: 'standard', securityProfile: 0 } })),
     });
   } catch (error) {
     await store.close();
     throw error;
   }
-  await services!.provision();
+  standardServices.bindLookup((id, component, variable) => server.csms.lookupVariable(id, { component, variable }).then(String));
   const clients: RPCClient[] = [];
   return {
     server,
-    services: services!,
+    services,
     store,
     url: server.addresses[0]!.url,
     client(identity) {

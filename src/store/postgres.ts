@@ -34,6 +34,21 @@ export function redactUrl(url: string): string {
   }
 }
 
+/**
+ * A name per statement text, so that each pooled connection parses (and plans) a statement the
+ * committer sends over and over once, not at every batch. Batches use a handful of texts (the
+ * standing's part subsets, the history's insert and upsert), so the map stays small.
+ */
+const statementNames = new Map<string, string>();
+function statementName(sql: string): string {
+  let name = statementNames.get(sql);
+  if (name === undefined) {
+    name = `csms_${statementNames.size + 1}`;
+    statementNames.set(sql, name);
+  }
+  return name;
+}
+
 export async function openPostgres(options: PostgresOptions): Promise<SqlDatabase> {
   const description = `postgres ${redactUrl(options.url)}`;
   const pool = new pg.Pool({
@@ -41,6 +56,10 @@ export async function openPostgres(options: PostgresOptions): Promise<SqlDatabas
     max: options.poolSize ?? 10,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
     idleTimeoutMillis: 30_000,
+    // pg's pipeline mode: queries handed to a client are written at once instead of one per
+    // round trip, so a group commit of a thousand statements costs one round trip, not a
+    // thousand (bench/README.md, "store"). Queries awaited one by one behave as before.
+    pipeline: true,
   });
   // An idle client whose server went away emits 'error' on the pool: without a listener that
   // would be an uncaught exception. The next query reconnects.
@@ -67,9 +86,21 @@ export async function openPostgres(options: PostgresOptions): Promise<SqlDatabas
       const client = await pool.connect();
       let broken = false;
       try {
-        await client.query('BEGIN');
-        for (const statement of statements) await client.query(statement.sql, statement.params as SqlValue[] | undefined);
-        await client.query('COMMIT');
+        // Everything is sent at once (pipeline mode). A statement that fails aborts the
+        // transaction: the ones after it fail too and COMMIT answers ROLLBACK, so nothing of the
+        // batch is kept; wait for all of them before saying so.
+        const sent = [
+          client.query('BEGIN'),
+          ...statements.map((s) =>
+            s.script ? client.query(s.sql) : client.query({ name: statementName(s.sql), text: s.sql, values: s.params as SqlValue[] | undefined }),
+          ),
+          client.query('COMMIT'),
+        ];
+        const results = await Promise.allSettled(sent);
+        const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+        if (failed) throw failed.reason;
+        const commit = results[results.length - 1] as PromiseFulfilledResult<pg.QueryResult>;
+        if (commit.value.command !== 'COMMIT') throw new StoreError('commit_failed', `PostgreSQL answered ${commit.value.command} to COMMIT`);
       } catch (error) {
         try {
           await client.query('ROLLBACK');

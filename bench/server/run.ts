@@ -26,6 +26,7 @@
  *   BENCH_ONLY=b BENCH_STORES=memory,sqlite BENCH_STORE_ROUNDS=5 npm run bench:server
  *   BENCH_POSTGRES_URL=postgres://u:p@host:5432/csms_bench npm run bench:server
  *   BENCH_PROFILE_DIR=/tmp/prof BENCH_ONLY=b npm run bench:server   # CPU profiles of the servers
+ *   BENCH_ONLY=b BENCH_TARGETS= BENCH_STORE_ROUNDS=1 npm run bench:server   # the stores only
  *
  * The PostgreSQL database of BENCH_POSTGRES_URL (default csms_bench on 127.0.0.1 as csms) is
  * dropped and created afresh before each run, through the server's `postgres` database, so the
@@ -104,7 +105,14 @@ const SCENARIOS: Scenario[] = [
   { name: 'c', stations: C_STATIONS, workload: 'one-heartbeat', calls: 1, passwords: false },
   { name: 'c-pw', stations: C_STATIONS, workload: 'one-heartbeat', calls: 1, passwords: true },
 ].filter((s) => !ONLY || ONLY.includes(s.name)) as Scenario[];
-const TARGETS: readonly Target[] = [{ server: 'csms' }, { server: 'ocpp-rpc' }];
+/** The servers every scenario runs on (BENCH_TARGETS= with nothing runs only the store rounds). */
+const TARGETS: readonly Target[] = (process.env.BENCH_TARGETS ?? 'csms,ocpp-rpc')
+  .split(',')
+  .filter((t) => t !== '')
+  .map((t) => {
+    if (t !== 'csms' && t !== 'ocpp-rpc') throw new Error(`BENCH_TARGETS: unknown server ${t}`);
+    return { server: t };
+  });
 /** The stores scenario (b) also runs the CSMS with, and how many rounds of them. */
 const STORES = (process.env.BENCH_STORES ?? 'memory,sqlite,postgres').split(',').filter((s) => s !== '') as StoreKind[];
 for (const store of STORES) if (!['memory', 'sqlite', 'postgres'].includes(store)) throw new Error(`BENCH_STORES: unknown store ${store}`);
@@ -118,8 +126,9 @@ const execArgv = ['-r', 'ts-node/register/transpile-only', '--expose-gc', '--max
 
 const PROFILE_DIR = process.env.BENCH_PROFILE_DIR;
 
-function spawnChild(file: string, params: object): ChildProcess {
-  const profile = PROFILE_DIR && file === 'server-proc.ts' ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
+function spawnChild(file: string, params: object, profileName?: string): ChildProcess {
+  // One directory per run (b-csms+sqlite-2, ...), so each profile says which server it is.
+  const profile = PROFILE_DIR && profileName ? ['--cpu-prof', `--cpu-prof-dir=${join(PROFILE_DIR, profileName)}`] : [];
   return fork(join(__dirname, file), [], {
     execArgv: [...execArgv, ...profile],
     env: { ...process.env, BENCH_PARAMS: JSON.stringify(params), OCPP_CSMS_LOG_LEVEL: 'error' },
@@ -192,7 +201,8 @@ async function runOne(scenario: Scenario, target: Target): Promise<Result> {
 }
 
 async function runServer(scenario: Scenario, target: Target, storeParams: object): Promise<Result> {
-  const server = spawnChild('server-proc.ts', { target: target.server, store: target.store, ...storeParams, stations: scenario.stations, passwords: scenario.passwords });
+  const profileName = `${scenario.name}-${target.store ? `csms+${target.store}-${target.round}` : target.server}`;
+  const server = spawnChild('server-proc.ts', { target: target.server, store: target.store, ...storeParams, stations: scenario.stations, passwords: scenario.passwords }, profileName);
   try {
     const ready = await nextMessage<{ port: number; readyRss: number }>(server, 'ready');
     const url = target.server === 'csms' ? `ws://127.0.0.1:${ready.port}/ocpp` : `ws://127.0.0.1:${ready.port}`;

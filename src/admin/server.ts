@@ -23,6 +23,9 @@ import { failure, toHttpFailure, type HttpFailure } from './error-body';
 import { OPENAPI_PATH, buildOpenApiDocument } from './openapi';
 import { NO_QUERY } from './route-schemas';
 import { ADMIN_ROUTES, type RouteHooks } from './routes';
+import { isProbePath, registerHealthRoutes } from './health-routes';
+import { registerMetricsRoutes, type AdminTelemetry } from './metrics-routes';
+import { registerTraceHooks } from './trace-hooks';
 import { describeValidation, type ValidationIssue } from './validation-errors';
 
 const log = loggerFor('admin');
@@ -30,6 +33,8 @@ const log = loggerFor('admin');
 export interface AdminServerOptions extends Omit<AdminConfigSection, 'enabled'>, RouteHooks {
   /** Largest request body, in bytes. Default 1 MiB (the codec's frame limit). */
   readonly bodyLimit?: number;
+  /** GET /metrics, GET /healthz and /readyz, and a span per request (issue 14); none by default. */
+  readonly telemetry?: AdminTelemetry;
 }
 
 export interface AdminServer {
@@ -76,6 +81,8 @@ export function createAdminServer(csms: Csms, options: AdminServerOptions): Admi
   });
 
   app.addHook('onRequest', async (request, reply) => {
+    // Probes are unauthenticated: a kubelet sends no token and addresses the pod by its IP.
+    if (options.telemetry?.health && isProbePath(request.url)) return undefined;
     (request as { startedAt?: number }).startedAt = performance.now();
     if (tokenDigest !== undefined && !presentsToken(request.headers.authorization, tokenDigest)) {
       // Someone with a stale token, or guessing one: warn, once a minute per remote address.
@@ -95,6 +102,8 @@ export function createAdminServer(csms: Csms, options: AdminServerOptions): Admi
     // Method, route and status only: never a header (the token) nor a body (passwords).
     log.debug('admin request', { method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(performance.now() - startedAt) });
   });
+
+  registerTraceHooks(app, options.telemetry?.tracer);
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error.validation) {
@@ -143,6 +152,8 @@ export function createAdminServer(csms: Csms, options: AdminServerOptions): Admi
     });
   }
   app.get(OPENAPI_PATH, async () => document);
+  registerMetricsRoutes(app, options.telemetry?.metrics);
+  registerHealthRoutes(app, options.telemetry?.health);
 
   return {
     async listen() {

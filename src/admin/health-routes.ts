@@ -1,0 +1,59 @@
+/**
+ * GET /healthz and GET /readyz: the liveness and readiness probes (Kubernetes `livenessProbe`,
+ * `readinessProbe`). Unauthenticated, whatever the admin token, and cheap: no station is asked,
+ * the readiness probe pings the store once. 200 with `{"status":"ok","checks":{...}}`, or 503
+ * with the failing check and why.
+ *
+ *     curl -s http://127.0.0.1:9001/readyz
+ *     → {"status":"ok","checks":{"supervision":{"ok":true},"listeners":{"ok":true},"store":{"ok":true}}}
+ */
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { Csms } from '../csms';
+import type { ListenerAddress } from '../server/listener';
+import { createHealthChecks, type HealthChecks, type HealthReport } from '../telemetry/health';
+import { STATIONS } from '../../supervisors/tree';
+import { LISTENER } from '../../supervisors/listener';
+
+export const LIVENESS_PATH = '/healthz';
+export const READINESS_PATH = '/readyz';
+
+/** Whether a request (its URL, query included) is a probe: answered without a token or a loopback Host. */
+export function isProbePath(url: string): boolean {
+  const path = url.split('?', 1)[0];
+  return path === LIVENESS_PATH || path === READINESS_PATH;
+}
+
+export function registerHealthRoutes(app: FastifyInstance, health: HealthChecks | undefined): void {
+  if (!health) return;
+  app.get(LIVENESS_PATH, async (_request, reply) => answer(reply, health.live()));
+  app.get(READINESS_PATH, async (_request, reply) => answer(reply, await health.ready()));
+}
+
+function answer(reply: FastifyReply, report: HealthReport): FastifyReply {
+  return reply
+    .code(report.status === 'ok' ? 200 : 503)
+    .header('cache-control', 'no-store')
+    .send(report);
+}
+
+/** The probes of a running server: its supervision tree, its listener, and the store when there is one. */
+export function serverHealth(
+  server: { readonly csms: Csms; readonly addresses: readonly ListenerAddress[] },
+  store?: { ping(): Promise<void> },
+  pingTimeoutMs?: number,
+): HealthChecks {
+  let stopped = false;
+  void server.csms.stopped.then(() => (stopped = true));
+  return createHealthChecks({
+    supervision: () => {
+      if (stopped) return { ok: false, detail: 'the supervision tree has stopped' };
+      return server.csms.registry.whereis(STATIONS)?.alive ? { ok: true } : { ok: false, detail: 'the stations supervisor is not running' };
+    },
+    listeners: () =>
+      server.addresses.length > 0 && server.csms.registry.whereis(LISTENER)?.alive
+        ? { ok: true }
+        : { ok: false, detail: 'the station listeners are not bound' },
+    store,
+    pingTimeoutMs,
+  });
+}

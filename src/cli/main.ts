@@ -6,6 +6,7 @@
  *   ocpp-csms station add|remove|list --config <file>   manage the stations of a configuration file
  *   ocpp-csms simulate --url <url> [options]            simulated stations against a CSMS
  *   ocpp-csms db status|migrate [--config <file>]       the store's schema migrations
+ *   ocpp-csms tokens list|add|remove|import [--config <file>]   the standard CSMS's tokens
  *
  * Exit codes: 0 after a signal-driven shutdown or a successful command; 1 when the supervision
  * tree gave up or something unexpected failed; 2 for an invalid configuration or usage.
@@ -18,12 +19,14 @@ import { packageVersion } from './embedded';
 import { DB_USAGE, dbCommand } from './db-command';
 import { serve } from './serve';
 import { STATION_USAGE, stationCommand } from './station-command';
+import { TOKENS_USAGE, tokensCommand } from './tokens-command';
 
 export const USAGE = `Usage:
   ocpp-csms [--config <file>] [--log-level ${LOG_LEVELS.join('|')}]
   ocpp-csms station add|remove|list --config <file> ...   (ocpp-csms station --help)
   ocpp-csms simulate --url <ws://host:port/ocpp> ...       (ocpp-csms simulate --help)
   ocpp-csms db status|migrate [--config <file>]           (ocpp-csms db --help)
+  ocpp-csms tokens list|add|remove|import ...             (ocpp-csms tokens --help)
   ocpp-csms --help | --version`;
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -35,6 +38,10 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (command === 'db') {
     if (rest.includes('--help') || rest.length === 0) return print(DB_USAGE, 0);
     return dbCommand(rest, { out: (line) => process.stdout.write(line + '\n'), err: (line) => process.stderr.write(line + '\n') });
+  }
+  if (command === 'tokens') {
+    if (rest.includes('--help') || rest.length === 0) return print(TOKENS_USAGE, 0);
+    return tokensCommand(rest, { out: (line) => process.stdout.write(line + '\n'), err: (line) => process.stderr.write(line + '\n') });
   }
   if (command === 'simulate') {
     if (rest.includes('--help')) return print(SIMULATE_USAGE, 0);

@@ -5,7 +5,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { tokensCommand } from '../../src/cli/tokens-command';
+import { main } from '../../src/cli/main';
+import { TOKENS_USAGE, tokensCommand } from '../../src/cli/tokens-command';
 
 let dir: string;
 let config: string;
@@ -25,6 +26,18 @@ async function run(...argv: string[]): Promise<{ code: number; out: string[]; er
 }
 
 describe('ocpp-csms tokens', () => {
+  it('is a command of ocpp-csms, with its own help', async () => {
+    const written: string[] = [];
+    const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => (written.push(String(chunk)), true));
+    try {
+      expect(await main(['tokens', '--help'])).toBe(0);
+      expect(await main(['tokens', 'add', '--id-token', 'VIA-MAIN', '--config', config])).toBe(0);
+    } finally {
+      write.mockRestore();
+    }
+    expect(written).toEqual([TOKENS_USAGE + '\n', 'token ISO14443/VIA-MAIN stored (Accepted)\n']);
+  });
+
   it('adds a token, lists it, and removes it', async () => {
     expect(await run('add', '--id-token', '04A2B3C4', '--status', 'Blocked', '--group', 'FLEET', '--evse', '1,2')).toMatchObject({
       code: 0,

@@ -4,8 +4,9 @@
  */
 import { coreMigration } from './001-core';
 import { standardCsmsMigration } from './002-standard-csms';
+import { certificatesMigration } from './003-certificates';
 import type { Migration } from './types';
 
 export type { Migration };
 
-export const MIGRATIONS: readonly Migration[] = [coreMigration, standardCsmsMigration];
+export const MIGRATIONS: readonly Migration[] = [coreMigration, standardCsmsMigration, certificatesMigration];

@@ -1,0 +1,217 @@
+/**
+ * The CSMS's certificate authority (OCPP 2.0.1 A02–A03): the key and certificate that sign the
+ * ChargingStationCertificates stations ask for with SignCertificate.
+ *
+ * Either the operator's (`certificates.ca`: a PEM key, RSA or EC, and its certificate, possibly
+ * followed by its own issuers), checked at start (the key must be the certificate's, the
+ * certificate a CA still valid), or the embedded default: an ECDSA P-256 CA generated the first
+ * time it is needed and kept in the store (`certificate_authorities`, row `embedded`), so every
+ * restart, and every node sharing the database, signs with the same one. Its private key lives
+ * in the store as PKCS #8 PEM: whoever reads the database can sign station certificates, which
+ * is why an operator with a real PKI configures `ca` instead.
+ *
+ * Nothing here logs a private key or a passphrase.
+ */
+import { createPrivateKey, createPublicKey, randomBytes, webcrypto, type KeyObject } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import 'reflect-metadata';
+import * as x509 from '@peculiar/x509';
+import { ConfigError, describeCause } from '../../errors';
+import { loggerFor } from '../../log';
+import type { Store } from '../../store';
+import type { CertificatesConfig } from './config';
+import { CRYPTO } from './csr';
+
+const log = loggerFor('certificates');
+
+const EMBEDDED_ID = 'embedded';
+/** The embedded CA's life: long, as a root's is; a station certificate it signs lives `validityDays`. */
+const EMBEDDED_CA_YEARS = 20;
+
+/** One certificate the CA issued. */
+export interface IssuedCertificate {
+  readonly serial: string;
+  readonly subject: string;
+  readonly notBefore: Date;
+  readonly notAfter: Date;
+  /** The issued certificate, PEM. */
+  readonly certificate: string;
+  /** The issued certificate followed by the CA's chain, PEM: CertificateSignedRequest.certificateChain. */
+  readonly chain: string;
+}
+
+interface SigningKey {
+  readonly key: webcrypto.CryptoKey;
+  readonly algorithm: webcrypto.RsaHashedImportParams | webcrypto.EcdsaParams;
+}
+
+/** Node's webcrypto (the same object as CRYPTO, typed by Node for key generation and import). */
+const subtle = webcrypto.subtle;
+
+export class CertificateAuthority {
+  private constructor(
+    /** The CA's own certificate (the issuer of what it signs). */
+    readonly certificate: x509.X509Certificate,
+    /** The CA's certificate and the issuers the operator listed after it. */
+    readonly chain: readonly x509.X509Certificate[],
+    private readonly signing: SigningKey,
+    /** `config` (the operator's files) or `embedded` (kept in the store). */
+    readonly origin: 'config' | 'embedded',
+  ) {}
+
+  /** The CA's certificate chain as PEM (what a station's trust store needs: its last entry). */
+  get chainPem(): string {
+    return this.chain.map((c) => c.toString('pem')).join('\n');
+  }
+
+  /** The operator's CA from its files; a ConfigError naming the field when they are not a usable CA. */
+  static async fromFiles(ca: NonNullable<CertificatesConfig['ca']>): Promise<CertificateAuthority> {
+    const keyText = await readText(ca.keyFile, 'certificates.ca.keyFile');
+    const certText = await readText(ca.certFile, 'certificates.ca.certFile');
+    let privateKey: KeyObject;
+    try {
+      privateKey = createPrivateKey({ key: keyText, format: 'pem', ...(ca.passphrase !== undefined ? { passphrase: ca.passphrase } : {}) });
+    } catch (error) {
+      throw new ConfigError('certificates.ca.keyFile', ca.keyFile, `a PEM private key (with its passphrase if encrypted): ${describeCause(error)}`);
+    }
+    let chain: x509.X509Certificate[];
+    try {
+      chain = [...new x509.X509Certificates(certText)];
+      if (chain.length === 0) throw new TypeError('no certificate in the file');
+    } catch (error) {
+      throw new ConfigError('certificates.ca.certFile', ca.certFile, `PEM certificates, the CA's first: ${describeCause(error)}`);
+    }
+    const certificate = chain[0]!;
+    const publicDer = createPublicKey(privateKey).export({ format: 'der', type: 'spki' });
+    if (!Buffer.from(certificate.publicKey.rawData).equals(publicDer)) {
+      throw new ConfigError('certificates.ca.keyFile', ca.keyFile, `the private key of the certificate in ${ca.certFile}`);
+    }
+    const constraints = certificate.getExtension(x509.BasicConstraintsExtension);
+    if (!constraints?.ca) throw new ConfigError('certificates.ca.certFile', ca.certFile, 'a CA certificate (basicConstraints cA true)');
+    if (certificate.notAfter.getTime() <= Date.now()) {
+      throw new ConfigError('certificates.ca.certFile', ca.certFile, `a certificate still valid (it expired ${certificate.notAfter.toISOString()})`);
+    }
+    const authority = new CertificateAuthority(certificate, chain, await signingKeyOf(privateKey), 'config');
+    log.info('certificate authority loaded', { subject: certificate.subject, notAfter: certificate.notAfter.toISOString(), file: ca.certFile });
+    return authority;
+  }
+
+  /** The embedded CA: the one in the store, or a new one generated and stored (first start). */
+  static async embedded(store: Store, commonName: string): Promise<CertificateAuthority> {
+    const stored = await CertificateAuthority.readEmbedded(store);
+    if (stored) return stored;
+    const keys = await subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']);
+    const now = Date.now();
+    const name = `CN=${escapeRdn(commonName)}`;
+    const certificate = await x509.X509CertificateGenerator.createSelfSigned(
+      {
+        serialNumber: newSerial(),
+        name,
+        notBefore: new Date(now - 60_000),
+        notAfter: new Date(now + EMBEDDED_CA_YEARS * 365.25 * 86_400_000),
+        keys,
+        signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' },
+        extensions: [
+          new x509.BasicConstraintsExtension(true, 0, true),
+          new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature, true),
+          await x509.SubjectKeyIdentifierExtension.create(keys.publicKey, false, CRYPTO),
+        ],
+      },
+      CRYPTO,
+    );
+    const pkcs8 = Buffer.from(await subtle.exportKey('pkcs8', keys.privateKey));
+    const keyPem = x509.PemConverter.encode(pkcs8, 'PRIVATE KEY');
+    // Another node (or a concurrent start) may have stored one first: keep the stored one.
+    await store.committer.write(undefined, [
+      {
+        sql: 'INSERT INTO certificate_authorities (id, certificate, private_key, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING',
+        params: [EMBEDDED_ID, certificate.toString('pem'), keyPem, new Date(now).toISOString()],
+      },
+    ]).promise;
+    const kept = await CertificateAuthority.readEmbedded(store);
+    if (!kept) throw new ConfigError('certificates', undefined, 'a store that keeps the generated certificate authority');
+    log.warn('certificate authority generated and stored (no certificates.ca configured): stations must trust its certificate', {
+      subject: kept.certificate.subject,
+      notAfter: kept.certificate.notAfter.toISOString(),
+    });
+    return kept;
+  }
+
+  private static async readEmbedded(store: Store): Promise<CertificateAuthority | undefined> {
+    const rows = await store.db.query<{ certificate: string; private_key: string }>('SELECT certificate, private_key FROM certificate_authorities WHERE id = $1', [EMBEDDED_ID]);
+    const row = rows[0];
+    if (!row) return undefined;
+    const certificate = new x509.X509Certificate(row.certificate);
+    return new CertificateAuthority(certificate, [certificate], await signingKeyOf(createPrivateKey({ key: row.private_key, format: 'pem' })), 'embedded');
+  }
+
+  /** Sign a checked CSR for `validityDays` (A02): the station's subject and key, the CA as issuer. */
+  async issue(request: x509.Pkcs10CertificateRequest, keyType: 'rsa' | 'ec', validityDays: number): Promise<IssuedCertificate> {
+    const now = Date.now();
+    const notBefore = new Date(now - 60_000);
+    // Never past the CA's own end: a chain must not outlive its issuer.
+    const notAfter = new Date(Math.min(now + validityDays * 86_400_000, this.certificate.notAfter.getTime()));
+    const usage = x509.KeyUsageFlags.digitalSignature | (keyType === 'ec' ? x509.KeyUsageFlags.keyAgreement : x509.KeyUsageFlags.keyEncipherment);
+    const serial = newSerial();
+    const issued = await x509.X509CertificateGenerator.create(
+      {
+        serialNumber: serial,
+        subject: request.subjectName,
+        issuer: this.certificate.subjectName,
+        notBefore,
+        notAfter,
+        publicKey: request.publicKey,
+        signingKey: this.signing.key,
+        signingAlgorithm: this.signing.algorithm,
+        extensions: [
+          new x509.BasicConstraintsExtension(false, undefined, true),
+          new x509.KeyUsagesExtension(usage, true),
+          // The station certificate authenticates the station as a TLS client (security profile 3).
+          new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth], false),
+          await x509.SubjectKeyIdentifierExtension.create(request.publicKey, false, CRYPTO),
+          await x509.AuthorityKeyIdentifierExtension.create(this.certificate.publicKey, false, CRYPTO),
+        ],
+      },
+      CRYPTO,
+    );
+    const pem = issued.toString('pem');
+    return { serial: issued.serialNumber, subject: issued.subject, notBefore: issued.notBefore, notAfter: issued.notAfter, certificate: pem, chain: `${pem}\n${this.chainPem}\n` };
+  }
+}
+
+/** The webcrypto signing key and algorithm of a Node private key (RSA PKCS #1 v1.5 or ECDSA). */
+async function signingKeyOf(privateKey: KeyObject): Promise<SigningKey> {
+  const pkcs8 = privateKey.export({ format: 'der', type: 'pkcs8' });
+  if (privateKey.asymmetricKeyType === 'rsa') {
+    const algorithm = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
+    return { key: await subtle.importKey('pkcs8', pkcs8, algorithm, false, ['sign']), algorithm };
+  }
+  if (privateKey.asymmetricKeyType === 'ec') {
+    const curve = { prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521' }[privateKey.asymmetricKeyDetails?.namedCurve ?? ''];
+    if (!curve) throw new ConfigError('certificates.ca.keyFile', privateKey.asymmetricKeyDetails?.namedCurve, 'an EC key on P-256, P-384 or P-521');
+    const hash = curve === 'P-256' ? 'SHA-256' : curve === 'P-384' ? 'SHA-384' : 'SHA-512';
+    const key = await subtle.importKey('pkcs8', pkcs8, { name: 'ECDSA', namedCurve: curve }, false, ['sign']);
+    return { key, algorithm: { name: 'ECDSA', hash } };
+  }
+  throw new ConfigError('certificates.ca.keyFile', privateKey.asymmetricKeyType, 'an RSA or EC private key');
+}
+
+async function readText(path: string, field: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(field, path, `a readable PEM file: ${describeCause(error)}`);
+  }
+}
+
+/** A positive 128-bit serial (RFC 5280 §4.1.2.2: at most 20 octets, unique per CA), hex. */
+function newSerial(): string {
+  const bytes = randomBytes(16);
+  bytes[0] = (bytes[0]! & 0x7f) | 0x01;
+  return bytes.toString('hex');
+}
+
+/** An RDN value for a DN string (RFC 4514 §2.4 escapes). */
+function escapeRdn(value: string): string {
+  return value.replace(/([,+"\\<>;=])/g, '\\$1').replace(/^([ #])/, '\\$1').replace(/ $/, '\\ ');
+}

@@ -1,0 +1,246 @@
+/**
+ * Station certificates (OCPP 2.0.1 A02–A03): a station's SignCertificate is checked (csr.ts) and
+ * answered Accepted or Rejected; an accepted request is signed by the CSMS's certificate
+ * authority (authority.ts) and the chain sent to the station with CertificateSigned, by the
+ * CSMS itself, after the answer went out, through the station's call API (its per-station queue,
+ * DESIGN.md §8). Every issued certificate is kept per station (serial, validity, the station's
+ * answer) in `issued_certificates`; a refused request is a CSMS security event (CsrRejected).
+ *
+ * Only ChargingStationCertificate requests are signed: this CSMS is not a V2G (ISO 15118) CA,
+ * so V2GCertificate requests are Rejected.
+ */
+import type { RequestOf, ResponseOf } from '../../../schemas/actions';
+import { describeCause } from '../../errors';
+import type { StationCalls } from '../../events/contract';
+import { loggerFor } from '../../log';
+import type { Store } from '../../store';
+import { CertificateAuthority, type IssuedCertificate } from './authority';
+import type { CertificatesConfig } from './config';
+import { checkCsr } from './csr';
+import type { SecurityEventService } from './security-events';
+
+const log = loggerFor('certificates');
+
+/** CertificateSignedRequest.certificateChain's maxLength (OCPP 2.0.1 schema). */
+const MAX_CHAIN_CHARACTERS = 10_000;
+
+/** A certificate the CSMS issued to a station, as the admin API and the station view show it. */
+export interface StationCertificate {
+  readonly serial: string;
+  readonly certificateType: string;
+  readonly subject: string;
+  readonly notBefore: string;
+  readonly notAfter: string;
+  readonly issuedAt: string;
+  /** The station's CertificateSigned answer (`Accepted`, `Rejected`), or why it has none (`error: ...`); absent while pending. */
+  readonly stationStatus?: string;
+  readonly answeredAt?: string;
+}
+
+interface IssuedRow {
+  serial: string;
+  certificate_type: string;
+  subject: string;
+  not_before: string;
+  not_after: string;
+  issued_at: string;
+  station_status: string | null;
+  answered_at: string | null;
+}
+
+/** What happened to one accepted request after its answer (for tests and embedders: `whenSent`). */
+export interface SigningOutcome {
+  readonly issued?: StationCertificate;
+  readonly stationStatus?: string;
+  readonly error?: string;
+}
+
+export class CertificateService {
+  private authority?: Promise<CertificateAuthority>;
+  /** The follow-up of each station's latest accepted request (one promise per station). */
+  private readonly followUps = new Map<string, Promise<SigningOutcome>>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly settings: CertificatesConfig,
+    private readonly callsFor: (stationId: string) => StationCalls,
+    private readonly securityEvents: SecurityEventService,
+  ) {}
+
+  /** Load (or generate, once) the certificate authority at start, so a bad CA fails the start. */
+  async provision(): Promise<void> {
+    if (this.settings.enabled) await this.ca();
+  }
+
+  /** The certificate authority (loaded from the configuration's files, or the embedded one). */
+  ca(): Promise<CertificateAuthority> {
+    if (!this.authority) {
+      const ca = this.settings.ca;
+      this.authority = ca ? CertificateAuthority.fromFiles(ca) : CertificateAuthority.embedded(this.store, this.settings.embeddedCaName);
+      // A failed load is retried on the next use rather than remembered.
+      this.authority.catch(() => (this.authority = undefined));
+    }
+    return this.authority;
+  }
+
+  /**
+   * Answer a station's SignCertificate (A02, A03). Accepted only for a ChargingStationCertificate
+   * CSR that passes `checkCsr`; then the certificate is issued and sent after the answer.
+   */
+  async onSignCertificate(
+    stationId: string,
+    request: RequestOf<'SignCertificate'>,
+    calls: StationCalls = this.callsFor(stationId),
+  ): Promise<ResponseOf<'SignCertificate'>> {
+    const certificateType = request.certificateType ?? 'ChargingStationCertificate';
+    if (!this.settings.enabled) return this.refuse(stationId, 'NotEnabled', 'certificate signing is switched off (certificates.enabled)');
+    if (certificateType !== 'ChargingStationCertificate') {
+      return this.refuse(stationId, 'UnsupportedType', `${certificateType} requests are not signed by this CSMS (it is not a V2G CA)`);
+    }
+    const check = await checkCsr(request.csr, { identity: stationId, organization: this.settings.organization, minimumRsaBits: this.settings.minimumRsaBits });
+    if (!check.ok) return this.refuse(stationId, 'InvalidCSR', `${check.problem}: ${check.message}`);
+
+    const previous = this.followUps.get(stationId) ?? Promise.resolve({});
+    const followUp = previous
+      .then(() => this.signAndSend(stationId, check.request, check.keyType, calls))
+      .catch((error: unknown): SigningOutcome => {
+        log.error('certificate follow-up failed', { station: stationId, reason: describeCause(error) });
+        return { error: describeCause(error) };
+      });
+    this.followUps.set(stationId, followUp);
+    void followUp.finally(() => {
+      if (this.followUps.get(stationId) === followUp) this.followUps.delete(stationId);
+    });
+    log.info('certificate signing request accepted', { station: stationId, subject: check.subject, key: check.keyType });
+    return { status: 'Accepted' };
+  }
+
+  /** Resolves when the station's latest accepted request was signed and sent (and answered), or failed. */
+  whenSent(stationId: string): Promise<SigningOutcome> {
+    return this.followUps.get(stationId) ?? Promise.resolve({});
+  }
+
+  /** The certificates issued to a station, newest first. */
+  async issued(stationId: string, limit = 100): Promise<StationCertificate[]> {
+    const rows = await this.store.db.query<IssuedRow>(
+      'SELECT serial, certificate_type, subject, not_before, not_after, issued_at, station_status, answered_at FROM issued_certificates ' +
+        'WHERE station_id = $1 ORDER BY issued_at DESC, serial LIMIT $2',
+      [stationId, limit],
+    );
+    return rows.map(fromRow);
+  }
+
+  /**
+   * The station's certificate in use as far as the CSMS knows: the latest one it accepted
+   * (its expiry is what an operator watches), or undefined.
+   */
+  async current(stationId: string): Promise<StationCertificate | undefined> {
+    const rows = await this.store.db.query<IssuedRow>(
+      'SELECT serial, certificate_type, subject, not_before, not_after, issued_at, station_status, answered_at FROM issued_certificates ' +
+        "WHERE station_id = $1 AND station_status = 'Accepted' ORDER BY issued_at DESC, serial LIMIT 1",
+      [stationId],
+    );
+    return rows[0] ? fromRow(rows[0]) : undefined;
+  }
+
+  /**
+   * Ask the station to renew its certificate (A03 by request of the CSMS, TC_A_11): it answers the
+   * TriggerMessage, then sends SignCertificate, which is answered as any other.
+   */
+  async requestRenewal(stationId: string, calls: StationCalls = this.callsFor(stationId)): Promise<ResponseOf<'TriggerMessage'>> {
+    return calls.call('TriggerMessage', { requestedMessage: 'SignChargingStationCertificate' });
+  }
+
+  private async refuse(stationId: string, reasonCode: string, reason: string): Promise<ResponseOf<'SignCertificate'>> {
+    // Written before the answer (DESIGN.md §7): the refusal is on record when the station hears it.
+    await this.securityEvents.recordCsms(stationId, 'CsrRejected', reason.slice(0, 255)).promise;
+    return { status: 'Rejected', statusInfo: { reasonCode, additionalInfo: reason.slice(0, 512) } };
+  }
+
+  private async signAndSend(
+    stationId: string,
+    request: Parameters<CertificateAuthority['issue']>[0],
+    keyType: 'rsa' | 'ec',
+    calls: StationCalls,
+  ): Promise<SigningOutcome> {
+    // After the answer: the station hears Accepted before CertificateSigned (DESIGN.md §8). The
+    // answer leaves once the station's pending changes are committed, so wait for them too.
+    await new Promise((resolve) => setImmediate(resolve));
+    await this.store.committer.pending(stationId)?.promise.catch(() => undefined);
+    let issued: IssuedCertificate;
+    try {
+      issued = await (await this.ca()).issue(request, keyType, this.settings.validityDays);
+      await this.store.committer.write(stationId, [
+        {
+          sql:
+            'INSERT INTO issued_certificates (station_id, serial, certificate_type, subject, not_before, not_after, issued_at, certificate) ' +
+            'VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
+          params: [
+            stationId,
+            issued.serial,
+            'ChargingStationCertificate',
+            issued.subject,
+            issued.notBefore.toISOString(),
+            issued.notAfter.toISOString(),
+            new Date().toISOString(),
+            issued.certificate,
+          ],
+        },
+      ]).promise;
+    } catch (error) {
+      log.error('signing a station certificate failed', { station: stationId, reason: describeCause(error) });
+      return { error: describeCause(error) };
+    }
+    log.info('station certificate issued', { station: stationId, serial: issued.serial, notAfter: issued.notAfter.toISOString() });
+    let stationStatus: string;
+    try {
+      const answer = await calls.call('CertificateSigned', { certificateChain: chainWithin(issued), certificateType: 'ChargingStationCertificate' });
+      stationStatus = answer.status;
+      if (answer.status !== 'Accepted') {
+        await this.securityEvents
+          .recordCsms(stationId, 'CertificateSignedRejected', `serial ${issued.serial}: ${answer.statusInfo?.reasonCode ?? 'no reason given'}`)
+          .promise.catch(() => undefined);
+      } else {
+        log.info('station installed its new certificate', { station: stationId, serial: issued.serial });
+      }
+    } catch (error) {
+      stationStatus = `error: ${describeCause(error)}`.slice(0, 255);
+      log.warn('CertificateSigned could not be delivered', { station: stationId, serial: issued.serial, reason: describeCause(error) });
+    }
+    await this.store.committer
+      .write(stationId, [
+        {
+          sql: 'UPDATE issued_certificates SET station_status = $1, answered_at = $2 WHERE station_id = $3 AND serial = $4',
+          params: [stationStatus, new Date().toISOString(), stationId, issued.serial],
+        },
+      ])
+      .promise.catch((error: unknown) => log.error('the station’s CertificateSigned answer could not be stored', { station: stationId, reason: describeCause(error) }));
+    const [row] = (await this.issued(stationId, 100)).filter((c) => c.serial === issued.serial);
+    return { ...(row ? { issued: row } : {}), stationStatus };
+  }
+}
+
+/** The chain as sent: the issued certificate and the CA's chain, trimmed of its top issuers when too long for the schema. */
+function chainWithin(issued: IssuedCertificate): string {
+  if (issued.chain.length <= MAX_CHAIN_CHARACTERS) return issued.chain;
+  const blocks = issued.chain.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [issued.certificate];
+  let chain = '';
+  for (const block of blocks) {
+    if (chain.length + block.length + 1 > MAX_CHAIN_CHARACTERS) break;
+    chain += `${block}\n`;
+  }
+  return chain || issued.certificate;
+}
+
+function fromRow(row: IssuedRow): StationCertificate {
+  return {
+    serial: row.serial,
+    certificateType: row.certificate_type,
+    subject: row.subject,
+    notBefore: row.not_before,
+    notAfter: row.not_after,
+    issuedAt: row.issued_at,
+    ...(row.station_status !== null ? { stationStatus: row.station_status } : {}),
+    ...(row.answered_at !== null ? { answeredAt: row.answered_at } : {}),
+  };
+}

@@ -14,10 +14,12 @@
  *     }
  */
 import { ADMIN_CONFIG_SCHEMA, type AdminConfigSection } from './admin';
+import { TELEMETRY_CONFIG_SCHEMA, type TelemetrySection } from './telemetry';
 import { LOG_LEVELS, type LogLevel } from '../log';
 import { supervisionSchema, type SupervisionConfig } from './supervision';
 import { EVSE_SCHEMA, SECURITY_PROFILES, type SecurityProfileSetting } from './station-rules';
 import { STANDARD_CSMS_CONFIG_PROPERTIES, type StandardCsmsConfig } from '../services/config';
+import { CERTIFICATES_CONFIG_SCHEMA, type CertificatesConfig } from '../services/certificates/config';
 
 /** identifierString (OCPP 2.0.1 Part 2), at most 48 characters: a station identity (Part 4 §3.1.1). */
 const IDENTITY_PATTERN = '^[A-Za-z0-9*\\-_=+|@.]{1,48}$';
@@ -198,8 +200,11 @@ export const configSchema = {
       },
     },
     admin: { ...ADMIN_CONFIG_SCHEMA, default: {} },
+    telemetry: TELEMETRY_CONFIG_SCHEMA,
     // The standard CSMS (DESIGN.md §8): authorization, tokens, tariffs, bootPolicy, transactions.
     ...STANDARD_CSMS_CONFIG_PROPERTIES,
+    // Security and PKI (issue 11): the CA that signs station certificates (A02–A03).
+    certificates: CERTIFICATES_CONFIG_SCHEMA,
     defaults: {
       type: 'object',
       additionalProperties: false,
@@ -312,6 +317,8 @@ export interface CsmsConfig extends StandardCsmsConfig {
   readonly supervision: SupervisionConfig;
   readonly storage: StorageSection;
   readonly admin: AdminConfigSection;
+  readonly certificates: CertificatesConfig;
+  readonly telemetry: TelemetrySection;
   readonly defaults: {
     readonly securityProfile: SecurityProfileSetting;
     readonly evse: EvseSetting;

@@ -62,6 +62,15 @@ export function createStandardHandler(binding?: StandardBinding): OcppHandler<St
       async TransactionEvent(request, state) {
         return { reply: await state.services.transactions.onEvent(state.stationId, request, state.station) };
       },
+      // A02/A03: checked and answered here; the signed chain follows with CertificateSigned.
+      async SignCertificate(request, state) {
+        return { reply: await state.services.certificates.onSignCertificate(state.stationId, request, state.station) };
+      },
+      // A04: kept (committed before the acknowledgement) and listed through the admin API.
+      async SecurityEventNotification(request, state) {
+        await state.services.securityEvents.recordStation(state.stationId, request).promise;
+        return { reply: {} };
+      },
     },
     handleInfo(event: StationEvent, state) {
       // TC_E_29/30_CSMS: a station that comes back may hold queued events of open transactions.

@@ -17,8 +17,10 @@ import { LocalListService } from './local-lists';
 import { TariffService } from './tariffs/tariff-service';
 import { TokenService } from './tokens/token-service';
 import { TransactionService } from './transactions';
+import { CertificateService, DEFAULT_CERTIFICATES_CONFIG, SecurityEventService, type CertificatesConfig } from './certificates';
 
 export { BootPolicyService, LocalListService, TariffService, TokenService, TransactionService };
+export { CertificateService, SecurityEventService, certificatesConfig, type CertificatesConfig } from './certificates';
 export {
   DEFAULT_STANDARD_CSMS_CONFIG,
   STANDARD_CSMS_CONFIG_PROPERTIES,
@@ -40,6 +42,10 @@ export interface CsmsServices {
   readonly bootPolicy: BootPolicyService;
   readonly tariffs: TariffService;
   readonly transactions: TransactionService;
+  /** Station certificates and the CSMS's CA (A02–A03). */
+  readonly certificates: CertificateService;
+  /** Security events, the stations' and the CSMS's own (A04). */
+  readonly securityEvents: SecurityEventService;
   readonly config: StandardCsmsConfig;
   /** Write the configuration's tokens, tariffs and boot policies (once, at start). */
   provision(): Promise<void>;
@@ -52,6 +58,8 @@ declare module '../events/contract' {
     readonly bootPolicy: BootPolicyService;
     readonly tariffs: TariffService;
     readonly transactions: TransactionService;
+    readonly certificates: CertificateService;
+    readonly securityEvents: SecurityEventService;
   }
 }
 
@@ -66,6 +74,8 @@ export interface CsmsServicesOptions {
    * the master pass (C16). Without it, only the operator's setting counts.
    */
   readonly lookupVariable?: (stationId: string, component: string, variable: string) => Promise<string | undefined>;
+  /** The configuration's `certificates` section, its CA paths resolved (resolveCertificatesConfig); default: the embedded CA. */
+  readonly certificates?: CertificatesConfig;
 }
 
 export function createCsmsServices(options: CsmsServicesOptions): CsmsServices {
@@ -89,18 +99,23 @@ export function createCsmsServices(options: CsmsServicesOptions): CsmsServices {
     },
     callsFor,
   );
+  const securityEvents = new SecurityEventService(store);
+  const certificates = new CertificateService(store, options.certificates ?? DEFAULT_CERTIFICATES_CONFIG, callsFor, securityEvents);
   return {
     tokens,
     localLists,
     bootPolicy,
     tariffs,
     transactions,
+    certificates,
+    securityEvents,
     config,
     async provision() {
       try {
         await tokens.provision(config.tokens).promise;
         await tariffs.provision();
         await bootPolicy.provision();
+        await certificates.provision();
       } catch (error) {
         // What the schema could not check (a real date, a tariff that exists, a duplicate) is
         // still the configuration's fault: a ConfigError naming the field (the CLI exits 2).

@@ -14,6 +14,7 @@
  *     }
  */
 import { ADMIN_CONFIG_SCHEMA, type AdminConfigSection } from './admin';
+import { TELEMETRY_CONFIG_SCHEMA, type TelemetrySection } from './telemetry';
 import { LOG_LEVELS, type LogLevel } from '../log';
 import { supervisionSchema, type SupervisionConfig } from './supervision';
 import { EVSE_SCHEMA, SECURITY_PROFILES, type SecurityProfileSetting } from './station-rules';
@@ -199,6 +200,7 @@ export const configSchema = {
       },
     },
     admin: { ...ADMIN_CONFIG_SCHEMA, default: {} },
+    telemetry: TELEMETRY_CONFIG_SCHEMA,
     // The standard CSMS (DESIGN.md §8): authorization, tokens, tariffs, bootPolicy, transactions.
     ...STANDARD_CSMS_CONFIG_PROPERTIES,
     // Security and PKI (issue 11): the CA that signs station certificates (A02–A03).
@@ -316,6 +318,7 @@ export interface CsmsConfig extends StandardCsmsConfig {
   readonly storage: StorageSection;
   readonly admin: AdminConfigSection;
   readonly certificates: CertificatesConfig;
+  readonly telemetry: TelemetrySection;
   readonly defaults: {
     readonly securityProfile: SecurityProfileSetting;
     readonly evse: EvseSetting;

@@ -35,7 +35,7 @@ function start(command: string, args: string[]): Run {
 
 const cli = (args: string[]): Run => start(process.execPath, ['-r', 'ts-node/register/transpile-only', MAIN, ...args]);
 
-async function waitFor(run: Run, pattern: RegExp, timeoutMs = 45_000): Promise<void> {
+async function waitFor(run: Run, pattern: RegExp, timeoutMs = 150_000): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (!pattern.test(run.output())) {
     if (Date.now() > until) throw new Error(`timed out waiting for ${pattern}; output:\n${run.output()}`);
@@ -85,7 +85,8 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-jest.setTimeout(90_000);
+// Each child process compiles the sources with ts-node: slow on a loaded machine, whence the generous bounds.
+jest.setTimeout(240_000);
 
 describe('npm start under a process manager’s signals (issue 16 item 3)', () => {
   const configFile = (): string => {

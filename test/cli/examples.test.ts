@@ -42,7 +42,7 @@ function shell(command: string, env: Record<string, string> = {}): Run {
   return { child, output: () => text, exited };
 }
 
-async function waitFor(run: Run, pattern: RegExp, timeoutMs = 60_000): Promise<void> {
+async function waitFor(run: Run, pattern: RegExp, timeoutMs = 150_000): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (!pattern.test(run.output())) {
     if (Date.now() > until) throw new Error(`timed out waiting for ${pattern}; output:\n${run.output()}`);
@@ -50,7 +50,8 @@ async function waitFor(run: Run, pattern: RegExp, timeoutMs = 60_000): Promise<v
   }
 }
 
-jest.setTimeout(120_000);
+// Two child processes compile the sources with ts-node: slow on a loaded machine, whence the generous bounds.
+jest.setTimeout(300_000);
 
 describe('examples/embedding.ts', () => {
   it('runs with the README’s command and serves the simulator command the README gives', async () => {

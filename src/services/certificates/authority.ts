@@ -76,7 +76,7 @@ export class CertificateAuthority {
     }
     let chain: x509.X509Certificate[];
     try {
-      chain = [...new x509.X509Certificates(certText)];
+      chain = (certText.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []).map((pem) => new x509.X509Certificate(pem));
       if (chain.length === 0) throw new TypeError('no certificate in the file');
     } catch (error) {
       throw new ConfigError('certificates.ca.certFile', ca.certFile, `PEM certificates, the CA's first: ${describeCause(error)}`);

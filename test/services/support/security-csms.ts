@@ -1,0 +1,143 @@
+/**
+ * A real CSMS server running the standard handler over a SQLite store in a temporary folder, with
+ * its certificates and security-events services, stations registered at security profile 1
+ * (Basic auth, scrypt-hashed passwords), and independent stations: ocpp-rpc's RPCClient in strict
+ * mode (every CSMS call and every answer validated against the OCPP 2.0.1 schemas). CSRs are made
+ * here with node-forge (RSA) or @peculiar/x509 (EC), as a station's firmware would.
+ */
+import { generateKeyPairSync, randomBytes, webcrypto } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import 'reflect-metadata';
+import * as x509 from '@peculiar/x509';
+import forge from 'node-forge';
+import { RPCClient } from 'ocpp-rpc';
+import standard from '../../../handlers/standard';
+import { startCsmsServer, type CsmsServer } from '../../../src/csms-server';
+import { hashPassword } from '../../../src/server/credentials';
+import { createCsmsServices, standardCsmsConfig, type CsmsServices } from '../../../src/services';
+import { certificatesConfig, type CertificatesConfig } from '../../../src/services/certificates';
+import { openStore, type StorageConfig, type Store } from '../../../src/store';
+
+export const BOOT = { reason: 'PowerUp', chargingStation: { model: 'M1', vendorName: 'V' } };
+export const ORGANIZATION = 'Example CPO';
+
+export interface SecurityCsms {
+  readonly server: CsmsServer;
+  readonly services: CsmsServices;
+  readonly store: Store;
+  readonly url: string;
+  /** A strict ocpp-rpc station with Basic auth, not yet connected. */
+  client(identity: string, password: string): RPCClient;
+  /** Stop the server and close the store (the database stays, for a restart). */
+  stop(): Promise<void>;
+}
+
+export interface SecurityCsmsOptions {
+  /** Stations at security profile 1, with their passwords. */
+  readonly stations: Readonly<Record<string, string>>;
+  readonly certificates?: Partial<CertificatesConfig>;
+  readonly storage?: StorageConfig;
+}
+
+const folders: string[] = [];
+
+export function temporarySqlite(): StorageConfig {
+  const dir = mkdtempSync(join(tmpdir(), 'csms-security-'));
+  folders.push(dir);
+  return { driver: 'sqlite', path: join(dir, 'csms.sqlite') };
+}
+
+export function temporaryFolder(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'csms-pki-'));
+  folders.push(dir);
+  return dir;
+}
+
+export function removeTemporaryFolders(): void {
+  for (const dir of folders.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
+export async function startSecurityCsms(options: SecurityCsmsOptions): Promise<SecurityCsms> {
+  const store = await openStore(options.storage ?? temporarySqlite());
+  let services: CsmsServices | undefined;
+  let server: CsmsServer;
+  try {
+    const stations = [];
+    for (const [id, password] of Object.entries(options.stations)) {
+      stations.push({ id, registration: { handler: standard, handlerName: 'standard', securityProfile: 1 as const, passwordHash: await hashPassword(password) } });
+    }
+    server = await startCsmsServer({
+      core: { name: `security-${randomBytes(3).toString('hex')}` },
+      listener: { endpoints: [{ port: 0, host: '127.0.0.1' }], pingIntervalMs: 0 },
+      store,
+      resolveHandler: () => standard,
+      services: (callsFor) =>
+        (services = createCsmsServices({ store, config: standardCsmsConfig(), callsFor, certificates: certificatesConfig({ organization: ORGANIZATION, ...options.certificates }) })),
+      stations,
+    });
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  try {
+    await services!.provision();
+  } catch (error) {
+    await server.stop();
+    await store.close();
+    throw error;
+  }
+  const clients: RPCClient[] = [];
+  return {
+    server,
+    services: services!,
+    store,
+    url: server.addresses[0]!.url,
+    client(identity, password) {
+      const client = new RPCClient({ endpoint: server.addresses[0]!.url, identity, password, protocols: ['ocpp2.0.1'], strictMode: true, reconnect: false } as never);
+      clients.push(client);
+      return client;
+    },
+    async stop() {
+      await Promise.all(clients.map((c) => c.close({ code: 1000, force: true }).catch(() => undefined)));
+      await server.stop();
+      await store.close();
+    },
+  };
+}
+
+/** An RSA CSR (PEM) with the given subject, as node-forge makes it. */
+export function rsaCsr(subject: { CN?: string; O?: string }, bits = 2048): string {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', {
+    modulusLength: bits,
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  });
+  const csr = forge.pki.createCertificationRequest();
+  csr.publicKey = forge.pki.publicKeyFromPem(publicKey);
+  const attrs = [];
+  if (subject.CN !== undefined) attrs.push({ name: 'commonName', value: subject.CN });
+  if (subject.O !== undefined) attrs.push({ name: 'organizationName', value: subject.O });
+  csr.setSubject(attrs);
+  csr.sign(forge.pki.privateKeyFromPem(privateKey) as forge.pki.rsa.PrivateKey, forge.md.sha256.create());
+  return forge.pki.certificationRequestToPem(csr);
+}
+
+/** An EC (P-256) CSR with the given subject. */
+export async function ecCsr(subject: string): Promise<string> {
+  const algorithm = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
+  const keys = await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']);
+  const csr = await x509.Pkcs10CertificateRequestGenerator.create({ name: subject, keys: keys as never, signingAlgorithm: algorithm }, webcrypto as never);
+  return csr.toString('pem');
+}
+
+/** The PEM certificates of a chain, in order. */
+export function pemBlocks(chain: string): string[] {
+  return chain.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+}
+
+/** Resolves once `condition` holds (checked every 10 ms); the test's timeout bounds the wait. */
+export async function eventually(condition: () => boolean | Promise<boolean>): Promise<void> {
+  while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, 10));
+}

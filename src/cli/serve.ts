@@ -15,6 +15,8 @@ import { startCsmsServer } from '../csms-server';
 import { openStore, type Store } from '../store';
 import { storageConfigOf } from '../config/storage';
 import { DEMO_PASSWORDS, embeddedConfigPath } from './embedded';
+import { startServeTelemetry } from './serve-telemetry';
+import { serverHealth } from '../admin/health-routes';
 
 const log = loggerFor('cli');
 
@@ -43,14 +45,18 @@ export async function serve(options: ServeOptions): Promise<number> {
   // The store opens (and migrates) before anything listens: an unreachable, locked or corrupt
   // store stops the start here with a message saying which and why (DESIGN.md §7).
   const store = await openStore(storageConfigOf(config, path));
+  // Metrics, traces and probes (issue 14): the sink the CSMS reports to, when any is on.
+  const telemetry = startServeTelemetry(config.telemetry);
   let server: Awaited<ReturnType<typeof startCsmsServer>>;
   try {
-    server = await startCsmsServer({ ...serverOptions, store, resolveHandler: adminHandlerResolver(config, path) });
+    server = await startCsmsServer({ ...serverOptions, core: { ...serverOptions.core, telemetry: telemetry.sink }, store, resolveHandler: adminHandlerResolver(config, path) });
   } catch (error) {
+    await telemetry.close().catch(() => undefined);
     await store.close().catch(() => undefined);
     throw listenerPortInUse(error, config) ?? error;
   }
   let adminServer: AdminServer | undefined;
+  const health = serverHealth(server, store, config.telemetry.readinessTimeoutMs);
   try {
     if (admin.enabled) {
       adminServer = createAdminServer(server.csms, {
@@ -61,10 +67,14 @@ export async function serve(options: ServeOptions): Promise<number> {
         onCredentialsChanged: (id) => server.invalidateCredentials(id),
         identity: { allowSpaceInIdentity: config.server.allowSpaceInIdentity },
         transactions: store.transactions,
+        telemetry: telemetry.admin(health),
       });
       await adminServer.listen();
     }
+    await telemetry.listen(health);
   } catch (error) {
+    await adminServer?.close().catch(() => undefined);
+    await telemetry.close().catch(() => undefined);
     await server.stop();
     await store.close().catch(() => undefined);
     throw error;
@@ -102,6 +112,7 @@ export async function serve(options: ServeOptions): Promise<number> {
         }
         const reason = await server.stop();
         await closeStore(store);
+        await telemetry.close().catch(() => undefined);
         log.info('stopped', { reason: reason.kind });
         resolve(0);
       })();
@@ -112,7 +123,10 @@ export async function serve(options: ServeOptions): Promise<number> {
       if (!stopping && isAbnormal(reason)) {
         log.error('the supervision tree gave up; exiting', { reason: reason.kind });
         void adminServer?.close();
-        void closeStore(store).then(() => resolve(1));
+        void closeStore(store)
+          .then(() => telemetry.close())
+          .catch(() => undefined)
+          .then(() => resolve(1));
       }
     });
   });

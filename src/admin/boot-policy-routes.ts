@@ -17,8 +17,7 @@ import { serviceAnswer, servicesOf } from './services-hooks';
 const POLICY_BODY = {
   ...BOOT_POLICY_SCHEMA,
   description:
-    'Accepted (interval = heartbeat), Pending (interval = retry; optional provisioning: a base report, variables to set, then accept) or Rejected (interval = retry). ' +
-    'Example: {"status":"Pending","interval":30,"provisioning":{"getBaseReport":"FullInventory","setVariables":[{"component":{"name":"OCPPCommCtrlr"},"variable":{"name":"HeartbeatInterval"},"attributeValue":"600"}]}}',
+    'Accepted (interval = heartbeat), Pending (interval = retry; optional provisioning: a base report, variables to set, then accept) or Rejected (interval = retry).',
 } as const;
 
 const POLICY_VIEW = {
@@ -35,6 +34,16 @@ const POLICY_VIEW = {
   },
 } as const;
 
+const POLICY_EXAMPLE = {
+  status: 'Pending',
+  interval: 30,
+  provisioning: {
+    getBaseReport: 'FullInventory',
+    setVariables: [{ component: { name: 'OCPPCommCtrlr' }, variable: { name: 'HeartbeatInterval' }, attributeValue: '600' }],
+  },
+};
+const VIEW_EXAMPLE = { stationId: 'CP002', own: POLICY_EXAMPLE, effective: POLICY_EXAMPLE, provisioning: { provisionedAt: '2026-11-29T21:00:05.000Z' } };
+
 async function view(services: CsmsServices, stationId: string): Promise<object> {
   const own = await services.bootPolicy.get(stationId);
   const effective = await services.bootPolicy.effective(stationId);
@@ -47,7 +56,7 @@ export const BOOT_POLICY_ROUTES: readonly AdminRoute[] = [
     url: '/api/boot-policy',
     operationId: 'getDefaultBootPolicy',
     summary: 'The default boot policy (stations without their own).',
-    answers: { 200: { description: 'The default.', schema: POLICY_VIEW } },
+    answers: { 200: { description: 'The default.', schema: POLICY_VIEW, example: { stationId: '', own: { status: 'Accepted', interval: 300 }, effective: { status: 'Accepted', interval: 300 }, provisioning: {} } } },
     errors: [503],
     handle: (ctx) => view(servicesOf(ctx), ''),
   },
@@ -57,7 +66,8 @@ export const BOOT_POLICY_ROUTES: readonly AdminRoute[] = [
     operationId: 'setDefaultBootPolicy',
     summary: 'Set the default boot policy (applies to each station\u2019s next boot).',
     body: POLICY_BODY,
-    answers: { 200: { description: 'Set.', schema: POLICY_VIEW } },
+    bodyExample: POLICY_EXAMPLE,
+    answers: { 200: { description: 'Set.', schema: POLICY_VIEW, example: VIEW_EXAMPLE } },
     errors: [503],
     handle: (ctx, request) =>
       serviceAnswer(async () => {
@@ -72,7 +82,7 @@ export const BOOT_POLICY_ROUTES: readonly AdminRoute[] = [
     operationId: 'getBootPolicy',
     summary: 'The station\u2019s boot policy: its own, the one in force, and its provisioning.',
     params: STATION_ID_PARAMS,
-    answers: { 200: { description: 'The policy.', schema: POLICY_VIEW } },
+    answers: { 200: { description: 'The policy.', schema: POLICY_VIEW, example: VIEW_EXAMPLE } },
     errors: [503],
     handle: (ctx, request) => view(servicesOf(ctx), (request.params as { id: string }).id),
   },
@@ -83,7 +93,8 @@ export const BOOT_POLICY_ROUTES: readonly AdminRoute[] = [
     summary: 'Set the station\u2019s own boot policy (applies to its next boot).',
     params: STATION_ID_PARAMS,
     body: POLICY_BODY,
-    answers: { 200: { description: 'Set.', schema: POLICY_VIEW } },
+    bodyExample: POLICY_EXAMPLE,
+    answers: { 200: { description: 'Set.', schema: POLICY_VIEW, example: VIEW_EXAMPLE } },
     errors: [503],
     handle: (ctx, request) =>
       serviceAnswer(async () => {

@@ -38,7 +38,6 @@ const SEND_BODY = {
   type: 'object',
   additionalProperties: false,
   required: ['updateType'],
-  description: 'Example: {"updateType":"Differential"}',
   properties: { updateType: { enum: ['Full', 'Differential'], description: 'Full replaces the station\u2019s list; Differential sends what changed since the last push.' } },
 } as const;
 
@@ -51,7 +50,7 @@ export const LOCAL_LIST_ROUTES: readonly AdminRoute[] = [
     operationId: 'getLocalList',
     summary: 'The station\u2019s local authorization list as the CSMS knows it (version, entries, last check).',
     params: STATION_ID_PARAMS,
-    answers: { 200: { description: 'The state.', schema: STATE_VIEW } },
+    answers: { 200: { description: 'The state.', schema: STATE_VIEW, example: { stationId: 'CP001', version: 4, sentAt: '2026-11-29T21:00:00.000Z', stationVersion: 4, checkedAt: '2026-11-29T21:00:00.000Z', entries: 120 } } },
     errors: [503],
     handle: (ctx, request) => servicesOf(ctx).localLists.state(idOf(request.params)),
   },
@@ -62,7 +61,8 @@ export const LOCAL_LIST_ROUTES: readonly AdminRoute[] = [
     summary: 'Push the current tokens to the station\u2019s local list (SendLocalList, next version).',
     params: STATION_ID_PARAMS,
     body: SEND_BODY,
-    answers: { 200: { description: 'What happened.', schema: SEND_VIEW } },
+    bodyExample: { updateType: 'Differential' },
+    answers: { 200: { description: 'What happened.', schema: SEND_VIEW, example: { status: 'Accepted', updateType: 'Differential', version: 4, sent: 2 } } },
     errors: [404, 409, 429, 502, 503, 504],
     handle: (ctx, request) =>
       serviceAnswer(() => servicesOf(ctx).localLists.send(idOf(request.params), (request.body as { updateType: 'Full' | 'Differential' }).updateType)),
@@ -73,7 +73,7 @@ export const LOCAL_LIST_ROUTES: readonly AdminRoute[] = [
     operationId: 'checkLocalList',
     summary: 'Ask the station its local list version (GetLocalListVersion) and compare.',
     params: STATION_ID_PARAMS,
-    answers: { 200: { description: 'The state, with inSync.', schema: STATE_VIEW } },
+    answers: { 200: { description: 'The state, with inSync.', schema: STATE_VIEW, example: { stationId: 'CP001', version: 4, stationVersion: 3, checkedAt: '2026-11-29T21:05:00.000Z', entries: 120, inSync: false } } },
     errors: [404, 409, 429, 502, 503, 504],
     handle: (ctx, request) => servicesOf(ctx).localLists.checkVersion(idOf(request.params)),
   },

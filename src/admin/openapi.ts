@@ -52,7 +52,10 @@ function responses(route: AdminRoute, success: Readonly<Record<number, RouteAnsw
   const out: Json = {};
   for (const [status, answer] of Object.entries(success)) {
     out[status] = answer.schema
-      ? { description: answer.description, content: { 'application/json': { schema: answer.schema }, ...answer.alternatives } }
+      ? {
+          description: answer.description,
+          content: { 'application/json': { schema: answer.schema, ...(answer.example !== undefined ? { example: answer.example } : {}) }, ...answer.alternatives },
+        }
       : { description: answer.description };
   }
   for (const status of [400, 401, ...route.errors, 500]) {
@@ -67,7 +70,9 @@ function operation(route: AdminRoute): Json {
     summary: route.summary,
     tags: ['stations'],
     parameters: parameters(route),
-    ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: route.body } } } } : {}),
+    ...(route.body
+      ? { requestBody: { required: true, content: { 'application/json': { schema: route.body, ...(route.bodyExample !== undefined ? { example: route.bodyExample } : {}) } } } }
+      : {}),
     responses: responses(route, route.answers),
   };
 }

@@ -26,7 +26,6 @@ const START_BODY = {
   type: 'object',
   additionalProperties: false,
   required: ['idToken'],
-  description: 'Example: {"idToken":{"idToken":"04A2B3C4","type":"ISO14443"},"evseId":1}',
   properties: { idToken: ID_TOKEN, evseId: { type: 'integer', minimum: 1 }, groupIdToken: ID_TOKEN },
 } as const;
 
@@ -69,7 +68,14 @@ export const REMOTE_START_ROUTES: readonly AdminRoute[] = [
     summary: 'Start a transaction remotely (RequestStartTransaction); the remoteStartId is remembered and matched to the transaction.',
     params: STATION_ID_PARAMS,
     body: START_BODY,
-    answers: { 200: { description: 'Sent; the station\u2019s answer.', schema: REMOTE_START_VIEW } },
+    bodyExample: { idToken: { idToken: '04A2B3C4', type: 'ISO14443' }, evseId: 1 },
+    answers: {
+      200: {
+        description: 'Sent; the station\u2019s answer.',
+        schema: REMOTE_START_VIEW,
+        example: { stationId: 'CP001', remoteStartId: 7, idToken: { idToken: '04A2B3C4', type: 'ISO14443' }, evseId: 1, status: 'Accepted', requestedAt: '2026-11-29T21:00:00.000Z' },
+      },
+    },
     errors: [404, 409, 429, 502, 503, 504],
     handle: (ctx, request) =>
       serviceAnswer(() => servicesOf(ctx).transactions.requestStart((request.params as { id: string }).id, request.body as Parameters<ReturnType<typeof servicesOf>['transactions']['requestStart']>[1])),
@@ -90,7 +96,7 @@ export const REMOTE_START_ROUTES: readonly AdminRoute[] = [
     operationId: 'checkTransactionStatus',
     summary: 'Ask the station GetTransactionStatus for a transaction now (E14); the answer is kept.',
     params: TX_PARAMS,
-    answers: { 200: { description: 'The answer (or why there is none).', schema: CHECK_VIEW } },
+    answers: { 200: { description: 'The answer (or why there is none).', schema: CHECK_VIEW, example: { askedAt: '2026-11-29T21:00:00.000Z', reason: 'operator', ongoingIndicator: true, messagesInQueue: false } } },
     errors: [503],
     handle: (ctx, request) => {
       const { id, transactionId } = request.params as { id: string; transactionId: string };

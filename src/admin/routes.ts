@@ -64,6 +64,8 @@ export interface RouteAnswer {
   readonly schema?: object;
   /** Other media types the answer comes in, chosen by the Accept header (media type → OpenAPI media type object). */
   readonly alternatives?: Readonly<Record<string, object>>;
+  /** An example of the JSON answer, for the document. */
+  readonly example?: unknown;
 }
 
 export interface AdminRoute {
@@ -75,6 +77,8 @@ export interface AdminRoute {
   readonly params?: object;
   readonly querystring?: object;
   readonly body?: object;
+  /** An example request body, for the document. */
+  readonly bodyExample?: unknown;
   /** Success answers; the error answers every route can give are added by openapi.ts. */
   readonly answers: Readonly<Record<number, RouteAnswer>>;
   /** Error statuses this route can answer besides 400/401/500. */

@@ -42,8 +42,7 @@ const PUT_BODY = {
   additionalProperties: false,
   required: ['currency'],
   description:
-    'Prices per kWh, per hour charging, per hour parked (connected, not charging), per session, and a tax percent on top; absent = 0. Example: ' +
-    '{"currency":"EUR","energyPrice":"0.35","chargingTimePrice":"1.20","parkingTimePrice":"2.40","sessionFee":"0.99","taxPercent":"21"}',
+    'Prices per kWh, per hour charging, per hour parked (connected, not charging), per session, and a tax percent on top; absent = 0.',
   properties: TARIFF_FIELDS,
 } as const;
 
@@ -61,7 +60,7 @@ const ASSIGN_BODY = {
   type: 'object',
   additionalProperties: false,
   required: ['tariff'],
-  description: 'Without station: the default tariff. With evse: one EVSE of the station. Example: {"station":"CP001","evse":2,"tariff":"fast-dc"}',
+  description: 'Without station: the default tariff. With evse: one EVSE of the station.',
   properties: {
     tariff: { type: 'string', pattern: TARIFF_ID_PATTERN, description: 'A stored tariff.' },
     station: { type: 'string', minLength: 1, maxLength: 48, description: 'Station identity.' },
@@ -86,7 +85,6 @@ const COST_PARAMS = {
 
 const COST_VIEW = {
   type: 'object',
-  description: 'Example: {"total":"8.09","totalMinor":809,"currency":"EUR","final":true,"tariffId":"std","breakdown":{"energy":"3.5","chargingTime":"1.2","parkingTime":"1","sessionFee":"0.99","tax":"1.4","energyWh":"10000","chargingSeconds":3600,"parkingSeconds":1800}}',
   properties: {
     stationId: { type: 'string' },
     transactionId: { type: 'string' },
@@ -101,13 +99,39 @@ const COST_VIEW = {
   },
 } as const;
 
+const TARIFF_BODY_EXAMPLE = { currency: 'EUR', energyPrice: '0.35', chargingTimePrice: '1.20', parkingTimePrice: '2.40', sessionFee: '0.99', taxPercent: '21' };
+const TARIFF_EXAMPLE = {
+  id: 'standard',
+  currency: 'EUR',
+  energyPrice: '0.35',
+  chargingTimePrice: '1.2',
+  parkingTimePrice: '2.4',
+  sessionFee: '0.99',
+  taxPercent: '21',
+  source: 'api',
+  createdAt: '2026-11-29T20:00:00.000Z',
+  updatedAt: '2026-11-29T20:00:00.000Z',
+};
+const COST_EXAMPLE = {
+  stationId: 'CP001',
+  transactionId: 'TX-42',
+  tariffId: 'standard',
+  tariff: TARIFF_BODY_EXAMPLE,
+  currency: 'EUR',
+  totalMinor: 809,
+  total: '8.09',
+  final: true,
+  breakdown: { total: '8.09', energy: '3.5', chargingTime: '1.2', parkingTime: '1', sessionFee: '0.99', tax: '1.4', energyWh: '10000', chargingSeconds: 3600, parkingSeconds: 1800 },
+  updatedAt: '2026-11-29T21:30:00.000Z',
+};
+
 export const TARIFF_ROUTES: readonly AdminRoute[] = [
   {
     method: 'GET',
     url: '/api/tariffs',
     operationId: 'listTariffs',
     summary: 'Every tariff.',
-    answers: { 200: { description: 'The tariffs.', schema: { type: 'object', properties: { items: { type: 'array', items: TARIFF_VIEW } } } } },
+    answers: { 200: { description: 'The tariffs.', schema: { type: 'object', properties: { items: { type: 'array', items: TARIFF_VIEW } } }, example: { items: [TARIFF_EXAMPLE] } } },
     errors: [503],
     handle: async (ctx) => ({ items: await servicesOf(ctx).tariffs.list() }),
   },
@@ -117,7 +141,7 @@ export const TARIFF_ROUTES: readonly AdminRoute[] = [
     operationId: 'getTariff',
     summary: 'One tariff.',
     params: TARIFF_PARAMS,
-    answers: { 200: { description: 'The tariff.', schema: TARIFF_VIEW } },
+    answers: { 200: { description: 'The tariff.', schema: TARIFF_VIEW, example: TARIFF_EXAMPLE } },
     errors: [404, 503],
     handle: (ctx, request) => serviceAnswer(() => servicesOf(ctx).tariffs.require((request.params as { id: string }).id)),
   },
@@ -128,7 +152,8 @@ export const TARIFF_ROUTES: readonly AdminRoute[] = [
     summary: 'Create or replace a tariff (running transactions keep the prices they started with).',
     params: TARIFF_PARAMS,
     body: PUT_BODY,
-    answers: { 200: { description: 'Stored; the tariff.', schema: TARIFF_VIEW } },
+    bodyExample: TARIFF_BODY_EXAMPLE,
+    answers: { 200: { description: 'Stored; the tariff.', schema: TARIFF_VIEW, example: TARIFF_EXAMPLE } },
     errors: [503],
     handle: (ctx, request) =>
       serviceAnswer(async () => {
@@ -158,7 +183,13 @@ export const TARIFF_ROUTES: readonly AdminRoute[] = [
     url: '/api/tariff-assignments',
     operationId: 'listTariffAssignments',
     summary: 'Which tariff applies where: per EVSE, per station, and the default (station "").',
-    answers: { 200: { description: 'The assignments.', schema: { type: 'object', properties: { items: { type: 'array', items: ASSIGNMENT_VIEW } } } } },
+    answers: {
+      200: {
+        description: 'The assignments.',
+        schema: { type: 'object', properties: { items: { type: 'array', items: ASSIGNMENT_VIEW } } },
+        example: { items: [{ stationId: '', evseId: 0, tariffId: 'standard', source: 'config' }, { stationId: 'CP001', evseId: 2, tariffId: 'fast-dc', source: 'api' }] },
+      },
+    },
     errors: [503],
     handle: async (ctx) => ({ items: await servicesOf(ctx).tariffs.assignments() }),
   },
@@ -168,7 +199,8 @@ export const TARIFF_ROUTES: readonly AdminRoute[] = [
     operationId: 'assignTariff',
     summary: 'Assign a tariff as the default, to a station, or to one EVSE of a station (transactions starting from now).',
     body: ASSIGN_BODY,
-    answers: { 200: { description: 'Assigned.', schema: ASSIGNMENT_VIEW } },
+    bodyExample: { station: 'CP001', evse: 2, tariff: 'fast-dc' },
+    answers: { 200: { description: 'Assigned.', schema: ASSIGNMENT_VIEW, example: { stationId: 'CP001', evseId: 2, tariffId: 'fast-dc', source: 'api' } } },
     errors: [404, 503],
     handle: (ctx, request) =>
       serviceAnswer(async () => {
@@ -200,7 +232,7 @@ export const TARIFF_ROUTES: readonly AdminRoute[] = [
     operationId: 'getTransactionCost',
     summary: 'A transaction\u2019s cost: running while it is open, final once it ended (I01–I02).',
     params: COST_PARAMS,
-    answers: { 200: { description: 'The cost.', schema: COST_VIEW } },
+    answers: { 200: { description: 'The cost.', schema: COST_VIEW, example: COST_EXAMPLE } },
     errors: [404, 503],
     async handle(ctx, request) {
       const { id, transactionId } = request.params as { id: string; transactionId: string };

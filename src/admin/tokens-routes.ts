@@ -60,15 +60,13 @@ const LIST_QUERY = {
 const PUT_BODY = {
   type: 'object',
   additionalProperties: false,
-  description:
-    'The token\u2019s fields (its key, type and idToken, is the path). Example: ' +
-    '{"status":"Accepted","expiresAt":"2027-12-31T23:59:59Z","groupIdToken":{"idToken":"FLEET-7","type":"Central"},"language1":"en","evseIds":[1,2]}',
+  description: 'The token\u2019s fields (its key, type and idToken, is the path).',
   properties: TOKEN_FIELDS,
 } as const;
 
 const PATCH_BODY = {
   type: 'object',
-  description: `Any of ${Object.keys(TOKEN_FIELDS).join(', ')}; null removes an optional field. Example: {"status":"Blocked","expiresAt":null}`,
+  description: `Any of ${Object.keys(TOKEN_FIELDS).join(', ')}; null removes an optional field.`,
 } as const;
 
 const IMPORT_BODY = {
@@ -77,7 +75,7 @@ const IMPORT_BODY = {
   description:
     'Either tokens as JSON (each as in PUT, with idToken and type) or a CSV text whose first line names the columns ' +
     '(idToken,type required; status,expiresAt,groupIdToken,groupIdTokenType,language1,language2,personalMessage,evseIds optional; evseIds separated by ;). ' +
-    'All or nothing. Example: {"csv":"idToken,type,status\\n04A2B3C4,ISO14443,Accepted\\n04FFEE01,ISO14443,Blocked\\n"}',
+    'All or nothing.',
   properties: {
     tokens: { type: 'array', maxItems: 100_000, items: { type: 'object' }, description: 'Tokens as JSON.' },
     csv: { type: 'string', maxLength: 8_000_000, description: 'Tokens as CSV (RFC 4180).' },
@@ -87,12 +85,14 @@ const IMPORT_BODY = {
 const MASTER_PASS_BODY = {
   type: 'object',
   additionalProperties: false,
-  description: 'The station\u2019s master pass group (C16); null goes back to what the station reports, or the default. Example: {"groupId":"MASTERPASS"}',
+  description: 'The station\u2019s master pass group (C16); null goes back to what the station reports, or the default.',
   required: ['groupId'],
   properties: { groupId: { type: 'string', minLength: 1, maxLength: 36, nullable: true } },
 } as const;
 
 const keyOf = (params: unknown): IdTokenKey => params as IdTokenKey;
+
+const TOKEN_EXAMPLE = { idToken: '04A2B3C4', type: 'ISO14443', status: 'Accepted', expiresAt: '2027-12-31T23:59:59Z', groupIdToken: { idToken: 'FLEET-7', type: 'Central' }, language1: 'en', source: 'api', createdAt: '2026-11-29T20:00:00.000Z', updatedAt: '2026-11-29T20:00:00.000Z' };
 
 export const TOKEN_ROUTES: readonly AdminRoute[] = [
   {
@@ -101,7 +101,7 @@ export const TOKEN_ROUTES: readonly AdminRoute[] = [
     operationId: 'listTokens',
     summary: 'Tokens, filtered by status, type, group or idToken prefix, one page at a time.',
     querystring: LIST_QUERY,
-    answers: { 200: { description: 'The page and the total.', schema: TOKEN_LIST } },
+    answers: { 200: { description: 'The page and the total.', schema: TOKEN_LIST, example: { items: [TOKEN_EXAMPLE], total: 1 } } },
     errors: [503],
     handle(ctx, request) {
       const q = request.query as Record<string, string | undefined>;
@@ -124,7 +124,7 @@ export const TOKEN_ROUTES: readonly AdminRoute[] = [
     operationId: 'getToken',
     summary: 'One token.',
     params: TOKEN_PARAMS,
-    answers: { 200: { description: 'The token.', schema: TOKEN_VIEW } },
+    answers: { 200: { description: 'The token.', schema: TOKEN_VIEW, example: TOKEN_EXAMPLE } },
     errors: [404, 503],
     handle: (ctx, request) => serviceAnswer(() => servicesOf(ctx).tokens.require(keyOf(request.params))),
   },
@@ -135,7 +135,8 @@ export const TOKEN_ROUTES: readonly AdminRoute[] = [
     summary: 'Create or replace a token (status, expiry, group, language, personal message, allowed EVSEs).',
     params: TOKEN_PARAMS,
     body: PUT_BODY,
-    answers: { 200: { description: 'Stored; the token.', schema: TOKEN_VIEW } },
+    bodyExample: { status: 'Accepted', expiresAt: '2027-12-31T23:59:59Z', groupIdToken: { idToken: 'FLEET-7', type: 'Central' }, language1: 'en', evseIds: [1, 2] },
+    answers: { 200: { description: 'Stored; the token.', schema: TOKEN_VIEW, example: TOKEN_EXAMPLE } },
     errors: [503],
     handle: (ctx, request) =>
       serviceAnswer(async () => {
@@ -152,7 +153,8 @@ export const TOKEN_ROUTES: readonly AdminRoute[] = [
     summary: 'Change some fields of a token; null removes an optional one.',
     params: TOKEN_PARAMS,
     body: PATCH_BODY,
-    answers: { 200: { description: 'Changed; the token.', schema: TOKEN_VIEW } },
+    bodyExample: { status: 'Blocked', expiresAt: null },
+    answers: { 200: { description: 'Changed; the token.', schema: TOKEN_VIEW, example: { ...TOKEN_EXAMPLE, status: 'Blocked', expiresAt: undefined } } },
     errors: [404, 503],
     handle: (ctx, request) => serviceAnswer(() => servicesOf(ctx).tokens.patch(keyOf(request.params), request.body)),
   },
@@ -177,7 +179,8 @@ export const TOKEN_ROUTES: readonly AdminRoute[] = [
     operationId: 'importTokens',
     summary: 'Import many tokens, as JSON or CSV, all or nothing (the first bad entry or line is named).',
     body: IMPORT_BODY,
-    answers: { 200: { description: 'Imported.', schema: { type: 'object', properties: { imported: { type: 'integer' } } } } },
+    bodyExample: { csv: 'idToken,type,status\n04A2B3C4,ISO14443,Accepted\n04FFEE01,ISO14443,Blocked\n' },
+    answers: { 200: { description: 'Imported.', schema: { type: 'object', properties: { imported: { type: 'integer' } } }, example: { imported: 2 } } },
     errors: [503],
     handle: (ctx, request) =>
       serviceAnswer(async () => {
@@ -196,7 +199,8 @@ export const TOKEN_ROUTES: readonly AdminRoute[] = [
     summary: 'Set the station\u2019s master pass group (C16: its tokens may stop any transaction, never start one).',
     params: STATION_ID_PARAMS,
     body: MASTER_PASS_BODY,
-    answers: { 200: { description: 'The group now in force.', schema: { type: 'object', properties: { groupId: { type: 'string', nullable: true } } } } },
+    bodyExample: { groupId: 'MASTERPASS' },
+    answers: { 200: { description: 'The group now in force.', schema: { type: 'object', properties: { groupId: { type: 'string', nullable: true } } }, example: { groupId: 'MASTERPASS' } } },
     errors: [503],
     handle: (ctx, request) =>
       serviceAnswer(async () => {

@@ -3,9 +3,11 @@
  * lists, remote starts and costs through real HTTP (fetch) against a server whose stations are
  * strict ocpp-rpc clients. Bad input is a 400 naming the field; imports are all or nothing.
  */
+import SwaggerParser from '@apidevtools/swagger-parser';
 import { createAdminServer, type AdminServer } from '../../src/admin';
 import standard from '../../handlers/standard';
 import { api } from '../admin/harness';
+import { captureLogs } from '../support/log-capture';
 import { BOOT, answerCalls, eventually, removeTemporaryStores, startStandardCsms, type StandardCsms } from './support/standard-csms';
 
 let csms: StandardCsms;
@@ -206,12 +208,37 @@ describe('/api/stations/:id/local-list and remote starts', () => {
   });
 });
 
+it('documents every standard CSMS route in the OpenAPI document, with request and answer examples', async () => {
+  const doc = (await api(base, 'GET', '/api/openapi.json')).body;
+  await expect(SwaggerParser.validate(structuredClone(doc))).resolves.toBeDefined();
+  const putToken = doc.paths['/api/tokens/{type}/{idToken}'].put;
+  expect(putToken.requestBody.content['application/json'].example).toMatchObject({ status: 'Accepted' });
+  expect(putToken.responses['200'].content['application/json'].example).toMatchObject({ idToken: '04A2B3C4' });
+  for (const [path, method] of [
+    ['/api/tokens', 'get'],
+    ['/api/tokens/import', 'post'],
+    ['/api/tariffs/{id}', 'put'],
+    ['/api/tariff-assignments', 'put'],
+    ['/api/stations/{id}/transactions/{transactionId}/cost', 'get'],
+    ['/api/boot-policy', 'put'],
+    ['/api/stations/{id}/boot-policy', 'put'],
+    ['/api/stations/{id}/local-list', 'post'],
+    ['/api/stations/{id}/remote-start', 'post'],
+  ] as const) {
+    expect(doc.paths[path]?.[method]?.responses['200'].content['application/json'].example).toBeDefined();
+  }
+});
+
 it('answers 503 on the standard CSMS routes of a server without the services', async () => {
   const bare = createAdminServer(csms.server.csms, { host: '127.0.0.1', port: 0, resolveHandler: () => standard });
   const { port } = await bare.listen();
+  const logs = captureLogs('error');
   try {
-    expect((await api(`http://127.0.0.1:${port}`, 'GET', '/api/tokens')).status).toBe(503);
+    const answer = await api(`http://127.0.0.1:${port}`, 'GET', '/api/tokens');
+    expect(answer.status).toBe(503);
+    expect(answer.body.error).toMatchObject({ code: 'unavailable', message: expect.stringMatching(/does not run the standard CSMS/) });
   } finally {
+    logs.restore();
     await bare.close();
   }
 });

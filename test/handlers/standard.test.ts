@@ -200,6 +200,22 @@ describe('the standard CSMS over a socket', () => {
       expect(await csms.services.transactions.statusChecks('CP1', 'TX1')).toMatchObject([{ reason: 'seqNo gap', messagesInQueue: false }]);
     });
 
+    it('asks GetTransactionStatus for an open transaction when the station reconnects (TC_E_29/30)', async () => {
+      await boot();
+      await txEvent(0, 'Started', { idToken: rfid('GOOD'), evse: { id: 1, connectorId: 1 } });
+      await cp.close({ code: 1000 });
+      const again = csms.client('CP1');
+      const asked: unknown[] = [];
+      answerCalls<unknown>(again, 'GetTransactionStatus', (params) => {
+        asked.push(params);
+        return { messagesInQueue: true, ongoingIndicator: true };
+      });
+      await again.connect();
+      await eventually(async () => (await csms.services.transactions.statusChecks('CP1', 'TX1')).length > 0);
+      expect(asked).toEqual([{ transactionId: 'TX1' }]);
+      expect(await csms.services.transactions.statusChecks('CP1', 'TX1')).toMatchObject([{ reason: 'reconnect', messagesInQueue: true, ongoingIndicator: true }]);
+    });
+
     it('answers a duplicate event (same seqNo) the same way', async () => {
       await boot();
       const first = await txEvent(0, 'Started', { idToken: rfid('GOOD'), evse: { id: 1, connectorId: 1 } });

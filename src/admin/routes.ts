@@ -42,6 +42,9 @@ import { REMOTE_START_ROUTES } from './remote-start-routes';
 import type { ServicesRouteHooks } from './services-hooks';
 import { TARIFF_ROUTES } from './tariffs-routes';
 import { TOKEN_ROUTES } from './tokens-routes';
+import { CERTIFICATE_ROUTES } from './certificates-routes';
+import { SECURITY_EVENT_ROUTES } from './security-events-routes';
+import { PASSWORD_ROTATION_ROUTES } from './password-rotation-routes';
 
 /** What the routes need besides the CSMS: decisions the embedding application (the CLI) makes. */
 export interface RouteHooks extends TransactionRouteHooks, ServicesRouteHooks {
@@ -339,4 +342,8 @@ export const CALL_ROUTE: AdminRoute = {
 
 export const ADMIN_ROUTES: readonly AdminRoute[] = [listStations, addStation, getStation, updateStation, removeStation, deviceModel, CALL_ROUTE, ...TRANSACTION_ROUTES,
   // The standard CSMS (src/services): tokens, tariffs, boot policies, local lists, remote starts.
-  ...TOKEN_ROUTES, ...TARIFF_ROUTES, ...BOOT_POLICY_ROUTES, ...LOCAL_LIST_ROUTES, ...REMOTE_START_ROUTES];
+  ...TOKEN_ROUTES, ...TARIFF_ROUTES, ...BOOT_POLICY_ROUTES, ...LOCAL_LIST_ROUTES, ...REMOTE_START_ROUTES,
+  // Security and PKI (issue 11): station certificates and the CA, security events, password rotation.
+  ...CERTIFICATE_ROUTES,
+  ...SECURITY_EVENT_ROUTES,
+  ...PASSWORD_ROTATION_ROUTES];

@@ -72,7 +72,9 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-jest.setTimeout(60_000);
+// Every child starts from source through ts-node: about 7 s of CPU each for main.ts's import graph,
+// several times that on a busy 2-core machine; a test that runs three of them needs the room.
+jest.setTimeout(180_000);
 
 describe('ocpp-csms with the embedded default configuration', () => {
   // The tests never bind the default's fixed ports (9000, 9001): a running `npm start` holds them.

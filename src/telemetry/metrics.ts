@@ -232,10 +232,10 @@ export class CsmsMetrics {
 
     // Series that exist from the start, at 0: a rate over a counter that appears later misses its first increase.
     for (const code of OCPP_ERROR_CODES) {
-      this.callErrorsSent.labels(code);
-      this.callErrorsReceived.labels(code);
+      this.callErrorsSent.inc({ code }, 0);
+      this.callErrorsReceived.inc({ code }, 0);
     }
-    for (const outcome of ['ok', 'failed']) this.storeCommits.labels(outcome);
+    for (const outcome of ['ok', 'failed']) this.storeCommits.inc({ outcome }, 0);
   }
 
   /** The Prometheus text format of every metric. */

@@ -48,6 +48,9 @@ const CA_VIEW = {
   },
 } as const;
 
+const CERTIFICATE_EXAMPLE = { serial: '4f1c2a9e0b7d3c5a6e8f1a2b3c4d5e6f', certificateType: 'ChargingStationCertificate', subject: 'CN=CP001, O=Example CPO', notBefore: '2026-11-29T20:59:00.000Z', notAfter: '2027-11-29T21:00:00.000Z', issuedAt: '2026-11-29T21:00:00.000Z', stationStatus: 'Accepted', answeredAt: '2026-11-29T21:00:01.000Z' };
+const PEM_EXAMPLE = '-----BEGIN CERTIFICATE-----\nMIIBjTCCATOgAwIBAgIQ…\n-----END CERTIFICATE-----';
+
 const idOf = (params: unknown) => (params as { id: string }).id;
 
 export const CERTIFICATE_ROUTES: readonly AdminRoute[] = [
@@ -56,7 +59,13 @@ export const CERTIFICATE_ROUTES: readonly AdminRoute[] = [
     url: '/api/certificates/ca',
     operationId: 'getCertificateAuthority',
     summary: 'The CSMS\u2019s certificate authority, which signs station certificates (its certificate only).',
-    answers: { 200: { description: 'The CA.', schema: CA_VIEW } },
+    answers: {
+      200: {
+        description: 'The CA.',
+        schema: CA_VIEW,
+        example: { origin: 'embedded', subject: 'CN=ocpp-csms-core CSMS CA', notBefore: '2026-11-29T20:59:00.000Z', notAfter: '2046-11-29T21:00:00.000Z', certificate: PEM_EXAMPLE },
+      },
+    },
     errors: [503],
     async handle(ctx) {
       const ca = await servicesOf(ctx).certificates.ca();
@@ -75,7 +84,13 @@ export const CERTIFICATE_ROUTES: readonly AdminRoute[] = [
     operationId: 'getStationCertificates',
     summary: 'The certificates the CSMS issued to a station, and the one in use with its expiry.',
     params: STATION_ID_PARAMS,
-    answers: { 200: { description: 'The station\u2019s certificates.', schema: STATION_CERTIFICATES } },
+    answers: {
+      200: {
+        description: 'The station\u2019s certificates.',
+        schema: STATION_CERTIFICATES,
+        example: { stationId: 'CP001', current: CERTIFICATE_EXAMPLE, expiresAt: CERTIFICATE_EXAMPLE.notAfter, issued: [CERTIFICATE_EXAMPLE] },
+      },
+    },
     errors: [404, 503],
     async handle(ctx, request) {
       const id = idOf(request.params);
@@ -91,7 +106,13 @@ export const CERTIFICATE_ROUTES: readonly AdminRoute[] = [
     operationId: 'renewStationCertificate',
     summary: 'Ask the station to renew its certificate (TriggerMessage SignChargingStationCertificate, A03); its CSR is signed as it arrives.',
     params: STATION_ID_PARAMS,
-    answers: { 200: { description: 'The station\u2019s TriggerMessage answer.', schema: { type: 'object', properties: { status: { enum: ['Accepted', 'Rejected', 'NotImplemented'] } } } } },
+    answers: {
+      200: {
+        description: 'The station\u2019s TriggerMessage answer.',
+        schema: { type: 'object', properties: { status: { enum: ['Accepted', 'Rejected', 'NotImplemented'] } } },
+        example: { status: 'Accepted' },
+      },
+    },
     errors: [404, 409, 429, 502, 503, 504],
     handle(ctx, request) {
       const id = idOf(request.params);

@@ -44,7 +44,14 @@ export const PASSWORD_ROTATION_ROUTES: readonly AdminRoute[] = [
     summary: 'Give a profile 1/2 station a new random Basic-auth password (SetVariables SecurityCtrlr.BasicAuthPassword, A01).',
     params: STATION_ID_PARAMS,
     body: ROTATE_BODY,
-    answers: { 200: { description: 'The station\u2019s answer, and the new password when it accepted it.', schema: ROTATE_VIEW } },
+    bodyExample: { length: 32 },
+    answers: {
+      200: {
+        description: 'The station\u2019s answer, and the new password when it accepted it.',
+        schema: ROTATE_VIEW,
+        example: { status: 'Accepted', password: 'k3V.9q|xR7-mZ2@tB8=wN5+pL1*sD6_h' },
+      },
+    },
     errors: [404, 409, 429, 502, 503, 504],
     async handle(ctx, request, reply) {
       const id = (request.params as { id: string }).id;

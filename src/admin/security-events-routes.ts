@@ -47,6 +47,8 @@ const ALL_QUERY = {
   properties: { ...common, stationId: { type: 'string', minLength: 1, maxLength: 48, description: 'Only this station\u2019s events.' } },
 } as const;
 
+const PAGE_EXAMPLE = { items: [{ id: 42, stationId: 'CP001', source: 'station', type: 'TamperDetectionActivated', timestamp: '2026-11-29T12:00:01.000Z', techInfo: 'door opened', receivedAt: '2026-11-29T12:00:01.120Z' }], nextBefore: null };
+
 const STATION_QUERY = { type: 'object', additionalProperties: false, properties: common } as const;
 
 async function page(ctx: Parameters<AdminRoute['handle']>[0], query: Record<string, string | undefined>, stationId: string | undefined) {
@@ -71,7 +73,7 @@ export const SECURITY_EVENT_ROUTES: readonly AdminRoute[] = [
     operationId: 'listSecurityEvents',
     summary: 'Security events of every station, newest first, filtered by type and station.',
     querystring: ALL_QUERY,
-    answers: { 200: { description: 'One page.', schema: EVENT_PAGE } },
+    answers: { 200: { description: 'One page.', schema: EVENT_PAGE, example: PAGE_EXAMPLE } },
     errors: [503],
     handle: (ctx, request) => {
       const query = request.query as Record<string, string | undefined>;
@@ -85,7 +87,7 @@ export const SECURITY_EVENT_ROUTES: readonly AdminRoute[] = [
     summary: 'One station\u2019s security events, newest first, filtered by type.',
     params: STATION_ID_PARAMS,
     querystring: STATION_QUERY,
-    answers: { 200: { description: 'One page.', schema: EVENT_PAGE } },
+    answers: { 200: { description: 'One page.', schema: EVENT_PAGE, example: PAGE_EXAMPLE } },
     errors: [404, 503],
     async handle(ctx, request) {
       const id = (request.params as { id: string }).id;

@@ -3,6 +3,7 @@
  * TC_A_09/TC_A_10_CSMS), security events (A04) and station certificates (A02–A03), through real
  * HTTP (fetch) against a server whose profile-1 stations are strict ocpp-rpc clients on real sockets.
  */
+import SwaggerParser from '@apidevtools/swagger-parser';
 import type { RPCClient } from 'ocpp-rpc';
 import standard from '../../handlers/standard';
 import { createAdminServer, type AdminServer } from '../../src/admin';
@@ -56,6 +57,8 @@ describe('POST /api/stations/:id/rotate-password', () => {
       values = station.values;
       answer = await api(base, 'POST', '/api/stations/CP1/rotate-password', {});
       await station.client.close({ force: true });
+      // Its disconnection is logged too: captured, not printed after the capture ends.
+      await eventually(async () => !(await csms.server.csms.station('CP1')).connected);
     } finally {
       logs.restore();
     }
@@ -158,4 +161,19 @@ describe('station certificates', () => {
     expect(view.issued).toHaveLength(1);
     expect((await api(base, 'GET', '/api/stations/NOPE/certificates')).status).toBe(404);
   });
+});
+
+it('documents the security routes in a valid OpenAPI document, with answer examples', async () => {
+  const doc = (await api(base, 'GET', '/api/openapi.json')).body;
+  await expect(SwaggerParser.validate(structuredClone(doc))).resolves.toBeDefined();
+  for (const [path, method] of [
+    ['/api/certificates/ca', 'get'],
+    ['/api/stations/{id}/certificates', 'get'],
+    ['/api/stations/{id}/certificates/renew', 'post'],
+    ['/api/security-events', 'get'],
+    ['/api/stations/{id}/security-events', 'get'],
+    ['/api/stations/{id}/rotate-password', 'post'],
+  ] as const) {
+    expect(doc.paths[path]?.[method]?.responses['200'].content['application/json'].example).toBeDefined();
+  }
 });

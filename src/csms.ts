@@ -221,7 +221,8 @@ export class Csms extends EventEmitter<CsmsEvents> {
         handler: registration.handler,
         // The name the server loaded it by, so a durable registry can keep the station.
         handlerName: registration.handlerName ?? registeredHandlerName(registration.handler),
-        handlerArgs: registration.handlerArgs,
+        // `{}` when none were given, as the configuration file and the admin API do.
+        handlerArgs: registration.handlerArgs ?? {},
         securityProfile: registration.securityProfile ?? 0,
         passwordHash: registration.passwordHash,
         validation: registration.validation,
@@ -257,16 +258,20 @@ export class Csms extends EventEmitter<CsmsEvents> {
   }
 
   /** Stop a station's subtree in order, close its socket, forget it (and its stored standing). */
-  async removeStation(id: string): Promise<void> {
+  async removeStation(id: string, options: { readonly keepState?: boolean } = {}): Promise<void> {
     const context = this.context(id);
     this.stations.delete(id);
     context.telemetry.release();
     await terminateChild(this.stationsSupervisor(), id);
     context.slot.transport?.close(CloseCode.removed, 'station removed from the CSMS');
     context.slot.transport = undefined;
-    this.store.delete(id);
-    await this.persist(id, (registry) => registry.remove(id));
-    log.info('station removed', { station: id });
+    // `keepState`: the station comes back at once under the same id (a new handler or EVSE
+    // layout): what the CSMS knows about it (boot status, models, open transactions) stays.
+    if (!options.keepState) {
+      this.store.delete(id);
+      await this.persist(id, (registry) => registry.remove(id));
+    }
+    log.info('station removed', { station: id, keepState: options.keepState === true });
   }
 
   /**

@@ -253,7 +253,7 @@ const updateStation: AdminRoute = {
     if (restart) {
       // EVSEs and the handler are fixed for a subtree's life: stop it and start a new one under
       // the same id, with the credentials as changed.
-      await csms.removeStation(id);
+      await csms.removeStation(id, { keepState: true });
       const registration = {
         evse: evseOf(body.evse) ?? current.evse,
         handler,

@@ -24,6 +24,8 @@ import { dispatch, type ActorContext, type Behaviour } from '../runtime';
 import { type ConnectionMsg, type OutboundCall, type StationMsg } from '../station/messages';
 import type { StationContext } from '../station/station-context';
 import { forLog } from './frame-log';
+import { loggerFor } from '../log';
+import { WarningLimiter } from '../server/warning-limiter';
 import { CloseCode, type Transport } from './transport';
 import type { Ticket } from '../store';
 
@@ -74,6 +76,9 @@ interface ConnectionState {
 }
 
 type Ctx = ActorContext<ConnectionMsg>;
+
+/** A station that stops answering times out every call: warn once a minute per station, the rest at debug. */
+const timeouts = new WarningLimiter(loggerFor('connection'), 'call timed out');
 
 /** Station CALLs being processed at once, beyond which a new one is refused. */
 export const MAX_CALLS_IN_PROGRESS = 16;
@@ -129,7 +134,7 @@ export const connectionBehaviour: Behaviour<ConnectionMsg, ConnectionState, Stat
       case 'call_timeout':
         // A timer that fires after its call was answered finds another (or no) call outstanding.
         settle(state, ctx, msg.messageId, undefined, (call) => {
-          ctx.log.info('call timed out', { station: state.station.id, action: call.action, messageId: msg.messageId });
+          timeouts.warn(state.station.id, { station: state.station.id, action: call.action, messageId: msg.messageId, timeoutMs: call.timeoutMs });
           return { ok: false, error: new CallTimeoutError(state.station.id, call.action, call.timeoutMs) };
         });
         return state;

@@ -152,7 +152,7 @@ async function runRequest(
       () => new HandlerTimeoutError(action, station.settings.handlerTimeoutMs),
     );
   } catch (error) {
-    await crashed(station, state, ctx, `handleOcpp(${action}) failed: ${describeCause(error)}`);
+    await crashed(station, state, ctx, `handleOcpp(${action}) failed: ${describeCause(error)}`, error);
     return internalError(`the CSMS failed to process ${action}`);
   }
   if (typeof result !== 'object' || result === null) {
@@ -198,19 +198,25 @@ async function runCallback(
     );
     if (next !== undefined) state.handlerState = next;
   } catch (error) {
-    await crashed(station, state, ctx, `${name} failed: ${describeCause(error)}`);
+    await crashed(station, state, ctx, `${name} failed: ${describeCause(error)}`, error);
   }
 }
 
 /** Count a handler crash, reinstall the handler, escalate past the limit. */
-async function crashed(station: StationContext, state: EventManagerState, ctx: Ctx, reason: string): Promise<void> {
+async function crashed(station: StationContext, state: EventManagerState, ctx: Ctx, reason: string, error?: unknown): Promise<void> {
   const now = Date.now();
   const { intensity, periodMs } = station.settings.handlerCrashLimit;
   state.recentCrashes = state.recentCrashes.filter((t) => now - t < periodMs);
   state.recentCrashes.push(now);
   station.stats.handlerCrashes += 1;
   station.telemetry.handlerCrashed();
-  ctx.log.warn('handler crashed; reinstalling it', { station: station.id, reason, crashes: station.stats.handlerCrashes });
+  ctx.log.warn('handler crashed; reinstalling it', {
+    station: station.id,
+    reason,
+    crashes: station.stats.handlerCrashes,
+    // Where in the operator's code it happened (issue 16 item 16).
+    ...(error instanceof Error && error.stack ? { stack: error.stack } : {}),
+  });
   if (state.recentCrashes.length > intensity) {
     ctx.fail(new HandlerCrashLimitError(station.id, state.recentCrashes.length, periodMs));
     return;

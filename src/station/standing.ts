@@ -117,7 +117,7 @@ export class Standing {
     if (record === undefined) return Standing.fresh(evse);
     const transactions = new Map<string, OpenTransaction>();
     for (const t of record.transactions) transactions.set(t.transactionId, t);
-    return new Standing(copyMachine(record.machine), record.evse, record.deviceModel, record.reports, transactions);
+    return new Standing(copyMachine(record.machine), withConfigured(record.evse, evseModelFromConfig(evse)), record.deviceModel, record.reports, transactions);
   }
 
   /**
@@ -314,6 +314,28 @@ export class Standing {
       securityProfile: station.spec.securityProfile,
     };
   }
+}
+
+/**
+ * The kept EVSE model, with the EVSEs and connectors the registration names added where the
+ * model lacks them (the registration may have grown since: admin PATCH, configuration file).
+ * What the station reported is never dropped.
+ */
+function withConfigured(kept: EvseModel, configured: EvseModel): EvseModel {
+  let evses = kept.evses;
+  for (const want of configured.evses) {
+    const have = evses.find((e) => e.id === want.id);
+    if (!have) {
+      evses = [...evses, want];
+      continue;
+    }
+    const missing = want.connectors.filter((c) => !have.connectors.some((k) => k.id === c.id));
+    if (missing.length > 0) {
+      const merged = { ...have, connectors: [...have.connectors, ...missing].sort((a, b) => a.id - b.id) };
+      evses = evses.map((e) => (e === have ? merged : e));
+    }
+  }
+  return evses === kept.evses ? kept : { ...kept, evses: [...evses].sort((a, b) => a.id - b.id) };
 }
 
 function copyMachine(m: Readonly<MachineState>): MachineState {

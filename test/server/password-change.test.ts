@@ -36,8 +36,12 @@ describe('a Basic-auth password changed by SetVariables', () => {
       strictMode: true,
       reconnect: false,
     } as never);
-    client.handle('SetVariables', async ({ params }: { params: { setVariableData: { component: unknown; variable: unknown }[] } }) => ({
-      setVariableResult: params.setVariableData.map((d) => ({ attributeStatus: answer, component: d.component, variable: d.variable })),
+    client.handle('SetVariables', async ({ params }) => ({
+      setVariableResult: (params as { setVariableData: { component: unknown; variable: unknown }[] }).setVariableData.map((d) => ({
+        attributeStatus: answer,
+        component: d.component,
+        variable: d.variable,
+      })),
     }));
     await client.connect();
     clients.push(client);

@@ -292,6 +292,7 @@ export class OcppListener {
     socket.on('error', (error) => log.debug('socket error during upgrade', { reason: describeCause(error) }));
     const directory = this.directory();
     if (this.closing || !directory) {
+      this.options.telemetry?.handshakeRefused(this.closing ? 'shutting_down' : 'starting', undefined);
       refuse(socket, 503, { 'Retry-After': '5' }, this.closing ? 'CSMS shutting down' : 'CSMS starting');
       return;
     }
@@ -300,6 +301,7 @@ export class OcppListener {
       if (decided) return;
       decided = true;
       log.info('upgrade refused', { status: 503, reason: 'handshake_timeout', remote: request.socket.remoteAddress });
+      this.options.telemetry?.handshakeRefused('handshake_timeout', undefined);
       refuse(socket, 503, {}, 'handshake timed out');
     }, this.handshakeTimeoutMs);
     this.decide(endpoint, request, directory).then(
@@ -349,6 +351,7 @@ export class OcppListener {
         decided = true;
         clearTimeout(timer);
         log.error('upgrade failed', { reason: describeCause(error) });
+        this.options.telemetry?.handshakeRefused('lookup_failed', undefined);
         refuse(socket, 503, { 'Retry-After': '5' }, 'station lookup failed');
       },
     );

@@ -326,6 +326,18 @@ export class CredentialVerifier {
     }
   }
 
+  /**
+   * True when these credentials are the ones remembered for `identity` (an HMAC, no KDF): what the
+   * failed-authentication throttle (auth-throttle.ts) lets through at once. Changes nothing.
+   */
+  remembers(identity: string, password: string, storedHash: string): boolean {
+    if (typeof password !== 'string' || typeof storedHash !== 'string') return false;
+    const entry = this.entries.get(identity);
+    if (!entry) return false;
+    const stored = Buffer.from(storedHash, 'utf8');
+    return this.matches(entry, stored, this.macOf(stored, password));
+  }
+
   /** Forget what was verified for a station (removed, or its password changed). */
   invalidate(identity: string): void {
     this.entries.delete(identity);

@@ -31,6 +31,7 @@ import type { StationRegistration } from '../station/station-context';
 import { ConfigError, describeCause } from '../errors';
 import { loggerFor } from '../log';
 import { CredentialVerifier, type CredentialVerifierOptions } from './credentials';
+import { AuthenticationThrottle, type AuthenticationThrottleOptions } from './auth-throttle';
 import { decideHandshake, type HandshakeAccept, type HandshakeDecision, type HandshakeOptions, type ListenerTransport, type StationCredentials } from './handshake';
 import { parseStationIdentity } from './identity';
 import { buildTlsServerOptions, clientCertificateOf, type TlsConfig } from './tls';
@@ -77,6 +78,8 @@ export interface ListenerOptions {
   readonly closeTimeoutMs?: number;
   /** The verified-credentials cache (src/server/credentials.ts). Default 100,000 entries, no TTL. */
   readonly credentialCache?: CredentialVerifierOptions;
+  /** Failed-authentication throttling per identity and address (src/server/auth-throttle.ts); `false` turns it off. Default on. */
+  readonly authenticationThrottle?: AuthenticationThrottleOptions | false;
   /** Registration of a station first seen under `allowUnknownStations`. Required with it. */
   readonly unknownStation?: (identity: string) => StationRegistration;
   /**
@@ -145,6 +148,7 @@ export class OcppListener {
   private readonly peers = new Map<WebSocket, Peer>();
   private readonly wss: WebSocketServer;
   private readonly verifier: CredentialVerifier;
+  private readonly throttle?: AuthenticationThrottle;
   private readonly handshake: HandshakeOptions;
   private readonly selected = new WeakMap<IncomingMessage, string>();
   private readonly handshakeTimeoutMs: number;
@@ -170,6 +174,10 @@ export class OcppListener {
     this.pingIntervalMs = options.pingIntervalMs ?? LISTENER_DEFAULTS.pingIntervalMs;
     this.closeTimeoutMs = options.closeTimeoutMs ?? LISTENER_DEFAULTS.closeTimeoutMs;
     this.verifier = new CredentialVerifier(options.credentialCache);
+    if (options.authenticationThrottle !== false) {
+      // A held-back refusal must still be a 401, not the handshake timeout's 503.
+      this.throttle = new AuthenticationThrottle(this.verifier, { maxDelayMs: Math.min(5000, Math.floor(this.handshakeTimeoutMs / 2)), ...options.authenticationThrottle });
+    }
     this.handshake = {
       pathPrefix: options.pathPrefix ?? LISTENER_DEFAULTS.pathPrefix,
       allowSpaceInIdentity: options.allowSpaceInIdentity ?? false,
@@ -375,7 +383,8 @@ export class OcppListener {
       if (!found) return undefined;
       return { securityProfile: found.securityProfile as StationCredentials['securityProfile'], passwordHash: found.passwordHash };
     };
-    return decideHandshake(request, transport, lookup, this.handshake);
+    const verifier = this.throttle?.verifierFor(request.socket.remoteAddress);
+    return decideHandshake(request, transport, lookup, verifier ? { ...this.handshake, verifier } : this.handshake);
   }
 
   /** Returns why it failed, or undefined. */

@@ -14,4 +14,7 @@ module.exports = {
   // Unhandled rejections and uncaught exceptions fail the running test (see the file).
   setupFilesAfterEnv: ['<rootDir>/test/support/jest-setup.ts'],
   testTimeout: 20000,
+  // Two workers on the two-core CI machine: most suites wait on sockets and child processes,
+  // so two files in flight roughly halve the wall time (jest's default would be one).
+  maxWorkers: 2,
 };

@@ -28,15 +28,23 @@ export interface SecurityCsms {
   readonly services: CsmsServices;
   readonly store: Store;
   readonly url: string;
-  /** A strict ocpp-rpc station with Basic auth, not yet connected. */
-  client(identity: string, password: string): RPCClient;
+  /** The wss:// address, when started with `tls`. */
+  readonly tlsUrl?: string;
+  /**
+   * A strict ocpp-rpc station, not yet connected: Basic auth with `password` (none when
+   * undefined), over `tls` (wss://, with its TLS options: trusted CA, client certificate) or ws://.
+   */
+  client(identity: string, password: string | undefined, tls?: Record<string, unknown>): RPCClient;
   /** Stop the server and close the store (the database stays, for a restart). */
   stop(): Promise<void>;
 }
 
 export interface SecurityCsmsOptions {
-  /** Stations at security profile 1, with their passwords. */
+  /** Stations, with their passwords, at `securityProfile` (default 1). */
   readonly stations: Readonly<Record<string, string>>;
+  readonly securityProfile?: 1 | 2;
+  /** A wss:// listener too (PEM files), asking for client certificates signed by `caFile`. */
+  readonly tls?: { readonly keyFile: string; readonly certFile: string; readonly caFile: string };
   readonly certificates?: Partial<CertificatesConfig>;
   readonly storage?: StorageConfig;
 }
@@ -66,11 +74,17 @@ export async function startSecurityCsms(options: SecurityCsmsOptions): Promise<S
   try {
     const stations = [];
     for (const [id, password] of Object.entries(options.stations)) {
-      stations.push({ id, registration: { handler: standard, handlerName: 'standard', securityProfile: 1 as const, passwordHash: await hashPassword(password) } });
+      stations.push({ id, registration: { handler: standard, handlerName: 'standard', securityProfile: options.securityProfile ?? 1, passwordHash: await hashPassword(password) } });
     }
     server = await startCsmsServer({
       core: { name: `security-${randomBytes(3).toString('hex')}` },
-      listener: { endpoints: [{ port: 0, host: '127.0.0.1' }], pingIntervalMs: 0 },
+      listener: {
+        endpoints: [
+          { port: 0, host: '127.0.0.1' },
+          ...(options.tls ? [{ port: 0, host: '127.0.0.1', tls: { ...options.tls, clientCertificates: 'optional' as const } }] : []),
+        ],
+        pingIntervalMs: 0,
+      },
       store,
       resolveHandler: () => standard,
       services: (callsFor) =>
@@ -94,8 +108,18 @@ export async function startSecurityCsms(options: SecurityCsmsOptions): Promise<S
     services: services!,
     store,
     url: server.addresses[0]!.url,
-    client(identity, password) {
-      const client = new RPCClient({ endpoint: server.addresses[0]!.url, identity, password, protocols: ['ocpp2.0.1'], strictMode: true, reconnect: false } as never);
+    tlsUrl: server.addresses.find((a) => a.scheme === 'wss')?.url,
+    client(identity, password, tls) {
+      const endpoint = tls ? server.addresses.find((a) => a.scheme === 'wss')!.url : server.addresses[0]!.url;
+      const client = new RPCClient({
+        endpoint,
+        identity,
+        ...(password !== undefined ? { password } : {}),
+        protocols: ['ocpp2.0.1'],
+        strictMode: true,
+        reconnect: false,
+        ...(tls ? { wsOpts: tls } : {}),
+      } as never);
       clients.push(client);
       return client;
     },
@@ -109,6 +133,11 @@ export async function startSecurityCsms(options: SecurityCsmsOptions): Promise<S
 
 /** An RSA CSR (PEM) with the given subject, as node-forge makes it. */
 export function rsaCsr(subject: { CN?: string; O?: string }, bits = 2048): string {
+  return rsaCsrWithKey(subject, bits).csr;
+}
+
+/** An RSA CSR and its private key (PKCS #8 PEM), for a station that will use the certificate. */
+export function rsaCsrWithKey(subject: { CN?: string; O?: string }, bits = 2048): { csr: string; key: string } {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', {
     modulusLength: bits,
     publicKeyEncoding: { type: 'spki', format: 'pem' },
@@ -121,7 +150,7 @@ export function rsaCsr(subject: { CN?: string; O?: string }, bits = 2048): strin
   if (subject.O !== undefined) attrs.push({ name: 'organizationName', value: subject.O });
   csr.setSubject(attrs);
   csr.sign(forge.pki.privateKeyFromPem(privateKey) as forge.pki.rsa.PrivateKey, forge.md.sha256.create());
-  return forge.pki.certificationRequestToPem(csr);
+  return { csr: forge.pki.certificationRequestToPem(csr), key: privateKey };
 }
 
 /** An EC (P-256) CSR with the given subject. */

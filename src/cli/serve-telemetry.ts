@@ -3,7 +3,7 @@
  * the sink the CSMS reports to (metrics, traces or both; none when both are off), what the admin
  * API serves of it, and the telemetry listener when one is configured.
  *
- *     const telemetry = startServeTelemetry(config.telemetry);
+ *     const telemetry = await startServeTelemetry(config.telemetry);
  *     const server = await startCsmsServer({ core: { telemetry: telemetry.sink } ... });
  *     await telemetry.listen(serverHealth(server, store));
  *     ...
@@ -14,7 +14,7 @@ import type { AdminTelemetry } from '../admin/metrics-routes';
 import { startTelemetryListener, type TelemetryListener } from '../admin/telemetry-listener';
 import { CsmsTelemetry } from '../telemetry/csms-telemetry';
 import type { HealthChecks } from '../telemetry/health';
-import { startTracing, type Tracing, type TracingOptions } from '../telemetry/tracing';
+import type { Tracing, TracingOptions } from '../telemetry/tracing';
 
 export interface ServeTelemetry {
   /** What the CSMS reports to; undefined when metrics and traces are both off. */
@@ -27,10 +27,11 @@ export interface ServeTelemetry {
   close(): Promise<void>;
 }
 
-export function startServeTelemetry(section: TelemetrySection, tracingOverride?: Pick<TracingOptions, 'exporter'>): ServeTelemetry {
+export async function startServeTelemetry(section: TelemetrySection, tracingOverride?: Pick<TracingOptions, 'exporter'>): Promise<ServeTelemetry> {
   const tracingOn = section.tracing.endpoint !== undefined || tracingOverride?.exporter !== undefined;
+  // The OpenTelemetry SDK takes a second to load on a busy machine: only when traces are on.
   const tracing: Tracing | undefined = tracingOn
-    ? startTracing({
+    ? (await import('../telemetry/tracing')).startTracing({
         endpoint: section.tracing.endpoint,
         headers: section.tracing.headers,
         serviceName: section.tracing.serviceName,

@@ -46,7 +46,7 @@ export async function serve(options: ServeOptions): Promise<number> {
   // store stops the start here with a message saying which and why (DESIGN.md §7).
   const store = await openStore(storageConfigOf(config, path));
   // Metrics, traces and probes (issue 14): the sink the CSMS reports to, when any is on.
-  const telemetry = startServeTelemetry(config.telemetry);
+  const telemetry = await startServeTelemetry(config.telemetry);
   let server: Awaited<ReturnType<typeof startCsmsServer>>;
   try {
     server = await startCsmsServer({ ...serverOptions, core: { ...serverOptions.core, telemetry: telemetry.sink }, store, resolveHandler: adminHandlerResolver(config, path) });

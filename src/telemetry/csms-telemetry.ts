@@ -12,7 +12,7 @@ import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, trace, type Context, t
 import { CallErrorResponse, CallNotAllowedError, CallTimeoutError, OcppError, QueueFullError, StationOfflineError } from '../errors';
 import { CsmsMetrics, type MetricsOptions, type StationSnapshot } from './metrics';
 import { supervisionLevel, type CallLike, type CallOutcome, type Settle, type StationTelemetry, type Telemetry } from './telemetry';
-import { ATTR_ACTION, ATTR_MESSAGE_ID, ATTR_OUTCOME, ATTR_STATION_ID } from './tracing';
+import { ATTR_ACTION, ATTR_MESSAGE_ID, ATTR_OUTCOME, ATTR_STATION_ID } from './attributes';
 
 export interface CsmsTelemetryOptions {
   /** Collect Prometheus metrics (absent: none). */

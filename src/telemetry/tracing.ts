@@ -30,10 +30,7 @@ import { loggerFor } from '../log';
 
 const log = loggerFor('telemetry');
 
-export const ATTR_STATION_ID = 'ocpp.station_id';
-export const ATTR_ACTION = 'ocpp.action';
-export const ATTR_MESSAGE_ID = 'ocpp.message_id';
-export const ATTR_OUTCOME = 'ocpp.outcome';
+export { ATTR_ACTION, ATTR_MESSAGE_ID, ATTR_OUTCOME, ATTR_STATION_ID } from './attributes';
 
 export interface TracingOptions {
   /** OTLP/HTTP traces endpoint, e.g. `http://otel-collector:4318/v1/traces`. */

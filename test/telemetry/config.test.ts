@@ -33,7 +33,7 @@ describe('telemetry configuration', () => {
 
   test('with metrics and traces off the server makes no sink, and serves no /metrics', async () => {
     const section = parseConfig({ telemetry: { metrics: { enabled: false } } }).telemetry;
-    const telemetry = startServeTelemetry(section);
+    const telemetry = await startServeTelemetry(section);
     expect(telemetry.sink).toBeUndefined();
     expect(telemetry.admin(health).metrics).toBeUndefined();
     expect(telemetry.admin(health).tracer).toBeUndefined();
@@ -43,7 +43,7 @@ describe('telemetry configuration', () => {
 
   test('metrics on: the listener serves them; traces on: the sink carries a tracer', async () => {
     const section = parseConfig({ telemetry: { metrics: { defaultMetrics: false }, listener: { port: 0 } } }).telemetry;
-    const telemetry = startServeTelemetry(section, { exporter: new InMemorySpanExporter() });
+    const telemetry = await startServeTelemetry(section, { exporter: new InMemorySpanExporter() });
     try {
       expect(telemetry.sink?.metrics).toBeDefined();
       expect(telemetry.sink?.tracer).toBeDefined();

@@ -31,11 +31,21 @@ export interface SqlDatabase {
   close(): Promise<void>;
 }
 
+/** Statement texts rewritten for SQLite, by their PostgreSQL-style text (a few dozen distinct ones). */
+const rewritten = new Map<string, string>();
+const PARAMETER_NAMES = Array.from({ length: 64 }, (_, i) => `p${i + 1}`);
+
 /** `$1` → `$p1` and the positional values as `{ p1: ... }`, the form better-sqlite3 binds by name. */
 export function sqliteParameters(sql: string, params: readonly SqlValue[] = []): { sql: string; params: Record<string, SqlValue> } {
   const named: Record<string, SqlValue> = {};
-  params.forEach((value, index) => (named[`p${index + 1}`] = value));
-  return { sql: sql.replace(/\$(\d+)/g, '$$p$1'), params: named };
+  for (let i = 0; i < params.length; i += 1) named[PARAMETER_NAMES[i] ?? `p${i + 1}`] = params[i]!;
+  let text = rewritten.get(sql);
+  if (text === undefined) {
+    text = sql.replace(/\$(\d+)/g, '$$p$1');
+    // Bounded: statement texts are the code's own, but a caller building texts must not grow this.
+    if (rewritten.size < 10_000) rewritten.set(sql, text);
+  }
+  return { sql: text, params: named };
 }
 
 /** The larger of two integer expressions: `GREATEST` in PostgreSQL, the scalar `MAX` in SQLite. */

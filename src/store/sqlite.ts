@@ -20,6 +20,22 @@ export interface SqliteOptions {
   readonly path: string;
 }
 
+/** Why a SQLite store could not be opened, in words an operator can act on. */
+function openError(path: string, error: unknown): StoreError {
+  if (error instanceof StoreError) return error;
+  const message = describeCause(error);
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || /locked|busy/i.test(message)) {
+    return new StoreError('locked', `the SQLite store ${path} is in use by another running server (or another program holds its lock); stop it, or give this server its own storage.path`, {
+      cause: error,
+    });
+  }
+  if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT' || /not a database|malformed|corrupt/i.test(message)) {
+    return new StoreError('corrupt', `the file ${path} is not a usable SQLite store (${message})`, { cause: error });
+  }
+  return new StoreError('unreachable', `cannot open the SQLite store ${path}: ${message}`, { cause: error });
+}
+
 export function openSqlite(options: SqliteOptions): SqlDatabase {
   const inMemory = options.path === ':memory:';
   const path = inMemory ? ':memory:' : resolve(options.path);
@@ -28,7 +44,7 @@ export function openSqlite(options: SqliteOptions): SqlDatabase {
     if (!inMemory) mkdirSync(dirname(path), { recursive: true });
     db = new Database(path, { timeout: 0 });
   } catch (error) {
-    throw new StoreError('unreachable', `cannot open the SQLite store ${path}: ${describeCause(error)}`, { cause: error });
+    throw openError(path, error);
   }
   try {
     if (!inMemory) {
@@ -43,17 +59,7 @@ export function openSqlite(options: SqliteOptions): SqlDatabase {
     if (check !== 'ok') throw new StoreError('corrupt', `the SQLite store ${path} is damaged (quick_check: ${String(check)})`);
   } catch (error) {
     db.close();
-    if (error instanceof StoreError) throw error;
-    const message = describeCause(error);
-    if (/locked|busy/i.test(message)) {
-      throw new StoreError('locked', `the SQLite store ${path} is in use by another running server (or another program holds its lock); stop it, or give this server its own storage.path`, {
-        cause: error,
-      });
-    }
-    if (/not a database|malformed|corrupt/i.test(message)) {
-      throw new StoreError('corrupt', `the file ${path} is not a usable SQLite store (${message})`, { cause: error });
-    }
-    throw new StoreError('unreachable', `cannot open the SQLite store ${path}: ${message}`, { cause: error });
+    throw openError(path, error);
   }
 
   const statements = new Map<string, Database.Statement>();

@@ -11,6 +11,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { OCPP_ERROR_CODES, isOcppErrorCode } from '../errors';
 import { STATION_STATUSES } from '../station/state-machine';
+import { LabelledCounter, LabelledHistogram, type CounterCell, type HistogramCell } from './cells';
 
 /** What a scrape reads of one station (a StationHandle). */
 export interface StationSnapshot {
@@ -38,9 +39,9 @@ const BATCH_BUCKETS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 100
 const MAX_ACTIONS = 128;
 
 interface RequestInstruments {
-  readonly answered: Counter.Internal;
-  readonly refused: Counter.Internal;
-  readonly duration: Histogram.Internal<'action'>;
+  readonly answered: CounterCell;
+  readonly refused: CounterCell;
+  readonly duration: HistogramCell;
 }
 
 export class CsmsMetrics {
@@ -50,10 +51,11 @@ export class CsmsMetrics {
   readonly framesSent: Counter;
   readonly badFrames: Counter;
   readonly handlerCrashes: Counter;
-  private readonly stationRequests: Counter<'action' | 'outcome'>;
-  private readonly stationRequestDuration: Histogram<'action'>;
+  // Per message: cells.ts (an addition per event; prom-client's labelled children hash every time).
+  private readonly stationRequests: LabelledCounter;
+  private readonly stationRequestDuration: LabelledHistogram;
   private readonly calls: Counter<'action' | 'outcome'>;
-  private readonly callDuration: Histogram<'action'>;
+  private readonly callDuration: LabelledHistogram;
   private readonly callErrorsSent: Counter<'code'>;
   private readonly callErrorsReceived: Counter<'code'>;
   private readonly supervisorRestarts: Counter<'level'>;
@@ -64,7 +66,7 @@ export class CsmsMetrics {
   private readonly storeBatchStatements: Histogram;
 
   private readonly requestsByAction = new Map<string, RequestInstruments>();
-  private readonly callDurationByAction = new Map<string, Histogram.Internal<'action'>>();
+  private readonly callDurationByAction = new Map<string, HistogramCell>();
   private readonly sentCodes = new Map<string, Counter.Internal>();
   private readonly receivedCodes = new Map<string, Counter.Internal>();
 
@@ -160,32 +162,15 @@ export class CsmsMetrics {
       help: 'Handler crashes (threw, timed out, answered invalidly); each reinstalls the handler',
       registers,
     });
-    this.stationRequests = new Counter({
-      name: 'csms_station_requests_total',
-      help: 'Station CALLs answered, by action and outcome (callresult, callerror)',
-      labelNames: ['action', 'outcome'] as const,
-      registers,
-    });
-    this.stationRequestDuration = new Histogram({
-      name: 'csms_station_request_duration_seconds',
-      help: 'From a station CALL frame arriving to its answer on the wire (decode, station actor, handler, commit), by action',
-      labelNames: ['action'] as const,
-      buckets: REQUEST_BUCKETS,
-      registers,
-    });
+    this.stationRequests = new LabelledCounter('csms_station_requests_total', 'Station CALLs answered, by action and outcome (callresult, callerror)', ['action', 'outcome'], this.registry);
+    this.stationRequestDuration = new LabelledHistogram('csms_station_request_duration_seconds', 'From a station CALL frame arriving to its answer on the wire (decode, station actor, handler, commit), by action', ['action'], REQUEST_BUCKETS, this.registry);
     this.calls = new Counter({
       name: 'csms_calls_total',
       help: 'CSMS calls made through the API, by action and outcome (callresult, callerror, timeout, offline, not_allowed, queue_full, invalid, error)',
       labelNames: ['action', 'outcome'] as const,
       registers,
     });
-    this.callDuration = new Histogram({
-      name: 'csms_call_duration_seconds',
-      help: 'Round trip of a CSMS call answered by the station, from the wire to its answer, by action',
-      labelNames: ['action'] as const,
-      buckets: CALL_BUCKETS,
-      registers,
-    });
+    this.callDuration = new LabelledHistogram('csms_call_duration_seconds', 'Round trip of a CSMS call answered by the station, from the wire to its answer, by action', ['action'], CALL_BUCKETS, this.registry);
     this.callErrorsSent = new Counter({ name: 'csms_callerrors_sent_total', help: 'CALLERROR frames sent to stations, by code', labelNames: ['code'] as const, registers });
     this.callErrorsReceived = new Counter({
       name: 'csms_callerrors_received_total',
@@ -257,9 +242,9 @@ export class CsmsMetrics {
     if (!instruments) {
       const label = this.requestsByAction.size < MAX_ACTIONS ? action : 'other';
       instruments = {
-        answered: this.stationRequests.labels(label, 'callresult'),
-        refused: this.stationRequests.labels(label, 'callerror'),
-        duration: this.stationRequestDuration.labels(label),
+        answered: this.stationRequests.cell(label, 'callresult'),
+        refused: this.stationRequests.cell(label, 'callerror'),
+        duration: this.stationRequestDuration.cell(label),
       };
       if (label !== 'other') this.requestsByAction.set(action, instruments);
     }
@@ -270,7 +255,7 @@ export class CsmsMetrics {
     let histogram = this.callDurationByAction.get(action);
     if (!histogram) {
       const label = this.callDurationByAction.size < MAX_ACTIONS ? action : 'other';
-      histogram = this.callDuration.labels(label);
+      histogram = this.callDuration.cell(label);
       if (label !== 'other') this.callDurationByAction.set(action, histogram);
     }
     histogram.observe(seconds);

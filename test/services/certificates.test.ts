@@ -12,6 +12,7 @@ import type { RPCClient } from 'ocpp-rpc';
 import { ConfigError } from '../../src/errors';
 import { certificatesConfig, resolveCertificatesConfig } from '../../src/services/certificates';
 import { testPki } from '../support/pki';
+import { describePostgres, freshPostgresDatabase } from '../support/postgres';
 import {
   BOOT,
   ORGANIZATION,
@@ -205,5 +206,32 @@ describe('the CSMS certificate authority', () => {
     writeFileSync(join(dir, 'cert.pem'), pki.server.cert);
     const start = startSecurityCsms({ stations: {}, certificates: { ca: { keyFile: join(dir, 'key.pem'), certFile: join(dir, 'cert.pem') } } });
     await expect(start).rejects.toMatchObject({ field: 'certificates.ca.certFile' });
+  });
+});
+
+describePostgres('on PostgreSQL', () => {
+  it('keeps the embedded CA, the issued certificates and the security events across a restart', async () => {
+    const database = await freshPostgresDatabase('csms_cert');
+    try {
+      const storage = { driver: 'postgres' as const, url: database.url };
+      csms = await startSecurityCsms({ stations: { PG1: PASSWORD }, storage });
+      const first = (await csms.services.certificates.ca()).certificate.toString('pem');
+      const { received, sign } = await station('PG1');
+      expect(await sign(rsaCsr({ CN: 'PG1', O: ORGANIZATION }))).toEqual({ status: 'Accepted' });
+      await eventually(() => received.length === 1);
+      await csms.services.certificates.whenSent('PG1');
+      expect(await sign(rsaCsr({ CN: 'OTHER', O: ORGANIZATION }))).toMatchObject({ status: 'Rejected' });
+      await csms.stop();
+
+      csms = await startSecurityCsms({ stations: { PG1: PASSWORD }, storage });
+      expect((await csms.services.certificates.ca()).certificate.toString('pem')).toBe(first);
+      expect(await csms.services.certificates.current('PG1')).toMatchObject({ stationStatus: 'Accepted' });
+      const events = await csms.services.securityEvents.list({ stationId: 'PG1' });
+      expect(events).toEqual([expect.objectContaining({ type: 'CsrRejected', id: expect.any(Number) })]);
+    } finally {
+      await csms?.stop();
+      csms = undefined;
+      await database.drop();
+    }
   });
 });

@@ -13,6 +13,7 @@ import { configureLogging, loggerFor, type LogLevel } from '../log';
 import { isAbnormal } from '../runtime';
 import { startCsmsServer } from '../csms-server';
 import { openStore, type Store } from '../store';
+import { standardCsmsConfig, unboundCsmsServices } from '../services';
 import { storageConfigOf } from '../config/storage';
 import { DEMO_PASSWORDS, embeddedConfigPath } from './embedded';
 import { startServeTelemetry } from './serve-telemetry';
@@ -45,16 +46,37 @@ export async function serve(options: ServeOptions): Promise<number> {
   // The store opens (and migrates) before anything listens: an unreachable, locked or corrupt
   // store stops the start here with a message saying which and why (DESIGN.md §7).
   const store = await openStore(storageConfigOf(config, path));
+  // The standard CSMS (DESIGN.md §8): its services on the store, the configuration's tokens,
+  // tariffs and boot policies written before the first station connects, bound to the server's
+  // call API once it runs. Every handler reaches them through its context; the admin API too.
+  const standard = unboundCsmsServices({ store, config: standardCsmsConfig(config) });
+  try {
+    await standard.services.provision();
+  } catch (error) {
+    await store.close().catch(() => undefined);
+    throw error;
+  }
   // Metrics, traces and probes (issue 14): the sink the CSMS reports to, when any is on.
   const telemetry = await startServeTelemetry(config.telemetry);
   let server: Awaited<ReturnType<typeof startCsmsServer>>;
   try {
-    server = await startCsmsServer({ ...serverOptions, core: { ...serverOptions.core, telemetry: telemetry.sink }, store, resolveHandler: adminHandlerResolver(config, path) });
+    server = await startCsmsServer({
+      ...serverOptions,
+      core: { ...serverOptions.core, telemetry: telemetry.sink },
+      store,
+      resolveHandler: adminHandlerResolver(config, path),
+      services: (callsFor) => standard.bind(callsFor),
+    });
   } catch (error) {
     await telemetry.close().catch(() => undefined);
     await store.close().catch(() => undefined);
     throw listenerPortInUse(error, config) ?? error;
   }
+  const csms = server.csms;
+  standard.bindLookup(async (id, component, variable) => {
+    const value = await csms.lookupVariable(id, { component, variable }).catch(() => undefined);
+    return value === undefined ? undefined : String(value);
+  });
   let adminServer: AdminServer | undefined;
   const health = serverHealth(server, store, config.telemetry.readinessTimeoutMs);
   try {
@@ -67,6 +89,7 @@ export async function serve(options: ServeOptions): Promise<number> {
         onCredentialsChanged: (id) => server.invalidateCredentials(id),
         identity: { allowSpaceInIdentity: config.server.allowSpaceInIdentity },
         transactions: store.transactions,
+        services: standard.services,
         telemetry: telemetry.admin(health),
       });
       await adminServer.listen();

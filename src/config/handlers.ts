@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import acceptAll from '../../handlers/accept-all';
 import allowList from '../../handlers/allow-list';
+import standard from '../../handlers/standard';
 import { isOcppHandler, type OcppHandler } from '../../handlers/behaviour';
 import { HandlerModuleError, describeCause } from '../errors';
 import { nameHandler } from '../events/handler-names';
@@ -16,6 +17,7 @@ import { nameHandler } from '../events/handler-names';
 export const SHIPPED_HANDLERS: Readonly<Record<string, OcppHandler>> = {
   'accept-all': acceptAll as OcppHandler,
   'allow-list': allowList as OcppHandler,
+  standard: standard as OcppHandler,
 };
 // Log lines and errors about a handler name the module the operator configured.
 for (const [name, handler] of Object.entries(SHIPPED_HANDLERS)) nameHandler(handler, name);

@@ -214,7 +214,7 @@ export const configSchema = {
         ...stationCommon,
         securityProfile: { ...stationCommon.securityProfile, default: 1 },
         evse: { ...evseSchema, default: 1 },
-        handler: { ...stationCommon.handler, default: 'accept-all' },
+        handler: { ...stationCommon.handler, default: 'standard' },
         handlerArgs: { ...stationCommon.handlerArgs, default: {} },
       },
     },

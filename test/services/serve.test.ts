@@ -1,0 +1,123 @@
+/**
+ * The standard CSMS as an operator runs it (issue 10, "done when"): `ocpp-csms --config <file>`
+ * as a child process, its default handler the standard CSMS, tokens and tariffs provisioned from
+ * the file and through the admin API, a strict ocpp-rpc station against it; stopped with SIGTERM
+ * and started again on the same store, the tokens and tariffs are still there.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RPCClient } from 'ocpp-rpc';
+import { api } from '../admin/harness';
+
+const ROOT = join(__dirname, '..', '..');
+const MAIN = join(ROOT, 'src', 'cli', 'main.ts');
+
+// Each child starts from source through ts-node (several seconds of CPU on a busy machine).
+jest.setTimeout(180_000);
+
+interface Child {
+  readonly process: ChildProcess;
+  readonly output: () => string;
+  readonly exited: Promise<number | null>;
+}
+
+function start(config: string): Child {
+  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', MAIN, '--config', config], {
+    cwd: ROOT,
+    env: { ...process.env, JEST_WORKER_ID: '', OCPP_CSMS_LOG_LEVEL: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let text = '';
+  child.stdout!.on('data', (d: Buffer) => (text += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (text += d.toString()));
+  return { process: child, output: () => text, exited: new Promise((resolve) => child.on('exit', (code) => resolve(code))) };
+}
+
+/** The fields of the first JSON log line with `message`, once it is written. */
+async function logged(child: Child, message: string): Promise<Record<string, unknown>> {
+  for (;;) {
+    const line = child
+      .output()
+      .split('\n')
+      .find((l) => l.includes(`"message":"${message}"`));
+    if (line) return JSON.parse(line) as Record<string, unknown>;
+    if (child.process.exitCode !== null) throw new Error(`the server exited; output:\n${child.output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+async function stop(child: Child): Promise<void> {
+  child.process.kill('SIGTERM');
+  expect(await child.exited).toBe(0);
+}
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'csms-standard-serve-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+it('serves a station with the standard CSMS by default, from the file and the admin API, and keeps what it was given across a restart', async () => {
+  const config = join(dir, 'csms.json');
+  writeFileSync(
+    config,
+    JSON.stringify({
+      listeners: [{ port: 0, host: '127.0.0.1' }],
+      server: { pingIntervalMs: 0 },
+      storage: { driver: 'sqlite', path: 'csms.sqlite' },
+      admin: { enabled: true, host: '127.0.0.1', port: 0 },
+      logging: { format: 'json' },
+      stations: [{ id: 'CP1', securityProfile: 0 }],
+      tokens: [{ idToken: 'FILE-BLOCKED', type: 'ISO14443', status: 'Blocked' }],
+      tariffs: { definitions: [{ id: 'std', currency: 'EUR', energyPrice: '0.25', sessionFee: '0.50' }], default: 'std' },
+    }),
+  );
+  const session = async (child: Child, check: (cp: RPCClient, admin: string) => Promise<void>) => {
+    const endpoint = ((await logged(child, 'CSMS started')).endpoints as string[])[0]!;
+    const admin = await logged(child, 'admin API listening');
+    const cp = new RPCClient({ endpoint, identity: 'CP1', protocols: ['ocpp2.0.1'], strictMode: true, reconnect: false } as never);
+    await cp.connect();
+    try {
+      expect(await cp.call('BootNotification', { reason: 'PowerUp', chargingStation: { model: 'M', vendorName: 'V' } })).toMatchObject({ status: 'Accepted', interval: 300 });
+      await check(cp, `http://127.0.0.1:${String(admin.port)}`);
+    } finally {
+      await cp.close({ code: 1000 });
+    }
+  };
+
+  const first = start(config);
+  try {
+    await session(first, async (cp, admin) => {
+      expect(await cp.call('Authorize', { idToken: { idToken: 'FILE-BLOCKED', type: 'ISO14443' } })).toEqual({ idTokenInfo: { status: 'Blocked' } });
+      expect(await cp.call('Authorize', { idToken: { idToken: 'NOBODY', type: 'ISO14443' } })).toEqual({ idTokenInfo: { status: 'Unknown' } });
+      expect((await api(admin, 'PUT', '/api/tokens/ISO14443/API-TOKEN', { status: 'NoCredit' })).status).toBe(200);
+      expect((await api(admin, 'PUT', '/api/tariffs/api-tariff', { currency: 'EUR', sessionFee: '2' })).status).toBe(200);
+      expect((await api(admin, 'PUT', '/api/tariff-assignments', { station: 'CP1', tariff: 'api-tariff' })).status).toBe(200);
+    });
+  } finally {
+    await stop(first);
+  }
+
+  const second = start(config);
+  try {
+    await session(second, async (cp, admin) => {
+      expect(await cp.call('Authorize', { idToken: { idToken: 'API-TOKEN', type: 'ISO14443' } })).toEqual({ idTokenInfo: { status: 'NoCredit' } });
+      const event = { timestamp: new Date().toISOString(), transactionInfo: { transactionId: 'SERVE-TX' } };
+      await cp.call('TransactionEvent', { ...event, eventType: 'Started', seqNo: 0, triggerReason: 'CablePluggedIn', meterValue: [{ timestamp: event.timestamp, sampledValue: [{ value: 0 }] }] });
+      const ended = await cp.call('TransactionEvent', {
+        ...event,
+        eventType: 'Ended',
+        seqNo: 1,
+        triggerReason: 'EVDeparted',
+        meterValue: [{ timestamp: event.timestamp, sampledValue: [{ value: 10_000 }] }],
+      });
+      // The station's own tariff (from the API, kept): a fee of 2, no energy price.
+      expect(ended).toEqual({ totalCost: 2 });
+      expect((await api(admin, 'GET', '/api/stations/CP1/transactions/SERVE-TX/cost')).body).toMatchObject({ total: '2', final: true, tariffId: 'api-tariff' });
+    });
+  } finally {
+    await stop(second);
+  }
+});

@@ -107,15 +107,16 @@ export class CertificateService {
         log.error('certificate follow-up failed', { station: stationId, reason: describeCause(error) });
         return { error: describeCause(error) };
       });
+    // Kept after it settles (one per station): `whenSent` tells the outcome of the latest request.
     this.followUps.set(stationId, followUp);
-    void followUp.finally(() => {
-      if (this.followUps.get(stationId) === followUp) this.followUps.delete(stationId);
-    });
     log.info('certificate signing request accepted', { station: stationId, subject: check.subject, key: check.keyType });
     return { status: 'Accepted' };
   }
 
-  /** Resolves when the station's latest accepted request was signed and sent (and answered), or failed. */
+  /**
+   * Resolves when the station's latest accepted request was signed and sent (and answered), or
+   * failed, with what happened; `{}` when the station made none since the start.
+   */
   whenSent(stationId: string): Promise<SigningOutcome> {
     return this.followUps.get(stationId) ?? Promise.resolve({});
   }

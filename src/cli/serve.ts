@@ -13,7 +13,9 @@ import { configureLogging, loggerFor, type LogLevel } from '../log';
 import { isAbnormal } from '../runtime';
 import { startCsmsServer } from '../csms-server';
 import { openStore, type Store } from '../store';
+import { dirname } from 'node:path';
 import { standardCsmsConfig, unboundCsmsServices } from '../services';
+import { resolveCertificatesConfig } from '../services/certificates';
 import { storageConfigOf } from '../config/storage';
 import { DEMO_PASSWORDS, embeddedConfigPath } from './embedded';
 import { startServeTelemetry } from './serve-telemetry';
@@ -49,7 +51,12 @@ export async function serve(options: ServeOptions): Promise<number> {
   // The standard CSMS (DESIGN.md §8): its services on the store, the configuration's tokens,
   // tariffs and boot policies written before the first station connects, bound to the server's
   // call API once it runs. Every handler reaches them through its context; the admin API too.
-  const standard = unboundCsmsServices({ store, config: standardCsmsConfig(config) });
+  const standard = unboundCsmsServices({
+    store,
+    config: standardCsmsConfig(config),
+    // The CA's key and certificate files are relative to the configuration file, like every path in it.
+    certificates: resolveCertificatesConfig(config.certificates, dirname(path)),
+  });
   try {
     await standard.services.provision();
   } catch (error) {

@@ -22,7 +22,7 @@ describe('parseConfig', () => {
     expect(config.listeners).toEqual([{ port: 9000, host: '0.0.0.0' }]);
     expect(config.server).toMatchObject({ pathPrefix: '/ocpp', allowUnknownStations: false, maxPayloadBytes: 65536, pingIntervalMs: 30000, perMessageDeflate: false });
     expect(config.core).toMatchObject({ callTimeoutMs: 30000, queueLimit: 100, badFrameLimit: { count: 20, periodMs: 10000 } });
-    expect(config.defaults).toMatchObject({ handler: 'accept-all', securityProfile: 1, evse: 1 });
+    expect(config.defaults).toMatchObject({ handler: 'standard', securityProfile: 1, evse: 1 });
     expect(config.supervision.station).toEqual({ strategy: 'rest_for_one', intensity: 3, period: 5 });
     expect(config.logging).toEqual({ level: 'info', format: 'auto' });
     expect(config.stations).toEqual([]);
@@ -77,10 +77,10 @@ describe('parseConfig', () => {
 });
 
 describe('the embedded default configuration', () => {
-  it('is valid: one listener on port 9000, the demo handler, demo stations with stored hashes', () => {
+  it('is valid: one listener on port 9000, the standard CSMS handler, demo stations with stored hashes', () => {
     const config = readConfigFile(join(__dirname, '../../config/default.json'));
     expect(config.listeners[0]!.port).toBe(9000);
-    expect(config.defaults.handler).toBe('accept-all');
+    expect(config.defaults.handler).toBe('standard');
     expect(config.stations.map((s) => s.id)).toEqual(expect.arrayContaining(['CP001', 'CP002', 'CP003']));
     for (const station of config.stations) expect(station.password).toBeUndefined();
   });

@@ -221,16 +221,18 @@ async function crashed(station: StationContext, state: EventManagerState, ctx: C
     ctx.fail(new HandlerCrashLimitError(station.id, state.recentCrashes.length, periodMs));
     return;
   }
-  // Reinstall: init again, told why. If init itself fails, that is an actor crash.
+  // Reinstall: init again, told why. If init itself fails, that is an actor crash — after the
+  // current message is done, so the request that crashed the handler still gets its
+  // InternalError (as on the crash-limit path above).
   try {
     state.handlerState = await initHandler(station, {
-    stationId: station.id,
-    crash: { reason, count: station.stats.handlerCrashes },
-    services: station.services,
-    station: station.calls,
-  });
-  } catch (error) {
-    throw initFailed(station, ctx, error);
+      stationId: station.id,
+      crash: { reason, count: station.stats.handlerCrashes },
+      services: station.services,
+      station: station.calls,
+    });
+  } catch (initError) {
+    ctx.fail(initFailed(station, ctx, initError));
   }
 }
 

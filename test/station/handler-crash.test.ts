@@ -265,10 +265,9 @@ describe('handler crashes', () => {
     expect((await csms.station('X')).status).toBe('idle');
   });
 
-  // Known gap (reported with issue 17): when the reinstall's init throws, the event manager crashes
-  // before it answers the request that crashed the handler, so the station gets no InternalError
-  // (the escalation path above does answer). `failing` turns into a failure once that is fixed.
-  it.failing('answers the request that crashed the handler with InternalError even when the reinstall\'s init throws', async () => {
+  // Regression (found with issue 17): when the reinstall's init threw, the event manager crashed
+  // before it answered the request that crashed the handler, so the station got no InternalError.
+  it('answers the request that crashed the handler with InternalError even when the reinstall\'s init throws', async () => {
     const { handler } = reinstallFails();
     csms = await startCsms();
     await csms.addStation('X', { handler: handler as OcppHandler });

@@ -115,6 +115,7 @@ const CONNECTOR = {
     id: { type: 'integer' },
     status: { type: 'string', description: 'Last ConnectorStatusEnumType reported.' },
     statusAt: { type: 'string', format: 'date-time' },
+    statusFrom: { type: 'string', enum: ['StatusNotification', 'NotifyReport'], description: 'What reported `status`.' },
     availability: { type: 'string', enum: ['Operative', 'Inoperative'] },
   },
 } as const;
@@ -124,7 +125,13 @@ export const STATION_VIEW_SCHEMA = {
   required: ['id', 'status', 'connected', 'evse', 'openTransactions', 'stats', 'securityProfile'],
   properties: {
     id: { type: 'string' },
-    status: { type: 'string', enum: [...STATION_STATUSES], description: 'State of the station state machine.' },
+    status: { type: 'string', enum: [...STATION_STATUSES, 'failed'], description: 'State of the station state machine; `failed` when its subtree gave up (see `failure`).' },
+    failure: {
+      type: 'object',
+      required: ['reason', 'at'],
+      properties: { reason: { type: 'string' }, at: { type: 'string', format: 'date-time' } },
+      description: 'Why and when the station’s subtree gave up (its connections are refused with 503 until it is removed and added again).',
+    },
     connected: { type: 'boolean' },
     remoteAddress: { type: 'string', description: 'Peer address of the current connection.' },
     bootStatus: { type: 'string', enum: ['Accepted', 'Pending', 'Rejected'] },
@@ -142,6 +149,8 @@ export const STATION_VIEW_SCHEMA = {
             properties: {
               id: { type: 'integer' },
               status: { type: 'string' },
+              statusAt: { type: 'string', format: 'date-time' },
+              statusFrom: { type: 'string', enum: ['StatusNotification', 'NotifyReport'] },
               availability: { type: 'string', enum: ['Operative', 'Inoperative'] },
               connectors: { type: 'array', items: CONNECTOR },
             },
@@ -169,6 +178,26 @@ export const STATION_VIEW_SCHEMA = {
     },
     stats: { type: 'object', additionalProperties: { type: 'integer' }, description: 'Counters kept across restarts of the station\u2019s actors.' },
     securityProfile: { type: 'integer', enum: [0, 1, 2, 3] },
+    localList: {
+      type: 'object',
+      description: 'The standard CSMS’s local authorization list bookkeeping (D01–D04): the version last sent and accepted, and what the station last reported.',
+      properties: {
+        version: { type: 'integer' },
+        sentAt: { type: 'string' },
+        stationVersion: { type: 'integer' },
+        checkedAt: { type: 'string' },
+      },
+    },
+    certificate: {
+      type: 'object',
+      description: 'The station certificate in use as far as the CSMS knows (the latest one it signed and the station accepted), with its expiry.',
+      properties: {
+        serial: { type: 'string' },
+        subject: { type: 'string' },
+        notBefore: { type: 'string' },
+        notAfter: { type: 'string' },
+      },
+    },
   },
 } as const;
 

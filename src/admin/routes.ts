@@ -181,8 +181,22 @@ const getStation: AdminRoute = {
   params: STATION_ID_PARAMS,
   answers: { 200: { description: 'The station.', schema: STATION_VIEW_SCHEMA } },
   errors: [404, 503],
-  handle: ({ csms }, request) => csms.station((request.params as IdParams).id),
+  handle: async (ctx, request) => withStandingOfServices(ctx, await ctx.csms.station((request.params as IdParams).id)),
 };
+
+/**
+ * The station view, with what the standard CSMS keeps about the station when the server runs it:
+ * its local list version (D01–D04) and the certificate in use with its expiry (A02–A03).
+ */
+async function withStandingOfServices(ctx: RouteContext, view: StationView): Promise<StationView & { localList?: unknown; certificate?: unknown }> {
+  const services = (ctx.hooks as ServicesRouteHooks).services;
+  if (!services) return view;
+  const [localList, certificate] = await Promise.all([
+    services.localLists.state(view.id).catch(() => undefined),
+    services.certificates.current(view.id).catch(() => undefined),
+  ]);
+  return { ...view, ...(localList ? { localList } : {}), ...(certificate ? { certificate } : {}) };
+}
 
 const addStation: AdminRoute = {
   method: 'POST',

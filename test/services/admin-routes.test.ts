@@ -180,6 +180,8 @@ describe('/api/stations/:id/local-list and remote starts', () => {
     expect((await api(base, 'POST', '/api/stations/CP1/local-list', { updateType: 'Differential' })).body).toEqual({ status: 'Accepted', updateType: 'Differential', version: 2, sent: 1 });
     expect((await api(base, 'POST', '/api/stations/CP1/local-list/check')).body).toMatchObject({ version: 2, stationVersion: 2, inSync: true, entries: 2 });
     expect((await api(base, 'GET', '/api/stations/CP1/local-list')).body).toMatchObject({ version: 2, entries: 2 });
+    // The station view shows the list version too (D01–D04: "sees each station's list version in the station view").
+    expect((await api(base, 'GET', '/api/stations/CP1')).body).toMatchObject({ id: 'CP1', localList: { version: 2, stationVersion: 2 } });
   });
 
   it('starts a transaction remotely and shows the transaction its remoteStartId started', async () => {

@@ -73,26 +73,29 @@ const EXAMPLE_TRANSACTION = {
   currency: 'EUR',
 };
 
+/** A transaction's fields, in order: every one is present in the JSON (null when unknown) and is a CSV column. */
+const TRANSACTION_FIELDS = [
+  'transactionId',
+  'stationId',
+  'evseId',
+  'connectorId',
+  'idToken',
+  'idTokenType',
+  'state',
+  'startedAt',
+  'endedAt',
+  'stoppedReason',
+  'energyWh',
+  'lastSeqNo',
+  'remoteStartId',
+  'chargingState',
+  'totalCost',
+  'currency',
+] as const;
+
 export const TRANSACTION_SCHEMA = {
   type: 'object',
-  required: [
-    'transactionId',
-    'stationId',
-    'evseId',
-    'connectorId',
-    'idToken',
-    'idTokenType',
-    'state',
-    'startedAt',
-    'endedAt',
-    'stoppedReason',
-    'energyWh',
-    'lastSeqNo',
-    'remoteStartId',
-    'chargingState',
-    'totalCost',
-    'currency',
-  ],
+  required: TRANSACTION_FIELDS,
   properties: {
     transactionId: { type: 'string' },
     stationId: { type: 'string' },
@@ -169,25 +172,8 @@ export const TRANSACTION_DETAIL_SCHEMA = {
   },
 } as const;
 
-/** The CSV export's columns, in order (the header row names them). */
-export const CSV_COLUMNS = [
-  'transactionId',
-  'stationId',
-  'evseId',
-  'connectorId',
-  'idToken',
-  'idTokenType',
-  'state',
-  'startedAt',
-  'endedAt',
-  'stoppedReason',
-  'energyWh',
-  'lastSeqNo',
-  'remoteStartId',
-  'chargingState',
-  'totalCost',
-  'currency',
-] as const;
+/** The CSV export's columns, in order (the header row names them): the transaction's fields. */
+export const CSV_COLUMNS = TRANSACTION_FIELDS;
 
 export const CSV_MEDIA_TYPE = {
   schema: { type: 'string', description: `RFC 4180 CSV (CRLF line ends, fields quoted when they hold a comma, quote or line break), a header row first: ${CSV_COLUMNS.join(',')}. An empty field is null.` },

@@ -2,7 +2,6 @@
  * The `ocpp-csms` command as operators run it: a child process started from source (as
  * `npm start` does), a real client against it, signals, exit codes and messages.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -10,46 +9,7 @@ import { join } from 'node:path';
 import { RPCClient } from 'ocpp-rpc';
 import WebSocket from 'ws';
 import { DEMO_PASSWORDS } from '../../src/cli/embedded';
-
-const ROOT = join(__dirname, '..', '..');
-const MAIN = join(ROOT, 'src', 'cli', 'main.ts');
-
-interface Run {
-  readonly child: ChildProcess;
-  readonly output: () => string;
-  readonly exited: Promise<number | null>;
-}
-
-function run(args: string[], env: Record<string, string> = {}): Run {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', MAIN, ...args], {
-    cwd: ROOT,
-    env: { ...process.env, JEST_WORKER_ID: '', OCPP_CSMS_LOG_LEVEL: '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let text = '';
-  child.stdout!.on('data', (d: Buffer) => (text += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (text += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, output: () => text, exited };
-}
-
-async function waitFor(runInfo: Run, pattern: RegExp, timeoutMs = 30_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!pattern.test(runInfo.output())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${pattern}; output:\n${runInfo.output()}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-/** The JSON log line with `message` (the server logs JSON when its output is not a TTY). */
-function logLine(runInfo: Run, message: string): Record<string, unknown> {
-  const line = runInfo
-    .output()
-    .split('\n')
-    .find((l) => l.includes(`"message":"${message}"`));
-  if (!line) throw new Error(`no "${message}" line in:\n${runInfo.output()}`);
-  return JSON.parse(line) as Record<string, unknown>;
-}
+import { ROOT, logLineOf as logLine, runCli as run, waitForOutput as waitFor, type Run } from '../support/cli-process';
 
 /** The first endpoint URL a started server listens on (its port chosen by the system: port 0). */
 async function startedEndpoint(runInfo: Run): Promise<URL> {

@@ -5,7 +5,6 @@
  * nothing left to apply, a bad verb) call the command's function in this process, as main.ts
  * does: a child process costs seconds of ts-node start-up each.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -13,30 +12,8 @@ import { join } from 'node:path';
 import { dbCommand } from '../../src/cli/db-command';
 import { USAGE, describeFailure } from '../../src/cli/main';
 import { MIGRATIONS, migrate, openDatabase } from '../../src/store';
+import { runCli as run, type Run } from '../support/cli-process';
 
-const ROOT = join(__dirname, '..', '..');
-const MAIN = join(ROOT, 'src', 'cli', 'main.ts');
-
-interface Run {
-  readonly child: ChildProcess;
-  readonly stdout: () => string;
-  readonly output: () => string;
-  readonly exited: Promise<number | null>;
-}
-
-function run(args: string[]): Run {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', MAIN, ...args], {
-    cwd: ROOT,
-    env: { ...process.env, JEST_WORKER_ID: '', OCPP_CSMS_LOG_LEVEL: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let all = '';
-  child.stdout!.on('data', (d: Buffer) => ((out += d.toString()), (all += d.toString())));
-  child.stderr!.on('data', (d: Buffer) => (all += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, stdout: () => out, output: () => all, exited };
-}
 
 /** Run to the end: exit code, stdout, and stdout with stderr. */
 async function db(...args: string[]): Promise<{ code: number | null; stdout: string; output: string }> {

@@ -5,53 +5,13 @@
  * and the configuration loader refuse. Real child processes (npm, node) where the process is
  * what is tested; the station command in-process where only its checks are.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, connect, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stationCommand } from '../../src/cli/station-command';
 import { ConfigError, HandlerModuleError } from '../../src/errors';
-
-const ROOT = join(__dirname, '..', '..');
-const MAIN = join(ROOT, 'src', 'cli', 'main.ts');
-
-interface Run {
-  readonly child: ChildProcess;
-  readonly output: () => string;
-  readonly exited: Promise<number | null>;
-}
-
-const QUIET_ENV = { JEST_WORKER_ID: '', OCPP_CSMS_LOG_LEVEL: '', npm_config_update_notifier: 'false', npm_config_fund: 'false' };
-
-function start(command: string, args: string[]): Run {
-  const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...QUIET_ENV }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let text = '';
-  child.stdout!.on('data', (d: Buffer) => (text += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (text += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, output: () => text, exited };
-}
-
-const cli = (args: string[]): Run => start(process.execPath, ['-r', 'ts-node/register/transpile-only', MAIN, ...args]);
-
-async function waitFor(run: Run, pattern: RegExp, timeoutMs = 150_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!pattern.test(run.output())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${pattern}; output:\n${run.output()}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-/** The JSON log line with this message (logs are JSON lines when stderr is not a terminal). */
-function logLine(run: Run, message: string): Record<string, unknown> {
-  const line = run
-    .output()
-    .split('\n')
-    .find((l) => l.startsWith('{') && l.includes(`"message":"${message}"`));
-  if (!line) throw new Error(`no log line ${message}; output:\n${run.output()}`);
-  return JSON.parse(line) as Record<string, unknown>;
-}
+import { MAIN, logLineOf as logLine, runCli as cli, startProcess as start, waitForOutput as waitFor, type Run } from '../support/cli-process';
 
 function isRunning(pid: number): boolean {
   try {

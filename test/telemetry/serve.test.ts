@@ -3,7 +3,6 @@
  * section on: the telemetry listener answers the probes and /metrics, and the traces reach an
  * OTLP/HTTP collector (a small HTTP server of the test's own) by the end of the shutdown.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,28 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RPCClient } from 'ocpp-rpc';
 import { parsePrometheusText, valueOf } from './prometheus-text';
+import { runCli as run, type Run } from '../support/cli-process';
 
-const ROOT = join(__dirname, '..', '..');
-const MAIN = join(ROOT, 'src', 'cli', 'main.ts');
-
-interface Run {
-  readonly child: ChildProcess;
-  readonly output: () => string;
-  readonly exited: Promise<number | null>;
-}
-
-function run(args: string[]): Run {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', MAIN, ...args], {
-    cwd: ROOT,
-    env: { ...process.env, JEST_WORKER_ID: '', OCPP_CSMS_LOG_LEVEL: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let text = '';
-  child.stdout!.on('data', (d: Buffer) => (text += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (text += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, output: () => text, exited };
-}
 
 /** The JSON log line with `message`, once the server has written it. */
 async function logLine(runInfo: Run, message: string): Promise<Record<string, unknown>> {

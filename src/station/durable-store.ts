@@ -8,9 +8,9 @@
 import type { RequestOf } from '../../schemas/actions';
 import { StoreError } from '../errors';
 import { loggerFor } from '../log';
-import type { SqlStatement, Store, Ticket, TransactionEventRecord } from '../store';
+import type { SqlStatement, StandingRow, Store, Ticket, TransactionEventRecord } from '../store';
 import { energyOf, standingFromParts, standingPartJSON } from './standing';
-import { ALL_CHANGED, type StandingChanges, type StandingRecord, type StationStore } from './store';
+import type { StandingChanges, StandingRecord, StationStore } from './store';
 
 const log = loggerFor('store');
 
@@ -40,15 +40,20 @@ export class StoreBackedStationStore implements StationStore {
   save(stationId: string, record: StandingRecord, changes: StandingChanges): Ticket | undefined {
     const statements: SqlStatement[] = [];
     const table = this.store.standing;
-    if (table) {
-      const full = !this.written.has(stationId);
-      const parts = full ? ALL_CHANGED.parts : changes.parts;
-      if (parts.size > 0) {
-        const json: Partial<Record<string, string>> = {};
-        for (const part of parts) json[part] = standingPartJSON(record, part);
-        statements.push(...(full ? table.saveAllStatements(stationId, json as never) : table.savePartsStatements(stationId, json)));
-        this.written.add(stationId);
-      }
+    if (table && !this.written.has(stationId)) {
+      const row: StandingRow = {
+        machine: standingPartJSON(record, 'machine'),
+        evse: standingPartJSON(record, 'evse'),
+        deviceModel: standingPartJSON(record, 'deviceModel'),
+        reports: standingPartJSON(record, 'reports'),
+        openTransactions: standingPartJSON(record, 'openTransactions'),
+      };
+      statements.push(...table.saveAllStatements(stationId, row));
+      this.written.add(stationId);
+    } else if (table) {
+      const parts: Partial<StandingRow> = {};
+      for (const part of changes.parts) parts[part] = standingPartJSON(record, part);
+      statements.push(...table.savePartsStatements(stationId, parts));
     } else {
       this.records.set(stationId, record);
     }

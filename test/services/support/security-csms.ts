@@ -19,6 +19,9 @@ import { hashPassword } from '../../../src/server/credentials';
 import { createCsmsServices, standardCsmsConfig, type CsmsServices } from '../../../src/services';
 import { certificatesConfig, type CertificatesConfig } from '../../../src/services/certificates';
 import { openStore, type StorageConfig, type Store } from '../../../src/store';
+import { removeTemporaryStores, temporarySqlite } from './standard-csms';
+
+export { temporarySqlite };
 
 export const BOOT = { reason: 'PowerUp', chargingStation: { model: 'M1', vendorName: 'V' } };
 export const ORGANIZATION = 'Example CPO';
@@ -51,19 +54,15 @@ export interface SecurityCsmsOptions {
 
 const folders: string[] = [];
 
-export function temporarySqlite(): StorageConfig {
-  const dir = mkdtempSync(join(tmpdir(), 'csms-security-'));
-  folders.push(dir);
-  return { driver: 'sqlite', path: join(dir, 'csms.sqlite') };
-}
-
 export function temporaryFolder(): string {
   const dir = mkdtempSync(join(tmpdir(), 'csms-pki-'));
   folders.push(dir);
   return dir;
 }
 
+/** Remove the folders and the SQLite stores (standard-csms.ts's `temporarySqlite`) the tests made. */
 export function removeTemporaryFolders(): void {
+  removeTemporaryStores();
   for (const dir of folders.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 

@@ -14,6 +14,7 @@
 import type { OcppHandler } from '../handlers/behaviour';
 import { startCsms, type Csms, type CsmsOptions, type StationRegistration } from './csms';
 import type { HandlerServices, StationCalls } from './events/contract';
+import { ConfigError, StationOfflineError } from './errors';
 import { provisionStations, registryPort } from './provisioning';
 import { StoreBackedStationStore } from './station/durable-store';
 import type { Store } from './store';
@@ -68,7 +69,7 @@ export async function startCsmsServer(options: CsmsServerOptions): Promise<CsmsS
   if (store && core.telemetry?.enabled) store.committer.onCommit = (ms, statements, ok) => core.telemetry?.storeCommitted(ms, statements, ok);
   const holder: { csms?: Csms } = {};
   const callsFor = (stationId: string): StationCalls => {
-    if (!holder.csms) throw new Error('the CSMS is not started yet');
+    if (!holder.csms) throw new StationOfflineError(stationId, 'the server is not started');
     return holder.csms.stationCalls(stationId);
   };
   const csms = await startCsms({
@@ -90,7 +91,7 @@ export async function startCsmsServer(options: CsmsServerOptions): Promise<CsmsS
   try {
     let stations = options.stations ?? [];
     if (store) {
-      if (!options.resolveHandler) throw new Error('startCsmsServer: a store needs resolveHandler, for the stations it keeps');
+      if (!options.resolveHandler) throw new ConfigError('resolveHandler', undefined, 'required with store: it resolves the handlers of the stations the store keeps');
       stations = await provisionStations(store, stations, options.resolveHandler);
     }
     for (let i = 0; i < stations.length; i += REGISTRATION_BATCH) {

@@ -127,8 +127,15 @@ export interface CallOptions {
 }
 
 
+/** A socket attached to or detached from a station (the listener's connect / closed), for live views. */
+export interface ConnectionEvent {
+  readonly stationId: string;
+  readonly connected: boolean;
+}
+
 export interface CsmsEvents {
   frame: [FrameEvent];
+  connection: [ConnectionEvent];
   stopped: [ExitReason];
 }
 
@@ -343,6 +350,7 @@ export class Csms extends EventEmitter<CsmsEvents> {
     if (!send({ type: 'attach', transport })) {
       transport.close(CloseCode.internalError, 'station is restarting; try again');
     }
+    if (this.listenerCount('connection') > 0) this.emit('connection', { stationId: id, connected: true });
     return {
       stationId: id,
       frame: (text) => {
@@ -352,6 +360,7 @@ export class Csms extends EventEmitter<CsmsEvents> {
       },
       closed: (code, reason) => {
         send({ type: 'closed', transportId: transport.id, code, reason });
+        if (this.listenerCount('connection') > 0) this.emit('connection', { stationId: id, connected: false });
       },
     };
   }

@@ -2,9 +2,16 @@
  * The CSMS supervision tree (DESIGN.md §2):
  *
  *     app (one_for_all by default)
- *      ├─ [extra children, e.g. the listener]   started after the stations supervisor
- *      └─ stations (simple_one_for_one)
- *          └─ station/<id> (rest_for_one): events, station, connection
+ *      ├─ [infrastructure, e.g. store, telemetry, cluster presence]   before the stations supervisor
+ *      ├─ stations (simple_one_for_one)
+ *      │   └─ station/<id> (rest_for_one): events, station, connection
+ *      └─ [extra children, e.g. the listener]   after the stations supervisor
+ *
+ * The application supervisor starts its children in that order and stops them in the reverse
+ * order (DESIGN.md §7): the listener stops first (no charger can send any more), then the
+ * stations (their last commits are queued), then the infrastructure (the store drains its
+ * committer and closes). A child says where it goes with `position` (`beforeStations(spec)`), or
+ * the caller passes `{ before, after }`; a plain array is the old form, every child after.
  *
  * Strategies, intensities and periods come from the operator's configuration.
  *
@@ -101,40 +108,86 @@ export const DEFAULT_TREE_CONFIG: TreeConfig = DEFAULT_SUPERVISION;
 export type StationsSupervisor = SupervisorRef<StationContext, SupervisorMsg<never, unknown>>;
 export const STATIONS = actorName<SupervisorMsg<StationContext, SupervisorMsg<never, unknown>>>('stations');
 
+/** Where an extra child of the application supervisor goes, relative to the stations supervisor. */
+export type TreePosition = 'before_stations' | 'after_stations';
+
+/** A child spec that may say where it goes; without `position` it goes after the stations supervisor. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- children have unrelated inbox types
+export type TreeChildSpec<M = any> = ChildSpec<M, void> & { readonly position?: TreePosition };
+
+/** The extra children of the application supervisor, each list in start order. */
+export interface TreeChildren {
+  /** Infrastructure the stations need (store, telemetry, cluster presence): started before them, stopped after. */
+  readonly before?: readonly TreeChildSpec[];
+  /** Started after the stations supervisor, stopped before it (the listener, last of all). */
+  readonly after?: readonly TreeChildSpec[];
+}
+
+/** `spec`, marked to be started before the stations supervisor and stopped after it. */
+export function beforeStations<M>(spec: ChildSpec<M, void>): TreeChildSpec<M> {
+  return { ...spec, position: 'before_stations' };
+}
+
+/** `spec`, marked to be started after the stations supervisor and stopped before it (the default). */
+export function afterStations<M>(spec: ChildSpec<M, void>): TreeChildSpec<M> {
+  return { ...spec, position: 'after_stations' };
+}
+
+/**
+ * The application supervisor's children in start order: the `before` children (given as
+ * `before`, or marked `before_stations`, in the order given), the stations supervisor, then the
+ * rest. `position` is dropped from the specs the supervisor gets.
+ */
+export function orderTreeChildren(
+  stations: TreeChildSpec,
+  children: readonly TreeChildSpec[] | TreeChildren,
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- children have unrelated inbox types
+): ChildSpec<any, void>[] {
+  const listed: readonly TreeChildSpec[] = isChildList(children) ? children : [...(children.before ?? []).map(beforeStations), ...(children.after ?? [])];
+  const before = listed.filter((child) => child.position === 'before_stations');
+  const after = listed.filter((child) => child.position !== 'before_stations');
+  return [...before, stations, ...after].map(({ position: _position, ...spec }) => spec);
+}
+
+function isChildList(children: readonly TreeChildSpec[] | TreeChildren): children is readonly TreeChildSpec[] {
+  return Array.isArray(children);
+}
+
+/**
+ * Start the CSMS tree. `children` are the application supervisor's extra children: an array
+ * (each child after the stations supervisor unless marked `before_stations`), or `{ before, after }`.
+ */
 export function startCsmsTree(
   config: TreeConfig,
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- children have unrelated inbox types
-  extraChildren: readonly ChildSpec<any, void>[] = [],
+  children: readonly TreeChildSpec[] | TreeChildren = [],
   name = 'csms',
 ): Promise<Application> {
+  const stations: TreeChildSpec = {
+    id: 'stations',
+    type: 'supervisor',
+    start: supervisor<StationContext, SupervisorMsg<never, unknown>>(
+      {
+        strategy: 'simple_one_for_one',
+        intensity: config.stations.intensity,
+        period: config.stations.period,
+        template: {
+          id: 'station',
+          type: 'supervisor',
+          // Restarted after a crash, not after a shutdown (or a handler that cannot start, above).
+          restart: 'transient',
+          childId: (station: StationContext) => station.id,
+          start: isolatedStation(config.station),
+        },
+      },
+      { register: STATIONS },
+    ),
+  };
   return startApplication(
     {
       strategy: config.app.strategy,
       intensity: config.app.intensity,
       period: config.app.period,
-      children: [
-        {
-          id: 'stations',
-          type: 'supervisor',
-          start: supervisor<StationContext, SupervisorMsg<never, unknown>>(
-            {
-              strategy: 'simple_one_for_one',
-              intensity: config.stations.intensity,
-              period: config.stations.period,
-              template: {
-                id: 'station',
-                type: 'supervisor',
-                // Restarted after a crash, not after a shutdown (or a handler that cannot start, above).
-                restart: 'transient',
-                childId: (station: StationContext) => station.id,
-                start: isolatedStation(config.station),
-              },
-            },
-            { register: STATIONS },
-          ),
-        },
-        ...extraChildren,
-      ],
+      children: orderTreeChildren(stations, children),
     },
     { name },
   );

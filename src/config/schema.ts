@@ -20,6 +20,7 @@ import { supervisionSchema, type SupervisionConfig } from './supervision';
 import { EVSE_SCHEMA, SECURITY_PROFILES, type SecurityProfileSetting } from './station-rules';
 import { STANDARD_CSMS_CONFIG_PROPERTIES, type StandardCsmsConfig } from '../services/config';
 import { CERTIFICATES_CONFIG_SCHEMA, type CertificatesConfig } from '../services/certificates/config';
+import { CLUSTER_CONFIG_SCHEMA, type ClusterSection } from './cluster';
 
 /** identifierString (OCPP 2.0.1 Part 2), at most 48 characters: a station identity (Part 4 §3.1.1). */
 const IDENTITY_PATTERN = '^[A-Za-z0-9*\\-_=+|@.]{1,48}$';
@@ -205,6 +206,8 @@ export const configSchema = {
     ...STANDARD_CSMS_CONFIG_PROPERTIES,
     // Security and PKI (issue 11): the CA that signs station certificates (A02–A03).
     certificates: CERTIFICATES_CONFIG_SCHEMA,
+    // Cluster mode (issue 15): off unless present.
+    cluster: CLUSTER_CONFIG_SCHEMA,
     defaults: {
       type: 'object',
       additionalProperties: false,
@@ -319,6 +322,8 @@ export interface CsmsConfig extends StandardCsmsConfig {
   readonly admin: AdminConfigSection;
   readonly certificates: CertificatesConfig;
   readonly telemetry: TelemetrySection;
+  /** Cluster mode (src/config/cluster.ts); absent: one node. */
+  readonly cluster?: ClusterSection;
   readonly defaults: {
     readonly securityProfile: SecurityProfileSetting;
     readonly evse: EvseSetting;

@@ -5,8 +5,9 @@
 import { coreMigration } from './001-core';
 import { standardCsmsMigration } from './002-standard-csms';
 import { certificatesMigration } from './003-certificates';
+import { clusterEpochMigration } from './008-cluster-epoch';
 import type { Migration } from './types';
 
 export type { Migration };
 
-export const MIGRATIONS: readonly Migration[] = [coreMigration, standardCsmsMigration, certificatesMigration];
+export const MIGRATIONS: readonly Migration[] = [coreMigration, standardCsmsMigration, certificatesMigration, clusterEpochMigration];

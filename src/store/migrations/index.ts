@@ -5,9 +5,10 @@
 import { coreMigration } from './001-core';
 import { standardCsmsMigration } from './002-standard-csms';
 import { certificatesMigration } from './003-certificates';
+import { chargingProfilesMigration } from './004-charging-profiles';
 import { clusterEpochMigration } from './008-cluster-epoch';
 import type { Migration } from './types';
 
 export type { Migration };
 
-export const MIGRATIONS: readonly Migration[] = [coreMigration, standardCsmsMigration, certificatesMigration, clusterEpochMigration];
+export const MIGRATIONS: readonly Migration[] = [coreMigration, standardCsmsMigration, certificatesMigration, chargingProfilesMigration, clusterEpochMigration];

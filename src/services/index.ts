@@ -18,6 +18,7 @@ import { TariffService } from './tariffs/tariff-service';
 import { TokenService } from './tokens/token-service';
 import { TransactionService } from './transactions';
 import { CertificateService, DEFAULT_CERTIFICATES_CONFIG, SecurityEventService, type CertificatesConfig } from './certificates';
+import { ChargingProfileService } from './charging/profile-service';
 
 export { BootPolicyService, LocalListService, TariffService, TokenService, TransactionService };
 export { CertificateService, SecurityEventService, certificatesConfig, type CertificatesConfig } from './certificates';
@@ -35,6 +36,8 @@ export type { StoredTariff, Tariff, TariffAssignment } from './tariffs/tariff-se
 export type { TransactionCost, StatusCheck, RemoteStart } from './transactions';
 export type { LocalListState, SendOutcome } from './local-lists';
 export type { StoredBootPolicy, ProvisioningState } from './boot-policy';
+export { ChargingProfileService } from './charging/profile-service';
+export type { StoredChargingProfile, ChargingProfileType } from './charging/profile-service';
 
 export interface CsmsServices {
   readonly tokens: TokenService;
@@ -46,6 +49,8 @@ export interface CsmsServices {
   readonly certificates: CertificateService;
   /** Security events, the stations' and the CSMS's own (A04). */
   readonly securityEvents: SecurityEventService;
+  /** Charging profiles the CSMS set or learned, external limits, composite schedules (K01–K10, K12–K14). */
+  readonly chargingProfiles: ChargingProfileService;
   readonly config: StandardCsmsConfig;
   /** Write the configuration's tokens, tariffs and boot policies (once, at start). */
   provision(): Promise<void>;
@@ -60,6 +65,7 @@ declare module '../events/contract' {
     readonly transactions: TransactionService;
     readonly certificates: CertificateService;
     readonly securityEvents: SecurityEventService;
+    readonly chargingProfiles: ChargingProfileService;
   }
 }
 
@@ -101,6 +107,7 @@ export function createCsmsServices(options: CsmsServicesOptions): CsmsServices {
   );
   const securityEvents = new SecurityEventService(store);
   const certificates = new CertificateService(store, options.certificates ?? DEFAULT_CERTIFICATES_CONFIG, callsFor, securityEvents);
+  const chargingProfiles = new ChargingProfileService(store, callsFor);
   return {
     tokens,
     localLists,
@@ -109,6 +116,7 @@ export function createCsmsServices(options: CsmsServicesOptions): CsmsServices {
     transactions,
     certificates,
     securityEvents,
+    chargingProfiles,
     config,
     async provision() {
       try {

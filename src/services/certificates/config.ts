@@ -13,6 +13,7 @@
  * Paths are relative to the configuration file (`resolveCertificatesConfig`).
  */
 import { isAbsolute, resolve } from 'node:path';
+import { ISO15118_CERTIFICATES_PROPERTIES, resolveV2gFiles, type Iso15118CertificatesConfig } from './iso15118-config';
 
 export const CERTIFICATES_CONFIG_SCHEMA = {
   type: 'object',
@@ -51,11 +52,13 @@ export const CERTIFICATES_CONFIG_SCHEMA = {
       default: 'ocpp-csms-core CSMS CA',
       description: 'common name of the CA the CSMS generates when no ca is given (used once, when it is generated)',
     },
+    // ISO 15118 (issue 11 items 1, 5, 6): V2G sub-CA or signer, OCSP, contract-certificate provider.
+    ...ISO15118_CERTIFICATES_PROPERTIES,
   },
 } as const;
 
 /** The `certificates` section after validation, defaults filled in. */
-export interface CertificatesConfig {
+export interface CertificatesConfig extends Iso15118CertificatesConfig {
   readonly enabled: boolean;
   readonly organization?: string;
   readonly validityDays: number;
@@ -78,6 +81,7 @@ export function certificatesConfig(partial: Partial<CertificatesConfig> = {}): C
 
 /** The section with `ca.keyFile` / `ca.certFile` resolved against the configuration file's folder. */
 export function resolveCertificatesConfig(section: CertificatesConfig, configDir: string): CertificatesConfig {
+  if (section.v2g?.ca) section = { ...section, v2g: resolveV2gFiles(section.v2g, configDir) };
   if (!section.ca) return section;
   const at = (path: string) => (isAbsolute(path) ? path : resolve(configDir, path));
   return { ...section, ca: { ...section.ca, keyFile: at(section.ca.keyFile), certFile: at(section.ca.certFile) } };

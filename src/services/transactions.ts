@@ -62,6 +62,16 @@ export interface StatusCheck {
   readonly error?: string;
 }
 
+/** A TransactionEvent the service has just committed (not a duplicate), for `onChange` listeners. */
+export interface TransactionChange {
+  readonly stationId: string;
+  readonly request: RequestOf<'TransactionEvent'>;
+  /** The token's answer in this event, when it carried an idToken (its group: site priorities). */
+  readonly idTokenInfo?: IdTokenInfoType;
+}
+
+export type TransactionListener = (change: TransactionChange) => void;
+
 export interface RemoteStart {
   readonly stationId: string;
   readonly remoteStartId: number;
@@ -124,6 +134,7 @@ export function missingSeqNos(seen: readonly number[]): number[] {
 export class TransactionService {
   /** The next remoteStartId per station (seeded from the store on first use). */
   private readonly nextRemoteStartId = new Map<string, number>();
+  private readonly listeners = new Set<TransactionListener>();
 
   constructor(
     private readonly store: Store,
@@ -183,7 +194,31 @@ export class TransactionService {
       response.totalCost = minorToNumber(cost.totalMinor, cost.minorDigits);
     }
     if (!duplicate) this.followUp(stationId, request, prior, idTokenInfo, cost, calls);
+    if (!duplicate) this.notify({ stationId, request, ...(idTokenInfo ? { idTokenInfo } : {}) });
     return response;
+  }
+
+  /**
+   * Be told of every new TransactionEvent once it is committed (starts, stops, charging-state
+   * changes, meter values), e.g. by site load management. A listener runs synchronously before
+   * the answer goes out, so it must only take note and defer its work; one that throws is logged.
+   * Returns the function that removes the listener.
+   */
+  onChange(listener: TransactionListener): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  private notify(change: TransactionChange): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(change);
+      } catch (error) {
+        log.warn('transaction listener failed', { station: change.stationId, transaction: change.request.transactionInfo.transactionId, reason: describeCause(error) });
+      }
+    }
   }
 
   /** The transaction's cost now (undefined when no tariff applies), its row added to `statements`. */

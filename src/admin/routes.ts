@@ -45,6 +45,7 @@ import { TOKEN_ROUTES } from './tokens-routes';
 import { CERTIFICATE_ROUTES } from './certificates-routes';
 import { SECURITY_EVENT_ROUTES } from './security-events-routes';
 import { PASSWORD_ROTATION_ROUTES } from './password-rotation-routes';
+import { DASHBOARD_ROUTES } from './dashboard-routes';
 
 /** What the routes need besides the CSMS: decisions the embedding application (the CLI) makes. */
 export interface RouteHooks extends TransactionRouteHooks, ServicesRouteHooks {
@@ -360,4 +361,6 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [listStations, addStation, ge
   // Security and PKI (issue 11): station certificates and the CA, security events, password rotation.
   ...CERTIFICATE_ROUTES,
   ...SECURITY_EVENT_ROUTES,
-  ...PASSWORD_ROTATION_ROUTES];
+  ...PASSWORD_ROTATION_ROUTES,
+  // The web dashboard (issue 14): its live feed, frame capture and the call schemas.
+  ...DASHBOARD_ROUTES];

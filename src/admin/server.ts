@@ -26,6 +26,7 @@ import { ADMIN_ROUTES, type RouteHooks } from './routes';
 import { isProbePath, registerHealthRoutes } from './health-routes';
 import { registerMetricsRoutes, type AdminTelemetry } from './metrics-routes';
 import { registerTraceHooks } from './trace-hooks';
+import { isDashboardPagePath, registerDashboardPage } from './dashboard-routes';
 import { describeValidation, type ValidationIssue } from './validation-errors';
 
 const log = loggerFor('admin');
@@ -83,6 +84,8 @@ export function createAdminServer(csms: Csms, options: AdminServerOptions): Admi
   app.addHook('onRequest', async (request, reply) => {
     // Probes are unauthenticated: a kubelet sends no token and addresses the pod by its IP.
     if (options.telemetry?.health && isProbePath(request.url)) return undefined;
+    // The dashboard's page holds no data and asks for the token itself (its API calls carry it).
+    if (request.method === 'GET' && isDashboardPagePath(request.url)) return undefined;
     (request as { startedAt?: number }).startedAt = performance.now();
     if (tokenDigest !== undefined && !presentsToken(request.headers.authorization, tokenDigest)) {
       // Someone with a stale token, or guessing one: warn, once a minute per remote address.
@@ -154,6 +157,7 @@ export function createAdminServer(csms: Csms, options: AdminServerOptions): Admi
   app.get(OPENAPI_PATH, async () => document);
   registerMetricsRoutes(app, options.telemetry?.metrics);
   registerHealthRoutes(app, options.telemetry?.health);
+  registerDashboardPage(app);
 
   return {
     async listen() {

@@ -198,6 +198,8 @@ export const configSchema = {
         url: { type: 'string', pattern: '^postgres(ql)?://', description: 'the PostgreSQL connection URL (postgres://user:password@host:5432/db)' },
         poolSize: integer(1, 10, 'PostgreSQL connections in the pool', 1000),
         gatherMs: integer(0, 0, 'extra ms a commit batch may gather before it is written (0: the next event-loop turn)', 1000),
+        probeIntervalMs: integer(100, 10_000, 'ms between two probes of a store that answers (the store child; /readyz reads the verdict)'),
+        probeMaxBackoffMs: integer(100, 30_000, 'the longest wait between two probes of a store that does not answer (backoff doubles from 250 ms up to this)'),
       },
     },
     admin: { ...ADMIN_CONFIG_SCHEMA, default: {} },
@@ -286,6 +288,8 @@ export interface StorageSection {
   readonly url?: string;
   readonly poolSize: number;
   readonly gatherMs: number;
+  readonly probeIntervalMs: number;
+  readonly probeMaxBackoffMs: number;
 }
 
 export interface CsmsConfig extends StandardCsmsConfig {

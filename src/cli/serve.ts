@@ -73,6 +73,11 @@ export async function serve(options: ServeOptions): Promise<number> {
       store,
       resolveHandler: adminHandlerResolver(config, path),
       services: (callsFor) => standard.bind(callsFor),
+      // The store and the telemetry are children of the tree (DESIGN.md §7): stopped after the
+      // stations, so their last commits land and their last spans leave (closing again below is a no-op).
+      closeStore: true,
+      storeWatch: { intervalMs: config.storage.probeIntervalMs, maxBackoffMs: config.storage.probeMaxBackoffMs },
+      telemetryShutdown: () => telemetry.close(),
     });
   } catch (error) {
     await telemetry.close().catch(() => undefined);

@@ -20,6 +20,9 @@ import { StoreBackedStationStore } from './station/durable-store';
 import type { Store } from './store';
 import { dispatch, type ExitReason } from './runtime';
 import { LISTENER, listenerChild } from '../supervisors/listener';
+import { storeChild } from '../supervisors/store';
+import { telemetryChild } from '../supervisors/telemetry';
+import { StoreWatch, type StoreWatchOptions } from './store/store-child';
 import { LISTENER_DEFAULTS, type ListenerAddress, type ListenerOptions } from './server/listener';
 
 export interface StationEntry {
@@ -36,9 +39,20 @@ export interface CsmsServerOptions {
   /**
    * The durable store (DESIGN.md §7): stations' standing, the registry (stations added at run
    * time survive a restart; see src/provisioning.ts for how they combine with `stations`) and the
-   * transaction history. Opened and closed by the caller. Without it, everything is in memory.
+   * transaction history. Opened by the caller; watched by the tree's store child (started before
+   * the stations, stopped after them: their last commits land first) and closed by it when
+   * `closeStore` is set, by the caller otherwise. Without it, everything is in memory.
    */
   readonly store?: Store;
+  /** The server closes `store` once the stations have stopped (default false: the caller closes it). */
+  readonly closeStore?: boolean;
+  /** How the store child probes the store: interval, backoff while unreachable, timeout. */
+  readonly storeWatch?: StoreWatchOptions;
+  /**
+   * The telemetry's shutdown (exporter flush, telemetry listener): run by the tree's telemetry
+   * child after the stations and the store have stopped. None by default.
+   */
+  readonly telemetryShutdown?: () => Promise<void>;
   /** Resolves the handler a stored registration names (required with `store`). */
   readonly resolveHandler?: (name: string) => OcppHandler;
   /** Builds the services handlers reach (the standard CSMS), given each station's call API. */
@@ -47,6 +61,8 @@ export interface CsmsServerOptions {
 
 export interface CsmsServer {
   readonly csms: Csms;
+  /** The store's reachability as its child watches it (with `store`): what /readyz reads. */
+  readonly storeWatch?: StoreWatch;
   /** Where the listener's current incarnation is bound. */
   readonly addresses: readonly ListenerAddress[];
   /** Forget a station's verified credentials in the listener's cache (password changed, removed). */
@@ -65,8 +81,24 @@ export async function startCsmsServer(options: CsmsServerOptions): Promise<CsmsS
   // One limit for a frame: ws refuses larger ones (1009) and the codec checks the same bound.
   const maxFrameBytes = core.settings?.maxFrameBytes ?? options.listener.maxPayloadBytes ?? LISTENER_DEFAULTS.maxPayloadBytes;
   const store = options.store;
-  // The store's commits are measured by the same telemetry as the stations (none by default).
-  if (store && core.telemetry?.enabled) store.committer.onCommit = (ms, statements, ok) => core.telemetry?.storeCommitted(ms, statements, ok);
+  const watch = store ? new StoreWatch(store, options.storeWatch) : undefined;
+  if (store && watch) {
+    // The store's commits are measured by the same telemetry as the stations (none by default);
+    // a failed one has the store child probe at once rather than at its next tick.
+    const telemetry = core.telemetry?.enabled ? core.telemetry : undefined;
+    store.committer.onCommit = (ms, statements, ok) => {
+      telemetry?.storeCommitted(ms, statements, ok);
+      if (!ok) watch.suspect();
+    };
+  }
+  // Set once the server is asked to stop (or gave up): the infrastructure children's stop is then
+  // the last one, not one before a restart.
+  let stopping = false;
+  const finalStop = () => stopping;
+  const infrastructure = [
+    ...(options.telemetryShutdown ? [telemetryChild({ shutdown: options.telemetryShutdown, closeOnStop: finalStop })] : []),
+    ...(store && watch ? [storeChild({ store, watch, closeOnStop: () => stopping && options.closeStore === true })] : []),
+  ];
   const holder: { csms?: Csms } = {};
   const callsFor = (stationId: string): StationCalls => {
     if (!holder.csms) throw new StationOfflineError(stationId, 'the server is not started');
@@ -79,6 +111,7 @@ export async function startCsmsServer(options: CsmsServerOptions): Promise<CsmsS
     services: core.services ?? options.services?.(callsFor),
     settings: { ...core.settings, maxFrameBytes },
     children: [
+      ...infrastructure,
       ...(core.children ?? []),
       listenerChild({
         options: { ...options.listener, maxPayloadBytes: maxFrameBytes, telemetry: options.listener.telemetry ?? core.telemetry },
@@ -88,6 +121,17 @@ export async function startCsmsServer(options: CsmsServerOptions): Promise<CsmsS
     ],
   });
   holder.csms = csms;
+  const stop = (): Promise<ExitReason> => {
+    stopping = true;
+    return csms.stop();
+  };
+  // The tree gave up: its children stopped as for a restart; what the server owns is closed now.
+  void csms.stopped.then(async () => {
+    if (stopping) return;
+    stopping = true;
+    if (options.closeStore) await store?.close().catch(() => undefined);
+    await options.telemetryShutdown?.().catch(() => undefined);
+  });
   try {
     let stations = options.stations ?? [];
     if (store) {
@@ -100,12 +144,13 @@ export async function startCsmsServer(options: CsmsServerOptions): Promise<CsmsS
       );
     }
   } catch (error) {
-    await csms.stop();
+    await stop();
     throw error;
   }
   ready.csms = csms;
   return {
     csms,
+    storeWatch: watch,
     get addresses() {
       return addresses;
     },
@@ -113,6 +158,6 @@ export async function startCsmsServer(options: CsmsServerOptions): Promise<CsmsS
       const listener = csms.registry.whereis(LISTENER);
       if (listener?.alive) dispatch(listener, { type: 'invalidate_credentials', stationId });
     },
-    stop: () => csms.stop(),
+    stop,
   };
 }

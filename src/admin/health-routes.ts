@@ -13,6 +13,8 @@ import type { ListenerAddress } from '../server/listener';
 import { createHealthChecks, type HealthChecks, type HealthReport } from '../telemetry/health';
 import { STATIONS } from '../../supervisors/tree';
 import { LISTENER } from '../../supervisors/listener';
+import { StoreError } from '../errors';
+import type { StoreWatch } from '../store/store-child';
 
 export const LIVENESS_PATH = '/healthz';
 export const READINESS_PATH = '/readyz';
@@ -36,12 +38,19 @@ function answer(reply: FastifyReply, report: HealthReport): FastifyReply {
     .send(report);
 }
 
-/** The probes of a running server: its supervision tree, its listener, and the store when there is one. */
+/**
+ * The probes of a running server: its supervision tree, its listener, and the store when there is
+ * one. With the store child's watch (`server.storeWatch`), readiness says no at once while the
+ * watch finds the store unreachable (the child keeps probing it with backoff), and otherwise
+ * probes it through the watch, so a failure seen by /readyz starts the backoff too.
+ */
 export function serverHealth(
-  server: { readonly csms: Csms; readonly addresses: readonly ListenerAddress[] },
+  server: { readonly csms: Csms; readonly addresses: readonly ListenerAddress[]; readonly storeWatch?: StoreWatch },
   store?: { ping(): Promise<void> },
   pingTimeoutMs?: number,
 ): HealthChecks {
+  const watch = server.storeWatch;
+  if (store && watch) store = { ping: () => watchedPing(watch) };
   let stopped = false;
   void server.csms.stopped.then(() => (stopped = true));
   return createHealthChecks({
@@ -56,4 +65,9 @@ export function serverHealth(
     store,
     pingTimeoutMs,
   });
+}
+
+async function watchedPing(watch: StoreWatch): Promise<void> {
+  const seen = watch.reachability.ok ? await watch.probe() : watch.reachability;
+  if (!seen.ok) throw new StoreError('unreachable', `${seen.detail ?? 'the store does not answer'} (${seen.failures} failed probes since ${seen.since})`);
 }

@@ -2,6 +2,11 @@
  * The `station_standing` table: a station's standing as one JSON document per part. A change
  * rewrites only the parts it touched (a StatusNotification the EVSE model, never a 20,000-variable
  * device model); the first save of a station in a run writes every part.
+ *
+ * In cluster mode (DESIGN.md §6, §10) each write of a station's changes is fenced by the
+ * connection epoch its node holds: `csms_fence` (migration 8) runs first in the commit and fails
+ * it when the standing holds a newer epoch, so a late message from a socket that another node has
+ * since taken over is never applied. Outside cluster mode no epoch is given and nothing is fenced.
  */
 import type { GroupCommitter, Ticket } from './committer';
 import type { SqlDatabase, SqlStatement } from './sql';
@@ -42,8 +47,30 @@ export class StandingTable {
     };
   }
 
-  /** Statements that write every part (a station's first save in this run). */
-  saveAllStatements(stationId: string, row: StandingRow): SqlStatement[] {
+  /**
+   * The statement that records `epoch` as the station's and fails the commit it is part of when
+   * a newer epoch wrote it already (PostgreSQL only: cluster mode requires it).
+   */
+  fenceStatement(stationId: string, epoch: number): SqlStatement {
+    return { sql: 'SELECT csms_fence($1, $2)', params: [stationId, epoch] };
+  }
+
+  /** Statements that write every part (a station's first save in this run); fenced by `epoch` when given. */
+  saveAllStatements(stationId: string, row: StandingRow, epoch?: number): SqlStatement[] {
+    if (epoch !== undefined) {
+      return [
+        this.fenceStatement(stationId, epoch),
+        {
+          // The fence ran first; the WHERE keeps a first write racing another node's from going backwards.
+          sql:
+            'INSERT INTO station_standing (station_id, machine, evse, device_model, reports, open_transactions, updated_at, epoch) ' +
+            'VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (station_id) DO UPDATE SET machine = excluded.machine, evse = excluded.evse, ' +
+            'device_model = excluded.device_model, reports = excluded.reports, open_transactions = excluded.open_transactions, ' +
+            'updated_at = excluded.updated_at, epoch = excluded.epoch WHERE station_standing.epoch <= excluded.epoch',
+          params: [stationId, row.machine, row.evse, row.deviceModel, row.reports, row.openTransactions, new Date().toISOString(), epoch],
+        },
+      ];
+    }
     return [
       {
         sql:
@@ -55,7 +82,7 @@ export class StandingTable {
     ];
   }
 
-  /** Statements that write only the parts given. */
+  /** Statements that write only the parts given (the caller puts the fence before them in cluster mode). */
   savePartsStatements(stationId: string, parts: Partial<StandingRow>): SqlStatement[] {
     const names = STANDING_PARTS.filter((p) => parts[p] !== undefined);
     if (names.length === 0) return [];

@@ -23,7 +23,7 @@ import { STATUS_CODES, createServer as createHttpServer, type IncomingMessage, t
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { TLSSocket } from 'node:tls';
+import type { Server as TlsServer, TLSSocket } from 'node:tls';
 import WebSocket, { WebSocketServer, type RawData } from 'ws';
 import { CloseCode, type Transport } from '../connection/transport';
 import type { StationLink } from '../connection/transport';
@@ -34,7 +34,7 @@ import { CredentialVerifier, type CredentialVerifierOptions } from './credential
 import { AuthenticationThrottle, type AuthenticationThrottleOptions } from './auth-throttle';
 import { decideHandshake, type HandshakeAccept, type HandshakeDecision, type HandshakeOptions, type ListenerTransport, type StationCredentials } from './handshake';
 import { parseStationIdentity } from './identity';
-import { buildTlsServerOptions, clientCertificateOf, type TlsConfig } from './tls';
+import { clientCertificateOf, loadTls, type TlsConfig, type TlsReloader } from './tls';
 import { WarningLimiter } from './warning-limiter';
 import { WsTransport } from './ws-transport';
 import type { Telemetry } from '../telemetry/telemetry';
@@ -95,6 +95,12 @@ export interface ListenerOptions {
   readonly maxUnknownStations?: number;
   /** Where refused upgrades are counted (by reason and the station's registered profile). Default none. */
   readonly telemetry?: Pick<Telemetry, 'handshakeRefused'>;
+  /**
+   * Makes the TLS endpoints' key, certificate and CA files reloadable without a restart (SIGHUP,
+   * `POST /api/tls/reload`): each TLS server is attached while it runs. Default none (the files
+   * are read once, at start).
+   */
+  readonly tlsReloader?: TlsReloader;
 }
 
 export const LISTENER_DEFAULTS = {
@@ -133,6 +139,8 @@ interface Endpoint {
   readonly config: EndpointConfig;
   readonly scheme: 'ws' | 'wss';
   readonly server: Server;
+  /** Detaches a TLS server from `tlsReloader` when the listener closes. */
+  readonly detachTls?: () => void;
 }
 
 interface Peer {
@@ -193,7 +201,13 @@ export class OcppListener {
       // The subprotocol was chosen by the handshake decision (Part 4 §3.1.2).
       handleProtocols: (_offered, request) => this.selected.get(request) ?? false,
     });
-    options.endpoints.forEach((config, index) => this.endpoints.push(this.createEndpoint(config, index)));
+    try {
+      options.endpoints.forEach((config, index) => this.endpoints.push(this.createEndpoint(config, index)));
+    } catch (error) {
+      // A later endpoint's bad TLS files: the ones made so far must not stay attached to the reloader.
+      for (const endpoint of this.endpoints) endpoint.detachTls?.();
+      throw error;
+    }
   }
 
   /** Bind every endpoint. Rejects (closing what was bound) when a port cannot be bound. */
@@ -231,6 +245,7 @@ export class OcppListener {
   async close(): Promise<void> {
     this.closing = true;
     if (this.keepAlive) clearInterval(this.keepAlive);
+    for (const endpoint of this.endpoints) endpoint.detachTls?.();
     const serversClosed = this.endpoints.map(
       (endpoint) => new Promise<void>((resolve) => (endpoint.server.listening ? endpoint.server.close(() => resolve()) : resolve())),
     );
@@ -256,12 +271,14 @@ export class OcppListener {
       requestTimeout: this.handshakeTimeoutMs,
       connectionsCheckingInterval: Math.max(100, Math.min(30_000, Math.floor(this.handshakeTimeoutMs / 2))),
     };
-    const server: Server = config.tls
-      ? createHttpsServer({ ...buildTlsServerOptions(config.tls, `listeners[${index}].tls`), ...timeouts, handshakeTimeout: this.handshakeTimeoutMs })
-      : createHttpServer(timeouts);
+    const tlsField = `listeners[${index}].tls`;
+    const tls = config.tls ? loadTls(config.tls, tlsField) : undefined;
+    const server: Server = tls ? createHttpsServer({ ...tls.options, ...timeouts, handshakeTimeout: this.handshakeTimeoutMs }) : createHttpServer(timeouts);
     server.maxConnections = this.options.maxConnections ?? LISTENER_DEFAULTS.maxConnections;
     const scheme = config.tls ? 'wss' : 'ws';
-    const endpoint: Endpoint = { index, config, scheme, server };
+    // https.Server is a tls.Server: its setSecureContext swaps the context of new handshakes.
+    const detachTls = tls && this.options.tlsReloader?.attach(server as unknown as TlsServer, config.tls!, tlsField, tls.certificates);
+    const endpoint: Endpoint = { index, config, scheme, server, ...(detachTls ? { detachTls } : {}) };
     server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(endpoint, request, socket, head));
     // A plain HTTP request is not an OCPP-J connection (Part 4 §3.1: the station upgrades).
     server.on('request', (_request, response) => {

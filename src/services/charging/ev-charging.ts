@@ -1,0 +1,314 @@
+/**
+ * ISO 15118 charging needs (OCPP 2.0.1 K15–K17). A vehicle's NotifyEVChargingNeeds is recorded
+ * (table `ev_charging_needs`, committed before the answer) and answered Accepted when its EVSE has
+ * an open transaction; the CSMS then grants a schedule by itself: a TxProfile for that EVSE and
+ * transaction (K15), planned by schedule.ts from the vehicle's needs (energy amount, departure
+ * time, AC minimum/maximum current or DC maximum current/power and voltage) under every limit that
+ * applies — the station's ChargingStationMaxProfile stack, the external limits it reported
+ * (NotifyChargingLimit, K12), and an allocation an external provider (site load management) may
+ * give per EVSE. A NotifyEVChargingSchedule (K17) asking more than was granted at any moment is
+ * answered Rejected (reason InvalidSchedule) and the CSMS sends a corrected SetChargingProfile.
+ *
+ * Units: an AC plan is in amperes per phase (the vehicle's limits are), a DC plan in watts. Limits
+ * in the other unit are converted with W = A × V × phases: for AC the configured nominal phase
+ * voltage and the phases of the requested transfer mode, for DC the vehicle's maximum voltage.
+ */
+import type { RequestOf, ResponseOf } from '../../../schemas/actions';
+import type { ChargingNeedsType, ChargingProfileType, ChargingScheduleType } from '../../../schemas/types.generated';
+import type { StationCalls } from '../../events/contract';
+import { loggerFor } from '../../log';
+import type { Store } from '../../store';
+import type { ChargingProfileService } from './profile-service';
+import {
+  convertLimit,
+  firstExcess,
+  planSchedule,
+  profileChangeTimes,
+  scheduleChangeTimes,
+  scheduleLimitAt,
+  stackLimitAt,
+  type Electrical,
+  type Plan,
+  type RateUnit,
+} from './schedule';
+
+const log = loggerFor('ev-charging');
+
+/** An allocation for one EVSE: a number is amperes per phase; or a limit with its unit. */
+export type AllocationLimit = number | { readonly limit: number; readonly unit: RateUnit };
+
+/** Gives the allocation of an EVSE (site load management), or undefined when none applies. */
+export type LimitProvider = (stationId: string, evseId: number) => AllocationLimit | undefined;
+
+export interface EvChargingOptions {
+  /** Nominal phase voltage for converting AC limits between A and W (default 230). */
+  readonly nominalVoltage?: number;
+  /** Stack level of the TxProfiles granted (default 0). */
+  readonly stackLevel?: number;
+  /** The per-EVSE allocation of an external provider; also settable later (`setLimitProvider`). */
+  readonly limitFor?: LimitProvider;
+  readonly now?: () => number;
+}
+
+/** The latest charging needs of one EVSE, with what was granted for them. */
+export interface StoredChargingNeeds {
+  readonly stationId: string;
+  readonly evseId: number;
+  readonly needs: ChargingNeedsType;
+  readonly maxScheduleTuples?: number;
+  readonly transactionId?: string;
+  readonly grantedProfileId?: number;
+  /** The vehicle's latest schedule (NotifyEVChargingSchedule), with its time base. */
+  readonly evSchedule?: { readonly timeBase: string; readonly chargingSchedule: ChargingScheduleType; readonly status: string };
+  readonly receivedAt: string;
+}
+
+/** A planned TxProfile and what it was planned from. */
+export interface Grant {
+  readonly evseId: number;
+  readonly profile: ChargingProfileType;
+  readonly plan: Plan;
+}
+
+interface NeedsRow {
+  station_id: string;
+  evse_id: number | string;
+  needs: string;
+  max_schedule_tuples: number | string | null;
+  transaction_id: string | null;
+  granted_profile_id: number | string | null;
+  ev_schedule: string | null;
+  received_at: string;
+}
+
+export class EvChargingService {
+  private readonly now: () => number;
+  private limitFor: LimitProvider | undefined;
+  /** Each station's grants run one after the other (a corrected grant must not overtake the first). */
+  private readonly queues = new Map<string, Promise<unknown>>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly profiles: ChargingProfileService,
+    private readonly callsFor: (stationId: string) => StationCalls,
+    private readonly options: EvChargingOptions = {},
+  ) {
+    this.now = options.now ?? Date.now;
+    this.limitFor = options.limitFor;
+  }
+
+  /** Set (or remove) the per-EVSE allocation provider (site load management). */
+  setLimitProvider(provider: LimitProvider | undefined): void {
+    this.limitFor = provider;
+  }
+
+  /**
+   * NotifyEVChargingNeeds (K15): recorded, then Accepted when the EVSE has an open transaction
+   * (the TxProfile needs its id); Rejected (TxNotFound) otherwise. The grant follows the answer
+   * (`grant`), sent by the caller after the answer went out.
+   */
+  async onChargingNeeds(stationId: string, request: RequestOf<'NotifyEVChargingNeeds'>): Promise<ResponseOf<'NotifyEVChargingNeeds'>> {
+    const transactionId = await this.openTransaction(stationId, request.evseId);
+    if (transactionId === undefined) {
+      log.warn('charging needs for an EVSE without an open transaction', { station: stationId, evse: request.evseId });
+      return { status: 'Rejected', statusInfo: { reasonCode: 'TxNotFound', additionalInfo: `no open transaction on EVSE ${request.evseId}` } };
+    }
+    const previous = await this.needs(stationId, request.evseId);
+    // The same transaction keeps its TxProfile id, so a new grant replaces the previous one (K01).
+    const profileId = previous?.transactionId === transactionId ? previous.grantedProfileId : undefined;
+    await this.store.committer.write(stationId, [
+      {
+        sql:
+          'INSERT INTO ev_charging_needs (station_id, evse_id, needs, max_schedule_tuples, transaction_id, granted_profile_id, ev_schedule, received_at) ' +
+          'VALUES ($1, $2, $3, $4, $5, $6, NULL, $7) ON CONFLICT (station_id, evse_id) DO UPDATE SET needs = excluded.needs, ' +
+          'max_schedule_tuples = excluded.max_schedule_tuples, transaction_id = excluded.transaction_id, granted_profile_id = excluded.granted_profile_id, ' +
+          'ev_schedule = NULL, received_at = excluded.received_at',
+        params: [
+          stationId,
+          request.evseId,
+          JSON.stringify(request.chargingNeeds),
+          request.maxScheduleTuples ?? null,
+          transactionId,
+          profileId ?? null,
+          new Date(this.now()).toISOString(),
+        ],
+      },
+    ]).promise;
+    log.info('charging needs accepted', { station: stationId, evse: request.evseId, transaction: transactionId, mode: request.chargingNeeds.requestedEnergyTransfer });
+    return { status: 'Accepted' };
+  }
+
+  /**
+   * Plan the TxProfile for the EVSE's recorded needs under the limits that apply now, send it
+   * (SetChargingProfile through the station's queue; recorded by the profile service with the
+   * station's answer) and remember it as granted. Undefined when the EVSE has no recorded needs.
+   */
+  grant(stationId: string, evseId: number, calls: StationCalls = this.callsFor(stationId)): Promise<(Grant & { status: 'Accepted' | 'Rejected'; statusInfo?: unknown }) | undefined> {
+    const previous = this.queues.get(stationId) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(() => this.grantNow(stationId, evseId, calls));
+    this.queues.set(stationId, next);
+    void next.finally(() => {
+      if (this.queues.get(stationId) === next) this.queues.delete(stationId);
+    }).catch(() => undefined);
+    return next;
+  }
+
+  private async grantNow(stationId: string, evseId: number, calls: StationCalls): Promise<(Grant & { status: 'Accepted' | 'Rejected'; statusInfo?: unknown }) | undefined> {
+    const planned = await this.plan(stationId, evseId);
+    if (!planned) return undefined;
+    const outcome = await this.profiles.set(stationId, evseId, planned.profile, { source: 'csms', calls });
+    await this.store.committer.write(stationId, [
+      {
+        sql: 'UPDATE ev_charging_needs SET granted_profile_id = $1 WHERE station_id = $2 AND evse_id = $3',
+        params: [planned.profile.id, stationId, evseId],
+      },
+    ]).promise;
+    if (!planned.plan.meetsNeeds) log.warn('the limits do not allow the vehicle its energy before its departure', { station: stationId, evse: evseId, deliverableWh: planned.plan.deliverableWh });
+    return { ...planned, ...outcome };
+  }
+
+  /** The TxProfile the CSMS would grant now for the EVSE's recorded needs (nothing is sent). */
+  async plan(stationId: string, evseId: number): Promise<Grant | undefined> {
+    const stored = await this.needs(stationId, evseId);
+    if (!stored || stored.transactionId === undefined) return undefined;
+    const now = this.now();
+    const { needs } = stored;
+    const ac = needs.acChargingParameters;
+    const dc = needs.dcChargingParameters;
+    const isDc = needs.requestedEnergyTransfer === 'DC' || (ac === undefined && dc !== undefined);
+    const phases = needs.requestedEnergyTransfer === 'AC_single_phase' ? 1 : needs.requestedEnergyTransfer === 'AC_two_phase' ? 2 : 3;
+    const unit: RateUnit = isDc ? 'W' : 'A';
+    const electrical: Electrical = isDc ? { voltage: dc?.evMaxVoltage ?? this.options.nominalVoltage ?? 230, phases: 1 } : { voltage: this.options.nominalVoltage ?? 230, phases };
+    const evMax = isDc
+      ? Math.min(dc?.evMaxPower ?? Infinity, dc ? dc.evMaxCurrent * dc.evMaxVoltage : Infinity)
+      : (ac?.evMaxCurrent ?? Infinity);
+    const evMin = isDc ? 0 : (ac?.evMinCurrent ?? 0);
+    const energyWh = isDc ? dc?.energyAmount : ac?.energyAmount;
+
+    // The station's maximum (K04: ChargingStationMaxProfile, EVSE 0), as the stack in force.
+    const maxProfiles = (await this.profiles.list(stationId, { evseId: 0, purpose: 'ChargingStationMaxProfile' })).filter((p) => p.status === 'Accepted').map((p) => p.profile);
+    // External limits (K12) of this EVSE and of the whole station; a schedule without a start began when it was reported.
+    const external = (await this.profiles.limits(stationId, evseId)).flatMap((l) =>
+      l.schedules.slice(0, 1).map((schedule) => ({ schedule, start: schedule.startSchedule !== undefined ? Date.parse(schedule.startSchedule) : Date.parse(l.updatedAt) })),
+    );
+    const allocation = this.allocation(stationId, evseId, unit, electrical);
+    const capAt = (at: number): number | undefined => {
+      let cap = allocation;
+      const max = stackLimitAt(maxProfiles, at, now);
+      if (max) cap = Math.min(cap ?? Infinity, convertLimit(max.limit, max.unit, unit, electrical));
+      for (const { schedule, start } of external) {
+        const limit = scheduleLimitAt(schedule, at, start);
+        if (limit) cap = Math.min(cap ?? Infinity, convertLimit(limit.limit, limit.unit, unit, electrical));
+      }
+      return cap;
+    };
+    const horizon = needs.departureTime !== undefined ? Math.max(Date.parse(needs.departureTime), now + 1) : now + 86_400_000;
+    const changeTimes = [
+      ...maxProfiles.flatMap((p) => profileChangeTimes(p, now, horizon, now)),
+      ...external.flatMap(({ schedule, start }) => scheduleChangeTimes(schedule, start)),
+    ];
+    const plan = planSchedule({
+      now,
+      unit,
+      evMax,
+      evMin,
+      ...(energyWh !== undefined ? { energyWh } : {}),
+      ...(needs.departureTime !== undefined ? { departure: Date.parse(needs.departureTime) } : {}),
+      wattsPerUnit: convertLimit(1, unit, 'W', electrical),
+      capAt,
+      changeTimes,
+      maxPeriods: stored.maxScheduleTuples ?? 1024,
+    });
+    const id = stored.grantedProfileId ?? (await this.profiles.allocateId(stationId));
+    const periods = plan.schedule.chargingSchedulePeriod.map((p) => (isDc || phases === 3 ? p : { ...p, numberPhases: phases }));
+    const profile: ChargingProfileType = {
+      id,
+      stackLevel: this.options.stackLevel ?? 0,
+      chargingProfilePurpose: 'TxProfile',
+      chargingProfileKind: 'Absolute',
+      transactionId: stored.transactionId,
+      chargingSchedule: [{ id, ...plan.schedule, chargingSchedulePeriod: periods }],
+    };
+    return { evseId, profile, plan };
+  }
+
+  /** The allocation in the plan's unit (undefined: none, or not a finite non-negative number). */
+  private allocation(stationId: string, evseId: number, unit: RateUnit, electrical: Electrical): number | undefined {
+    const given = this.limitFor?.(stationId, evseId);
+    if (given === undefined) return undefined;
+    const { limit, unit: from } = typeof given === 'number' ? { limit: given, unit: 'A' as const } : given;
+    if (!Number.isFinite(limit) || limit < 0) {
+      log.warn('allocation ignored: not a non-negative number', { station: stationId, evse: evseId, limit });
+      return undefined;
+    }
+    return convertLimit(limit, from, unit, electrical);
+  }
+
+  /**
+   * NotifyEVChargingSchedule (K17): the vehicle's schedule is kept (committed before the answer)
+   * and compared with the TxProfile granted for the EVSE: Rejected (InvalidSchedule) when it asks
+   * more at any moment; `correct` is then true and the caller sends a corrected grant after the
+   * answer. Accepted when within the grant (or when nothing was granted to compare with).
+   */
+  async onEvSchedule(stationId: string, request: RequestOf<'NotifyEVChargingSchedule'>): Promise<{ response: ResponseOf<'NotifyEVChargingSchedule'>; correct: boolean }> {
+    const stored = await this.needs(stationId, request.evseId);
+    const granted = stored?.grantedProfileId !== undefined ? await this.profiles.get(stationId, stored.grantedProfileId) : undefined;
+    const schedule = granted?.status === 'Accepted' ? granted.profile.chargingSchedule[0] : undefined;
+    let response: ResponseOf<'NotifyEVChargingSchedule'> = { status: 'Accepted' };
+    if (schedule?.startSchedule !== undefined && stored) {
+      const isDc = stored.needs.requestedEnergyTransfer === 'DC';
+      const phases = stored.needs.requestedEnergyTransfer === 'AC_single_phase' ? 1 : stored.needs.requestedEnergyTransfer === 'AC_two_phase' ? 2 : 3;
+      const electrical: Electrical = isDc
+        ? { voltage: stored.needs.dcChargingParameters?.evMaxVoltage ?? this.options.nominalVoltage ?? 230, phases: 1 }
+        : { voltage: this.options.nominalVoltage ?? 230, phases };
+      const excess = firstExcess(request.chargingSchedule, Date.parse(request.timeBase), schedule, Date.parse(schedule.startSchedule), electrical);
+      if (excess) {
+        response = {
+          status: 'Rejected',
+          statusInfo: {
+            reasonCode: 'InvalidSchedule',
+            additionalInfo: `asks ${excess.asked} ${excess.unit} at ${new Date(excess.at).toISOString()}, granted ${excess.granted} ${excess.unit}`.slice(0, 512),
+          },
+        };
+        log.warn('vehicle schedule exceeds the granted one', { station: stationId, evse: request.evseId, ...excess, at: new Date(excess.at).toISOString() });
+      }
+    } else {
+      log.info('vehicle schedule with no granted profile to compare', { station: stationId, evse: request.evseId });
+    }
+    if (stored) {
+      await this.store.committer.write(stationId, [
+        {
+          sql: 'UPDATE ev_charging_needs SET ev_schedule = $1 WHERE station_id = $2 AND evse_id = $3',
+          params: [JSON.stringify({ timeBase: request.timeBase, chargingSchedule: request.chargingSchedule, status: response.status }), stationId, request.evseId],
+        },
+      ]).promise;
+    }
+    return { response, correct: response.status === 'Rejected' };
+  }
+
+  /** The latest charging needs of an EVSE. */
+  async needs(stationId: string, evseId: number): Promise<StoredChargingNeeds | undefined> {
+    const rows = await this.store.db.query<NeedsRow>(
+      'SELECT station_id, evse_id, needs, max_schedule_tuples, transaction_id, granted_profile_id, ev_schedule, received_at FROM ev_charging_needs WHERE station_id = $1 AND evse_id = $2',
+      [stationId, evseId],
+    );
+    const row = rows[0];
+    if (!row) return undefined;
+    return {
+      stationId: row.station_id,
+      evseId: Number(row.evse_id),
+      needs: JSON.parse(row.needs) as ChargingNeedsType,
+      ...(row.max_schedule_tuples !== null ? { maxScheduleTuples: Number(row.max_schedule_tuples) } : {}),
+      ...(row.transaction_id !== null ? { transactionId: row.transaction_id } : {}),
+      ...(row.granted_profile_id !== null ? { grantedProfileId: Number(row.granted_profile_id) } : {}),
+      ...(row.ev_schedule !== null ? { evSchedule: JSON.parse(row.ev_schedule) as StoredChargingNeeds['evSchedule'] } : {}),
+      receivedAt: row.received_at,
+    };
+  }
+
+  /** The newest open transaction the CSMS has recorded on the EVSE (the core's transaction history). */
+  private async openTransaction(stationId: string, evseId: number): Promise<string | undefined> {
+    const page = await this.store.transactions.list({ stationId, state: 'open', limit: 1000 });
+    return page.items.find((t) => t.evseId === evseId)?.transactionId;
+  }
+}

@@ -19,6 +19,7 @@ import { TokenService } from './tokens/token-service';
 import { TransactionService } from './transactions';
 import { CertificateService, DEFAULT_CERTIFICATES_CONFIG, SecurityEventService, type CertificatesConfig } from './certificates';
 import { ChargingProfileService } from './charging/profile-service';
+import { EvChargingService } from './charging/ev-charging';
 
 export { BootPolicyService, LocalListService, TariffService, TokenService, TransactionService };
 export { CertificateService, SecurityEventService, certificatesConfig, type CertificatesConfig } from './certificates';
@@ -38,6 +39,7 @@ export type { LocalListState, SendOutcome } from './local-lists';
 export type { StoredBootPolicy, ProvisioningState } from './boot-policy';
 export { ChargingProfileService } from './charging/profile-service';
 export type { StoredChargingProfile, ChargingProfileType } from './charging/profile-service';
+export { EvChargingService, type LimitProvider, type AllocationLimit, type StoredChargingNeeds } from './charging/ev-charging';
 
 export interface CsmsServices {
   readonly tokens: TokenService;
@@ -51,6 +53,8 @@ export interface CsmsServices {
   readonly securityEvents: SecurityEventService;
   /** Charging profiles the CSMS set or learned, external limits, composite schedules (K01–K10, K12–K14). */
   readonly chargingProfiles: ChargingProfileService;
+  /** ISO 15118 charging needs and schedules (K15–K17); `setLimitProvider` takes a per-EVSE allocation. */
+  readonly evCharging: EvChargingService;
   readonly config: StandardCsmsConfig;
   /** Write the configuration's tokens, tariffs and boot policies (once, at start). */
   provision(): Promise<void>;
@@ -66,6 +70,7 @@ declare module '../events/contract' {
     readonly certificates: CertificateService;
     readonly securityEvents: SecurityEventService;
     readonly chargingProfiles: ChargingProfileService;
+    readonly evCharging: EvChargingService;
   }
 }
 
@@ -108,6 +113,7 @@ export function createCsmsServices(options: CsmsServicesOptions): CsmsServices {
   const securityEvents = new SecurityEventService(store);
   const certificates = new CertificateService(store, options.certificates ?? DEFAULT_CERTIFICATES_CONFIG, callsFor, securityEvents);
   const chargingProfiles = new ChargingProfileService(store, callsFor);
+  const evCharging = new EvChargingService(store, chargingProfiles, callsFor);
   return {
     tokens,
     localLists,
@@ -117,6 +123,7 @@ export function createCsmsServices(options: CsmsServicesOptions): CsmsServices {
     certificates,
     securityEvents,
     chargingProfiles,
+    evCharging,
     config,
     async provision() {
       try {

@@ -277,7 +277,9 @@ function onFrame(state: ConnectionState, text: string, ctx: Ctx): void {
       // A malformed answer to our outstanding call: the call fails with the reason.
       settle(state, ctx, result.readable.messageId, undefined, () => ({ ok: false, error: result.error }));
     }
-    countBadFrame(state, ctx);
+    // Only frames that break OCPP-J count toward the limit; one refused for this CSMS's own size
+    // limit is answered the same way, and is no sign of a misbehaving station.
+    if (!result.overLimit) countBadFrame(state, ctx);
     return;
   }
   accept(state, text, result, ctx);

@@ -63,6 +63,11 @@ export type DecodeResult =
        * the caller logs it, and may fail the pending call with `readable.messageId`.
        */
       readonly answer: boolean;
+      /**
+       * True when the frame was refused for a limit of this CSMS (`maxFrameBytes`) rather than
+       * for breaking OCPP-J: such a frame is not a bad frame (DESIGN.md §4's bad-frame limit).
+       */
+      readonly overLimit?: true;
     };
 
 type Failure = Extract<DecodeResult, { ok: false }>;
@@ -128,10 +133,11 @@ function decode(text: string, options: DecodeOptions): DecodeResult {
   if (typeof text !== 'string') return fail('RpcFrameworkError', `frame must be text, got ${typeof text}`, {});
   const size = frameBytes(text, maxBytes);
   if (size > maxBytes) {
-    return fail('RpcFrameworkError', `frame of ${size} bytes exceeds the limit of ${maxBytes} bytes`, sniffPrefix(text), {
+    const failure = fail('RpcFrameworkError', `frame of ${size} bytes exceeds the limit of ${maxBytes} bytes`, sniffPrefix(text), {
       frameBytes: size,
       maxFrameBytes: maxBytes,
     });
+    return { ...failure, overLimit: true };
   }
 
   // Part 4 §4.1.2: the whole message must be valid JSON.

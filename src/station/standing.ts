@@ -81,8 +81,9 @@ export interface CallEffects {
 }
 
 export type PartResult =
-  | { readonly accepted: true; readonly complete: boolean }
-  | { readonly accepted: false; readonly code: 'SecurityError' | 'PropertyConstraintViolation'; readonly reason: string };
+  /** `untracked`: what of the part went past this CSMS's own limits and was not kept (answered all the same). */
+  | { readonly accepted: true; readonly complete: boolean; readonly untracked?: string }
+  | { readonly accepted: false; readonly code: 'SecurityError'; readonly reason: string };
 
 const SNAPSHOT_VERSION = 1;
 
@@ -151,41 +152,29 @@ export class Standing {
   private lastMachineKey = '';
 
   /**
-   * A StatusNotification: the connector's status, adding an EVSE or connector first seen. Returns
-   * why it was refused (the caller answers PropertyConstraintViolation) when it would grow the
-   * model past MODEL_LIMITS: the ids come from the station, and the model is kept and copied.
+   * A StatusNotification: the connector's status, adding an EVSE or connector first seen. The
+   * request is valid whatever its ids (the schema bounds neither), so it is always answered;
+   * past MODEL_LIMITS the CSMS stops tracking (the ids come from the station, and the model is
+   * kept and copied) and says why in the returned text, for the caller to log and count.
    */
   applyStatusNotification(request: RequestOf<'StatusNotification'>): string | undefined {
-    const evse = this.evse.evses.find((e) => e.id === request.evseId);
-    if (!evse && this.evse.evses.length >= MODEL_LIMITS.evses) {
-      return `EVSE ${request.evseId} would be EVSE number ${this.evse.evses.length + 1}; this CSMS tracks at most ${MODEL_LIMITS.evses}`;
-    }
-    if (evse && !evse.connectors.some((c) => c.id === request.connectorId) && evse.connectors.length >= MODEL_LIMITS.connectorsPerEvse) {
-      return `connector ${request.connectorId} would be connector number ${evse.connectors.length + 1} of EVSE ${evse.id}; this CSMS tracks at most ${MODEL_LIMITS.connectorsPerEvse}`;
-    }
+    const beyond = beyondEvseLimits(this.evse, request.evseId, request.connectorId);
+    if (beyond !== undefined) return beyond;
     this.evse = applyStatusNotification(this.evse, request);
     this.changed.add('evse');
     return undefined;
   }
 
+  /**
+   * A NotifyReport part (B07/B08). Refused only for what the protocol forbids (a report nobody
+   * asked for, or one already complete: SecurityError); what goes past this CSMS's own limits
+   * (MODEL_LIMITS.variables, EVSEs and connectors, MAX_REPORT_PARTS) is accepted and not tracked,
+   * and `untracked` says why.
+   */
   applyReportPart(part: RequestOf<'NotifyReport'>): PartResult {
-    const known = Object.values(this.deviceModel.groups).reduce((n, group) => n + group.length, 0);
-    if (known + (part.reportData?.length ?? 0) > MODEL_LIMITS.variables) {
-      return {
-        accepted: false,
-        code: 'PropertyConstraintViolation',
-        reason: `the device model would exceed ${MODEL_LIMITS.variables} variables, the most this CSMS keeps per station`,
-      };
-    }
     const { assembly, outcome } = receivePart(this.reports, part, new Date().toISOString());
     this.reports = assembly;
     switch (outcome.kind) {
-      case 'out_of_range':
-        return {
-          accepted: false,
-          code: 'PropertyConstraintViolation',
-          reason: `seqNo ${part.seqNo} is outside 0..${MAX_REPORT_PARTS - 1}: a report has at most ${MAX_REPORT_PARTS} parts`,
-        };
       case 'refused':
         return {
           accepted: false,
@@ -198,15 +187,59 @@ export class Standing {
       case 'duplicate':
         return { accepted: true, complete: false };
       case 'accepted':
-      case 'completed':
+      case 'completed': {
+        const untracked: string[] = [];
+        if (outcome.beyondParts) untracked.push(`seqNo ${part.seqNo} is outside 0..${MAX_REPORT_PARTS - 1}, the parts this CSMS keeps count of`);
         if (part.reportData) {
-          this.deviceModel = applyReportData(this.deviceModel, part.reportData);
-          this.evse = applyReportDataToEvses(this.evse, part.reportData, part.generatedAt);
-          this.changed.add('deviceModel').add('evse');
+          const kept = this.applyReportData(part.reportData, part.generatedAt);
+          if (kept.dropped > 0) untracked.push(`${kept.dropped} of ${part.reportData.length} report entries past this CSMS's limits (${kept.why})`);
         }
         this.changed.add('reports');
-        return { accepted: true, complete: outcome.kind === 'completed' };
+        return { accepted: true, complete: outcome.kind === 'completed', untracked: untracked.length > 0 ? untracked.join('; ') : undefined };
+      }
     }
+  }
+
+  /**
+   * Apply report entries to the device and EVSE models, within MODEL_LIMITS: entries that would
+   * add an EVSE or connector past the limits, or variables past the limit, are dropped (counted).
+   */
+  private applyReportData(reportData: RequestOf<'NotifyReport'>['reportData'] & object, generatedAt: string): { dropped: number; why?: string } {
+    let dropped = 0;
+    let why: string | undefined;
+    // EVSEs and connectors the part adds count as they come, so the part as a whole stays within the limits.
+    let grown = this.evse;
+    const inEvseLimits = reportData.filter((item) => {
+      const evseId = item.component.evse?.id;
+      const kind = item.component.name.toLowerCase();
+      if (evseId === undefined || (kind !== 'evse' && kind !== 'connector')) return true;
+      const connectorId = kind === 'connector' ? item.component.evse?.connectorId : undefined;
+      const beyond = beyondEvseLimits(grown, evseId, connectorId);
+      if (beyond === undefined) {
+        grown = applyReportDataToEvses(grown, [item], generatedAt);
+        return true;
+      }
+      dropped += 1;
+      why ??= beyond;
+      return false;
+    });
+    let model = applyReportData(this.deviceModel, inEvseLimits);
+    if (countVariables(model) > MODEL_LIMITS.variables) {
+      // Most reports refresh variables already known, and then the whole part fits. Past the
+      // limit, keep as many entries as there is room for new variables, in the station's order
+      // (an update among the dropped ones is lost too: the model is full).
+      const fitting = Math.max(0, MODEL_LIMITS.variables - countVariables(this.deviceModel));
+      model = applyReportData(this.deviceModel, inEvseLimits.slice(0, fitting));
+      dropped += inEvseLimits.length - fitting;
+      why ??= `the device model keeps at most ${MODEL_LIMITS.variables} variables per station`;
+      this.deviceModel = model;
+      this.evse = applyReportDataToEvses(this.evse, inEvseLimits.slice(0, fitting), generatedAt);
+    } else {
+      this.deviceModel = model;
+      this.evse = applyReportDataToEvses(this.evse, inEvseLimits, generatedAt);
+    }
+    this.changed.add('deviceModel').add('evse');
+    return { dropped, why };
   }
 
   /** Stop expecting a report nobody waits for any more: its further parts are refused. */
@@ -321,6 +354,29 @@ export class Standing {
  * model lacks them (the registration may have grown since: admin PATCH, configuration file).
  * What the station reported is never dropped.
  */
+/**
+ * Why a status for `evseId` (and `connectorId`) would take the EVSE model past MODEL_LIMITS, or
+ * undefined when it fits (a known EVSE or connector always fits).
+ */
+function beyondEvseLimits(model: EvseModel, evseId: number, connectorId: number | undefined): string | undefined {
+  const evse = model.evses.find((e) => e.id === evseId);
+  if (!evse) {
+    if (model.evses.length >= MODEL_LIMITS.evses) return `EVSE ${evseId} would be EVSE number ${model.evses.length + 1}; this CSMS tracks at most ${MODEL_LIMITS.evses}`;
+    return undefined;
+  }
+  if (connectorId === undefined || evse.connectors.some((c) => c.id === connectorId)) return undefined;
+  if (evse.connectors.length >= MODEL_LIMITS.connectorsPerEvse) {
+    return `connector ${connectorId} would be connector number ${evse.connectors.length + 1} of EVSE ${evse.id}; this CSMS tracks at most ${MODEL_LIMITS.connectorsPerEvse}`;
+  }
+  return undefined;
+}
+
+function countVariables(model: DeviceModel): number {
+  let n = 0;
+  for (const group of Object.values(model.groups)) n += group.length;
+  return n;
+}
+
 function withConfigured(kept: EvseModel, configured: EvseModel): EvseModel {
   let evses = kept.evses;
   for (const want of configured.evses) {

@@ -253,9 +253,9 @@ function answerAutomatically(
       reply(state, ctx, transportId, messageId, 'Heartbeat', { currentTime: new Date().toISOString() });
       return;
     case 'StatusNotification': {
-      const refused = standing.applyStatusNotification(payload as RequestOf<'StatusNotification'>);
-      if (refused) toConnection(state, ctx, { type: 'send_error', transportId, messageId, code: 'PropertyConstraintViolation', description: refused, details: {} });
-      else reply(state, ctx, transportId, messageId, 'StatusNotification', {});
+      const untracked = standing.applyStatusNotification(payload as RequestOf<'StatusNotification'>);
+      if (untracked !== undefined) beyondModelLimits(state, ctx, action, untracked);
+      reply(state, ctx, transportId, messageId, 'StatusNotification', {});
       return;
     }
     case 'NotifyReport': {
@@ -265,6 +265,7 @@ function answerAutomatically(
         toConnection(state, ctx, { type: 'send_error', transportId, messageId, code: outcome.code, description: outcome.reason, details: {} });
         return;
       }
+      if (outcome.untracked !== undefined) beyondModelLimits(state, ctx, action, outcome.untracked);
       reply(state, ctx, transportId, messageId, 'NotifyReport', {});
       if (outcome.complete) {
         tell(state, ctx, { type: 'report_received', requestId: part.requestId });
@@ -277,6 +278,25 @@ function answerAutomatically(
       }
       return;
     }
+  }
+}
+
+/**
+ * A valid request went past a limit this CSMS sets on its own models (MODEL_LIMITS): it is
+ * answered as the protocol says all the same (refusing it would make the station resend it, and
+ * count against nothing it did wrong), its excess is not tracked, and the station view counts it.
+ * Logged once per station (the counter outlives the actors' incarnations), as a station past the
+ * limit says so with every status it sends.
+ */
+function beyondModelLimits(state: StationState, ctx: Ctx, action: machine.AutoAction, why: string): void {
+  const { station } = state;
+  station.stats.untracked += 1;
+  if (station.stats.untracked === 1) {
+    ctx.log.warn('station reports more than this CSMS tracks; answered, the excess not tracked (logged once per station, counted in stats.untracked)', {
+      station: station.id,
+      action,
+      reason: why,
+    });
   }
 }
 

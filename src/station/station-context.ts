@@ -114,6 +114,12 @@ export interface StationStats {
   framesIn: number;
   framesOut: number;
   badFrames: number;
+  /**
+   * Valid requests answered whose content went past this CSMS's own model limits (MODEL_LIMITS,
+   * MAX_REPORT_PARTS) and was not tracked. Never a refusal: the limits are the CSMS's, not the
+   * protocol's.
+   */
+  untracked: number;
 }
 
 /** One frame in or out, good or bad: what the embedding application can subscribe to. */
@@ -171,7 +177,7 @@ export function createStationContext(options: {
     spec,
     settings: options.settings,
     handler: spec.handler,
-    stats: { handlerCrashes: 0, stationStarts: 0, connectionStarts: 0, framesIn: 0, framesOut: 0, badFrames: 0 },
+    stats: { handlerCrashes: 0, stationStarts: 0, connectionStarts: 0, framesIn: 0, framesOut: 0, badFrames: 0, untracked: 0 },
     store: options.store,
     services: options.services,
     calls: options.calls,

@@ -82,30 +82,61 @@ describe('standing records', () => {
   });
 });
 
+/** Variables the device model holds. */
+const known = (standing: Standing) => Object.values(standing.model.groups).reduce((n, group) => n + group.length, 0);
+
 describe('model limits (a station cannot grow the CSMS memory without bound)', () => {
   const status = (evseId: number, connectorId: number) => ({ timestamp: new Date().toISOString(), connectorStatus: 'Available' as const, evseId, connectorId });
 
-  it('should refuse a StatusNotification that would add an EVSE or a connector past the limits, and keep the known ones', () => {
+  it('should not track a StatusNotification that would add an EVSE or a connector past the limits, say why, and keep the known ones', () => {
     const standing = Standing.fresh(MODEL_LIMITS.evses);
     expect(standing.applyStatusNotification(status(1, 1))).toBeUndefined();
     expect(standing.applyStatusNotification(status(MODEL_LIMITS.evses + 1, 1))).toMatch(/at most 64/);
     for (let c = 2; c <= MODEL_LIMITS.connectorsPerEvse; c++) expect(standing.applyStatusNotification(status(1, c))).toBeUndefined();
     expect(standing.applyStatusNotification(status(1, MODEL_LIMITS.connectorsPerEvse + 1))).toMatch(/at most 16/);
     expect(standing.record().evse.evses).toHaveLength(MODEL_LIMITS.evses);
+    expect(standing.record().evse.evses[0]?.connectors).toHaveLength(MODEL_LIMITS.connectorsPerEvse);
   });
 
-  it('should refuse a report part that would take the device model past its variable limit', () => {
+  it('should accept a report part that would take the device model past its variable limit, keeping only the variables that fit', () => {
     const standing = accepted();
     standing.applyCallResult('GetBaseReport', { requestId: 1, reportBase: 'FullInventory' }, { status: 'Accepted' });
-    const reportData = Array.from({ length: MODEL_LIMITS.variables + 1 }, (_, n) => ({
+    const room = MODEL_LIMITS.variables - known(standing);
+    const reportData = Array.from({ length: room + 1 }, (_, n) => ({
       component: { name: 'C' },
       variable: { name: `V${n}` },
       variableAttribute: [{ value: '1' }],
     }));
-    expect(standing.applyReportPart({ requestId: 1, seqNo: 0, generatedAt: new Date().toISOString(), reportData })).toMatchObject({
-      accepted: false,
-      code: 'PropertyConstraintViolation',
-    });
+    const outcome = standing.applyReportPart({ requestId: 1, seqNo: 0, generatedAt: new Date().toISOString(), reportData });
+    expect(outcome).toEqual({ accepted: true, complete: true, untracked: expect.stringMatching(new RegExp(`^1 of ${room + 1} report entries .*at most 20000 variables`)) });
+    expect(standing.lookup({ component: 'C', variable: `V${room - 1}` }).ok).toBe(true);
+    expect(standing.lookup({ component: 'C', variable: `V${room}` }).ok).toBe(false);
+    expect(known(standing)).toBe(MODEL_LIMITS.variables);
+  });
+
+  it('should apply a report that only refreshes known variables when the model is full', () => {
+    const standing = accepted();
+    const room = MODEL_LIMITS.variables - known(standing);
+    const entries = (value: string) =>
+      Array.from({ length: room }, (_, n) => ({ component: { name: 'C' }, variable: { name: `V${n}` }, variableAttribute: [{ value }] }));
+    standing.applyCallResult('GetBaseReport', { requestId: 1, reportBase: 'FullInventory' }, { status: 'Accepted' });
+    expect(standing.applyReportPart({ requestId: 1, seqNo: 0, generatedAt: new Date().toISOString(), reportData: entries('1') })).toEqual({ accepted: true, complete: true });
+    standing.applyCallResult('GetBaseReport', { requestId: 2, reportBase: 'FullInventory' }, { status: 'Accepted' });
+    expect(standing.applyReportPart({ requestId: 2, seqNo: 0, generatedAt: new Date().toISOString(), reportData: entries('2') })).toEqual({ accepted: true, complete: true });
+    expect(standing.lookup({ component: 'C', variable: 'V7' })).toMatchObject({ ok: true, value: '2' });
+  });
+
+  it('should not add EVSEs or connectors past the limits from a report, and say how many entries it dropped', () => {
+    const standing = accepted();
+    standing.applyCallResult('GetBaseReport', { requestId: 1, reportBase: 'FullInventory' }, { status: 'Accepted' });
+    const reportData = Array.from({ length: MODEL_LIMITS.evses + 2 }, (_, n) => ({
+      component: { name: 'EVSE', evse: { id: n + 1 } },
+      variable: { name: 'AvailabilityState' },
+      variableAttribute: [{ value: 'Available' }],
+    }));
+    const outcome = standing.applyReportPart({ requestId: 1, seqNo: 0, generatedAt: new Date().toISOString(), reportData });
+    expect(outcome).toMatchObject({ accepted: true, untracked: expect.stringMatching(/^2 of 66 report entries .*at most 64/) });
+    expect(standing.record().evse.evses).toHaveLength(MODEL_LIMITS.evses);
   });
 
   it('should keep at most the open-transaction limit, forgetting the one heard of least recently', () => {

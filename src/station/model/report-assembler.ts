@@ -73,16 +73,17 @@ export interface ReportAssembly {
 }
 
 export type PartOutcome =
-  /** Apply the part's reportData and answer `{}`. */
-  | { readonly kind: 'accepted' }
+  /**
+   * Apply the part's reportData and answer `{}`. `beyondParts`: its seqNo is outside
+   * 0 .. MAX_REPORT_PARTS - 1, so it is not kept count of (nor recognised when retried).
+   */
+  | { readonly kind: 'accepted'; readonly beyondParts?: true }
   /** Apply the part's reportData, answer `{}` and tell the handler the report arrived: happens once per report. */
-  | { readonly kind: 'completed'; readonly report: CompletedReport }
+  | { readonly kind: 'completed'; readonly report: CompletedReport; readonly beyondParts?: true }
   /** A retry of a part already received: answer `{}`, apply nothing. */
   | { readonly kind: 'duplicate' }
   /** Answer CALLERROR SecurityError: no such report is expected, or it is already complete. */
-  | { readonly kind: 'refused'; readonly reason: 'unexpected' | 'completed' }
-  /** Answer CALLERROR PropertyConstraintViolation: seqNo outside 0 .. MAX_REPORT_PARTS - 1. */
-  | { readonly kind: 'out_of_range' };
+  | { readonly kind: 'refused'; readonly reason: 'unexpected' | 'completed' };
 
 export interface ReportAssemblySnapshot {
   readonly version: 1;
@@ -130,7 +131,10 @@ export function receivePart(
   now: string,
 ): { readonly assembly: ReportAssembly; readonly outcome: PartOutcome } {
   const { requestId, seqNo } = part;
-  if (!Number.isSafeInteger(seqNo) || seqNo < 0 || seqNo >= MAX_REPORT_PARTS) return { assembly, outcome: { kind: 'out_of_range' } };
+  // The schema bounds seqNo by nothing: a part outside the range kept count of is still a valid
+  // part of the report (answered and applied, OCPP-J Part 4 §4.2.3 leaves no error for it), only
+  // not recorded, so the bookkeeping stays bounded.
+  const inRange = Number.isSafeInteger(seqNo) && seqNo >= 0 && seqNo < MAX_REPORT_PARTS;
   const open = findOpen(assembly, requestId);
   if (open === undefined) {
     const done = assembly.completed.find((r) => r.requestId === requestId);
@@ -138,24 +142,27 @@ export function receivePart(
     if (done.finalSeqNo === seqNo && part.tbc !== true) return { assembly, outcome: { kind: 'duplicate' } };
     return { assembly, outcome: { kind: 'refused', reason: 'completed' } };
   }
-  if (open.received.includes(seqNo)) return { assembly, outcome: { kind: 'duplicate' } };
-  const received = insertSorted(open.received, seqNo);
+  if (inRange && open.received.includes(seqNo)) return { assembly, outcome: { kind: 'duplicate' } };
+  const received = inRange ? insertSorted(open.received, seqNo) : open.received;
+  const beyond = inRange ? {} : ({ beyondParts: true } as const);
   const others = assembly.open.filter((r) => r.requestId !== requestId);
   if (part.tbc === true) {
-    return { assembly: { ...assembly, open: [...others, { ...open, received }] }, outcome: { kind: 'accepted' } };
+    return { assembly: { ...assembly, open: [...others, { ...open, received }] }, outcome: { kind: 'accepted', ...beyond } };
   }
   // tbc absent means false (its schema default): this is the last part.
-  const highest = Math.max(seqNo, ...received);
+  // A final part past the range stands for every part below it that was kept count of.
+  const top = inRange ? seqNo : seqNo > 0 ? MAX_REPORT_PARTS : 0;
+  const highest = Math.min(MAX_REPORT_PARTS, Math.max(top, ...received));
   const missingSeqNos: number[] = [];
   const have = new Set(received);
   for (let n = 0; n < highest; n++) if (!have.has(n)) missingSeqNos.push(n);
-  const report: CompletedReport = { requestId, completedAt: now, finalSeqNo: seqNo, parts: received.length, missingSeqNos };
+  const report: CompletedReport = { requestId, completedAt: now, finalSeqNo: seqNo, parts: received.length + (inRange ? 0 : 1), missingSeqNos };
   if (missingSeqNos.length > 0) {
     log.warn('report completed with parts missing', { requestId, missing: missingSeqNos.length, first: missingSeqNos.slice(0, 10) });
   }
   return {
     assembly: { open: others, completed: [...assembly.completed, report].slice(-COMPLETED_HISTORY) },
-    outcome: { kind: 'completed', report },
+    outcome: { kind: 'completed', report, ...beyond },
   };
 }
 

@@ -234,14 +234,30 @@ describe('report assembly snapshots', () => {
 });
 
 describe('report part bounds (regression: one frame with a huge seqNo kept the process busy)', () => {
-  it('should refuse a seqNo at or beyond MAX_REPORT_PARTS, and a negative one, at once and without changing the assembly', () => {
+  it('should accept a part whose seqNo is past MAX_REPORT_PARTS or negative without keeping count of it (issue 13: a valid request is never refused for a CSMS limit)', () => {
     const open = expectReport(EMPTY_REPORT_ASSEMBLY, 7, 'Accepted', new Date().toISOString());
-    // "At once": work per missing part for seqNo 1e12 would not end within the test's timeout.
-    for (const seqNo of [MAX_REPORT_PARTS, 1e12, -1, 1.5]) {
-      const { assembly, outcome } = receivePart(open, { requestId: 7, seqNo, tbc: false }, new Date().toISOString());
-      expect(outcome).toEqual({ kind: 'out_of_range' });
-      expect(assembly).toBe(open);
+    for (const seqNo of [MAX_REPORT_PARTS, 1e12, -1]) {
+      const { assembly, outcome } = receivePart(open, { requestId: 7, seqNo, tbc: true }, new Date().toISOString());
+      expect(outcome).toEqual({ kind: 'accepted', beyondParts: true });
+      expect(assembly.open[0]?.received).toEqual([]);
     }
+  });
+
+  it('should complete a report at once on a final part with a huge seqNo, counting missing parts only within MAX_REPORT_PARTS', () => {
+    const open = expectReport(EMPTY_REPORT_ASSEMBLY, 7, 'Accepted', new Date().toISOString());
+    const withFirst = receivePart(open, { requestId: 7, seqNo: 0, tbc: true }, new Date().toISOString()).assembly;
+    // "At once": work per missing part for seqNo 1e12 would not end within the test's timeout.
+    const { assembly, outcome } = receivePart(withFirst, { requestId: 7, seqNo: 1e12, tbc: false }, new Date().toISOString());
+    expect(outcome).toMatchObject({ kind: 'completed', beyondParts: true, report: { finalSeqNo: 1e12, parts: 2 } });
+    if (outcome.kind === 'completed') expect(outcome.report.missingSeqNos).toHaveLength(MAX_REPORT_PARTS - 1);
+    expect(assembly.open).toEqual([]);
+  });
+
+  it('should complete a report on a negative final seqNo with the parts below the highest received missing', () => {
+    let assembly = expectReport(EMPTY_REPORT_ASSEMBLY, 7, 'Accepted', new Date().toISOString());
+    assembly = receivePart(assembly, { requestId: 7, seqNo: 2, tbc: true }, 'now').assembly;
+    const { outcome } = receivePart(assembly, { requestId: 7, seqNo: -1, tbc: false }, 'now');
+    expect(outcome).toMatchObject({ kind: 'completed', report: { missingSeqNos: [0, 1] } });
   });
 
   it('should complete a report whose final part is the highest allowed seqNo, listing the missing parts', () => {

@@ -3,8 +3,9 @@
  * request is answered by asking the CSMS services the context carries (src/services) —
  * BootNotification by the boot policy (B01–B03), Authorize by the token store (C01–C16),
  * TransactionEvent by the transactions service (E01–E15, F01–F03, I01–I02: idTokenInfo,
- * remote-start matching, cost, GetTransactionStatus follow-up). Notifications that carry no
- * decision are acknowledged as accept-all does.
+ * remote-start matching, cost, GetTransactionStatus follow-up), the smart-charging messages by the
+ * charging services (K09 reports, K12–K13 external limits, K15–K17 ISO 15118 needs and schedules).
+ * Notifications that carry no decision are acknowledged as accept-all does.
  *
  * The services and the station's call API come from the context (`init`'s InitContext); an
  * embedder may bind its own with `createStandardHandler({ services, callsFor })`.
@@ -69,6 +70,32 @@ export function createStandardHandler(binding?: StandardBinding): OcppHandler<St
       // A04: kept (committed before the acknowledgement) and listed through the admin API.
       async SecurityEventNotification(request, state) {
         await state.services.securityEvents.recordStation(state.stationId, request).promise;
+        return { reply: {} };
+      },
+      // K15: the needs are kept and answered; the CSMS's TxProfile for them follows the answer.
+      async NotifyEVChargingNeeds(request, state) {
+        const response = await state.services.evCharging.onChargingNeeds(state.stationId, request);
+        if (response.status === 'Accepted') later(state.stationId, 'charging schedule for EV charging needs', () => state.services.evCharging.grant(state.stationId, request.evseId, state.station));
+        return { reply: response };
+      },
+      // K17: a schedule asking more than was granted is refused, and a corrected TxProfile follows.
+      async NotifyEVChargingSchedule(request, state) {
+        const { response, correct } = await state.services.evCharging.onEvSchedule(state.stationId, request);
+        if (correct) later(state.stationId, 'corrected charging schedule', () => state.services.evCharging.grant(state.stationId, request.evseId, state.station));
+        return { reply: response };
+      },
+      // K12/K13: external limits kept (before the answer) and honoured when planning ISO 15118 schedules.
+      async NotifyChargingLimit(request, state) {
+        await state.services.chargingProfiles.onChargingLimit(state.stationId, request);
+        return { reply: {} };
+      },
+      async ClearedChargingLimit(request, state) {
+        await state.services.chargingProfiles.onChargingLimitCleared(state.stationId, request);
+        return { reply: {} };
+      },
+      // K09: the reports of a GetChargingProfiles reconcile the CSMS's records of the station's profiles.
+      async ReportChargingProfiles(request, state) {
+        await state.services.chargingProfiles.onReport(state.stationId, request);
         return { reply: {} };
       },
     },

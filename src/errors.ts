@@ -49,7 +49,8 @@ export type CsmsErrorCode =
   | 'store'
   | 'simulator'
   | 'invalid_input'
-  | 'not_found';
+  | 'not_found'
+  | 'cluster';
 
 export abstract class CsmsError extends Error {
   abstract readonly code: CsmsErrorCode;
@@ -296,6 +297,22 @@ export class NotFoundError extends CsmsError {
   readonly code = 'not_found' as const;
   constructor(readonly kind: string, readonly key: string) {
     super(`no ${kind} ${key}`);
+  }
+}
+
+/**
+ * Cluster mode (DESIGN.md §6) could not do what was asked: Redis is unreachable, a station's
+ * presence could not be claimed, or the node holding a station failed a request for a reason
+ * that has no class of its own.
+ */
+export class ClusterError extends CsmsError {
+  readonly code = 'cluster' as const;
+  constructor(
+    readonly reason: 'redis_unavailable' | 'claim_failed' | 'remote_failed' | 'stopped',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
   }
 }
 

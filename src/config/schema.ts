@@ -20,6 +20,7 @@ import { supervisionSchema, type SupervisionConfig } from './supervision';
 import { EVSE_SCHEMA, SECURITY_PROFILES, type SecurityProfileSetting } from './station-rules';
 import { STANDARD_CSMS_CONFIG_PROPERTIES, type StandardCsmsConfig } from '../services/config';
 import { CERTIFICATES_CONFIG_SCHEMA, type CertificatesConfig } from '../services/certificates/config';
+import { SECURITY_CONFIG_SCHEMA, type SecuritySection } from './security';
 import { CLUSTER_CONFIG_SCHEMA, type ClusterSection } from './cluster';
 
 /** identifierString (OCPP 2.0.1 Part 2), at most 48 characters: a station identity (Part 4 §3.1.1). */
@@ -98,11 +99,36 @@ export const configSchema = {
           tls: {
             type: 'object',
             additionalProperties: false,
-            required: ['keyFile', 'certFile'],
-            description: 'makes this a wss:// listener (TLS 1.2 or newer only)',
+            // keyFile + certFile, or certificates, or both (issue 11: an RSA and an ECDSA pair at once).
+            anyOf: [
+              { properties: { keyFile: true, certFile: true }, required: ['keyFile', 'certFile'] },
+              { properties: { certificates: true }, required: ['certificates'] },
+            ],
+            description: 'makes this a wss:// listener (TLS 1.2 or newer only): keyFile and certFile, or certificates, or both',
             properties: {
               keyFile: { type: 'string', minLength: 1, description: 'PEM private key of the server (path relative to this file)' },
               certFile: { type: 'string', minLength: 1, description: 'PEM certificate chain of the server (path relative to this file)' },
+              certificates: {
+                type: 'array',
+                minItems: 1,
+                maxItems: 4,
+                description: 'more server certificates, at most one per key type (e.g. an RSA and an ECDSA pair): the handshake picks the one the station supports',
+                items: {
+                  type: 'object',
+                  additionalProperties: false,
+                  required: ['keyFile', 'certFile'],
+                  properties: {
+                    keyFile: { type: 'string', minLength: 1, description: 'PEM private key (path relative to this file)' },
+                    certFile: { type: 'string', minLength: 1, description: 'PEM certificate chain (path relative to this file)' },
+                    passphrase: { type: 'string', description: 'passphrase of an encrypted keyFile' },
+                  },
+                },
+              },
+              ciphers: {
+                type: 'string',
+                minLength: 1,
+                description: 'OpenSSL cipher list; default the OCPP 2.0.1 suites (ECDHE-ECDSA/ECDHE-RSA/RSA AES-GCM, TLS 1.3)',
+              },
               caFile: {
                 type: 'string',
                 minLength: 1,
@@ -208,6 +234,8 @@ export const configSchema = {
     ...STANDARD_CSMS_CONFIG_PROPERTIES,
     // Security and PKI (issue 11): the CA that signs station certificates (A02–A03).
     certificates: CERTIFICATES_CONFIG_SCHEMA,
+    // Authentication throttling, certificate renewal, the profile upgrade (issue 11).
+    security: SECURITY_CONFIG_SCHEMA,
     // Cluster mode (issue 15): off unless present.
     cluster: CLUSTER_CONFIG_SCHEMA,
     defaults: {
@@ -273,8 +301,10 @@ export interface ListenerConfig {
   readonly port: number;
   readonly host: string;
   readonly tls?: {
-    readonly keyFile: string;
-    readonly certFile: string;
+    readonly keyFile?: string;
+    readonly certFile?: string;
+    readonly certificates?: readonly { readonly keyFile: string; readonly certFile: string; readonly passphrase?: string }[];
+    readonly ciphers?: string;
     readonly caFile?: string;
     readonly passphrase?: string;
     readonly clientCertificates?: 'none' | 'optional' | 'required';
@@ -325,6 +355,7 @@ export interface CsmsConfig extends StandardCsmsConfig {
   readonly storage: StorageSection;
   readonly admin: AdminConfigSection;
   readonly certificates: CertificatesConfig;
+  readonly security: SecuritySection;
   readonly telemetry: TelemetrySection;
   /** Cluster mode (src/config/cluster.ts); absent: one node. */
   readonly cluster?: ClusterSection;

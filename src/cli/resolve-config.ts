@@ -20,6 +20,7 @@ import { SHIPPED_HANDLERS, loadHandler } from '../config/handlers';
 import { checkNewStation, handlerArgsProblem, type StationProblem } from '../config/station-rules';
 import type { EvseConfig } from '../station/model/evse';
 import type { CsmsConfig, EvseSetting, ListenerConfig, StationConfig } from '../config/schema';
+import { authenticationThrottleOptions } from '../config/security';
 
 const log = loggerFor('config');
 
@@ -63,6 +64,8 @@ export async function resolveServerOptions(config: CsmsConfig, configPath: strin
     maxConnections: config.server.maxConnections,
     maxUnknownStations: config.server.maxUnknownStations,
     credentialCache: config.server.credentialCache,
+    // The `security` section's throttle settings (src/config/security.ts), checked against the handshake timeout.
+    authenticationThrottle: authenticationThrottleOptions(config.security, config.server.handshakeTimeoutMs),
     // A station first seen has proved nothing but its identity: it is registered at profile 0
     // (so it can reconnect the same way), with the defaults' handler, EVSEs and validation.
     unknownStation: (): StationRegistration => ({
@@ -137,7 +140,13 @@ function problemError(at: string, problem: StationProblem): ConfigError {
 /** The TLS section with its file paths resolved against the configuration file's folder. */
 function tlsPaths(tls: NonNullable<ListenerConfig['tls']>, baseDir: string): NonNullable<ListenerConfig['tls']> {
   const at = (path: string): string => (isAbsolute(path) ? path : resolve(baseDir, path));
-  return { ...tls, keyFile: at(tls.keyFile), certFile: at(tls.certFile), ...(tls.caFile !== undefined ? { caFile: at(tls.caFile) } : {}) };
+  return {
+    ...tls,
+    ...(tls.keyFile !== undefined ? { keyFile: at(tls.keyFile) } : {}),
+    ...(tls.certFile !== undefined ? { certFile: at(tls.certFile) } : {}),
+    ...(tls.certificates !== undefined ? { certificates: tls.certificates.map((pair) => ({ ...pair, keyFile: at(pair.keyFile), certFile: at(pair.certFile) })) } : {}),
+    ...(tls.caFile !== undefined ? { caFile: at(tls.caFile) } : {}),
+  };
 }
 
 /**

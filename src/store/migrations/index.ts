@@ -7,8 +7,9 @@ import { standardCsmsMigration } from './002-standard-csms';
 import { certificatesMigration } from './003-certificates';
 import { chargingProfilesMigration } from './004-charging-profiles';
 import { clusterEpochMigration } from './008-cluster-epoch';
+import { sitesMigration } from './005-sites';
 import type { Migration } from './types';
 
 export type { Migration };
 
-export const MIGRATIONS: readonly Migration[] = [coreMigration, standardCsmsMigration, certificatesMigration, chargingProfilesMigration, clusterEpochMigration];
+export const MIGRATIONS: readonly Migration[] = [coreMigration, standardCsmsMigration, certificatesMigration, chargingProfilesMigration, clusterEpochMigration, sitesMigration];

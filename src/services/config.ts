@@ -13,6 +13,7 @@ import type {
   MessageFormatEnumType,
   ReportBaseEnumType,
 } from '../../schemas/types.generated';
+import { DEFAULT_SITES_CONFIG, SITES_CONFIG_SCHEMA, type SitesConfig } from './sites/config';
 
 /** IdTokenEnumType (OCPP 2.0.1 Part 2, IdTokenType.type). */
 export const ID_TOKEN_TYPES: readonly IdTokenEnumType[] = ['Central', 'eMAID', 'ISO14443', 'ISO15693', 'KeyCode', 'Local', 'MacAddress', 'NoAuthorization'];
@@ -254,6 +255,8 @@ export const STANDARD_CSMS_CONFIG_PROPERTIES = {
       statusOnReconnect: { type: 'boolean', default: true, description: 'send GetTransactionStatus for each open transaction when a station reconnects (TC_E_29/30)' },
     },
   },
+  // Site load management (issue 12 item 3): src/services/sites/config.ts.
+  sites: SITES_CONFIG_SCHEMA,
 } as const;
 
 export type TokenStatus = (typeof TOKEN_STATUSES)[number];
@@ -335,6 +338,8 @@ export interface StandardCsmsConfig {
     readonly statusOnSeqNoGap: boolean;
     readonly statusOnReconnect: boolean;
   };
+  /** Site load management; absent: no sites from the file. */
+  readonly sites?: SitesConfig;
 }
 
 /** The settings when the configuration names none (embedding, tests). */
@@ -353,6 +358,7 @@ export function standardCsmsConfig(partial: {
   readonly tariffs?: Partial<StandardCsmsConfig['tariffs']>;
   readonly bootPolicy?: StandardCsmsConfig['bootPolicy'];
   readonly transactions?: Partial<StandardCsmsConfig['transactions']>;
+  readonly sites?: Partial<SitesConfig>;
 } = {}): StandardCsmsConfig {
   const d = DEFAULT_STANDARD_CSMS_CONFIG;
   return {
@@ -361,5 +367,6 @@ export function standardCsmsConfig(partial: {
     tariffs: { ...d.tariffs, ...partial.tariffs },
     bootPolicy: partial.bootPolicy ?? d.bootPolicy,
     transactions: { ...d.transactions, ...partial.transactions },
+    sites: { ...DEFAULT_SITES_CONFIG, ...partial.sites },
   };
 }

@@ -1,0 +1,188 @@
+/** The standard CSMS's tokens (/api/tokens), tariffs (/api/tariffs) and sites (/api/sites). */
+import { useState, type ReactNode } from 'react';
+import { Badge, ErrorNote, Loading, formatTime, isUnavailable, useApi } from '../components';
+
+interface Token {
+  readonly idToken: string;
+  readonly type: string;
+  readonly status: string;
+  readonly expiresAt?: string;
+  readonly groupIdToken?: { readonly idToken: string; readonly type: string };
+  readonly source?: string;
+  readonly updatedAt?: string;
+}
+
+interface Tariff {
+  readonly id: string;
+  readonly currency: string;
+  readonly energyPrice?: string;
+  readonly chargingTimePrice?: string;
+  readonly parkingTimePrice?: string;
+  readonly sessionFee?: string;
+  readonly taxPercent?: string;
+  readonly source?: string;
+}
+
+const TOKEN_STATUSES = ['Accepted', 'Blocked', 'ConcurrentTx', 'Expired', 'Invalid', 'NoCredit', 'NotAllowedTypeEVSE', 'NotAtThisLocation', 'NotAtThisTime', 'Unknown'];
+
+export function Tokens(): ReactNode {
+  const [prefix, setPrefix] = useState('');
+  const [status, setStatus] = useState('');
+  const query = new URLSearchParams({ limit: '200', ...(prefix ? { prefix } : {}), ...(status ? { status } : {}) });
+  const tokens = useApi<{ items: Token[]; total: number }>(`/api/tokens?${query.toString()}`);
+  return (
+    <>
+      <h1>Tokens</h1>
+      <form className="toolbar" onSubmit={(e) => e.preventDefault()}>
+        <div className="field inline">
+          <label htmlFor="token-prefix">idToken starts with</label>
+          <input id="token-prefix" type="search" value={prefix} onChange={(e) => setPrefix(e.target.value)} />
+        </div>
+        <div className="field inline">
+          <label htmlFor="token-status">Status</label>
+          <select id="token-status" value={status} onChange={(e) => setStatus(e.target.value)}>
+            <option value="">any</option>
+            {TOKEN_STATUSES.map((s) => (
+              <option key={s}>{s}</option>
+            ))}
+          </select>
+        </div>
+      </form>
+      {isUnavailable(tokens.error) ? <NotAvailable what="Tokens" error={tokens.error} /> : <ErrorNote error={tokens.error} />}
+      {tokens.loading && !tokens.data ? <Loading what="tokens" /> : null}
+      {tokens.data ? (
+        <>
+          <p className="muted">
+            {tokens.data.items.length} of {tokens.data.total} tokens.
+          </p>
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">idToken</th>
+                <th scope="col">Type</th>
+                <th scope="col">Status</th>
+                <th scope="col">Group</th>
+                <th scope="col">Expires</th>
+                <th scope="col">Source</th>
+                <th scope="col">Updated</th>
+              </tr>
+            </thead>
+            <tbody>
+              {tokens.data.items.map((t) => (
+                <tr key={`${t.type}/${t.idToken}`}>
+                  <td>{t.idToken}</td>
+                  <td>{t.type}</td>
+                  <td>
+                    <Badge value={t.status} />
+                  </td>
+                  <td>{t.groupIdToken ? `${t.groupIdToken.idToken} (${t.groupIdToken.type})` : '—'}</td>
+                  <td>{formatTime(t.expiresAt)}</td>
+                  <td>{t.source ?? '—'}</td>
+                  <td>{formatTime(t.updatedAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      ) : null}
+    </>
+  );
+}
+
+export function Tariffs(): ReactNode {
+  const tariffs = useApi<{ items: Tariff[] }>('/api/tariffs');
+  return (
+    <>
+      <h1>Tariffs</h1>
+      {isUnavailable(tariffs.error) ? <NotAvailable what="Tariffs" error={tariffs.error} /> : <ErrorNote error={tariffs.error} />}
+      {tariffs.loading && !tariffs.data ? <Loading what="tariffs" /> : null}
+      {tariffs.data ? (
+        tariffs.data.items.length === 0 ? (
+          <p className="muted">No tariff defined.</p>
+        ) : (
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Tariff</th>
+                <th scope="col">Currency</th>
+                <th scope="col">Energy (per kWh)</th>
+                <th scope="col">Charging time (per hour)</th>
+                <th scope="col">Parking time (per hour)</th>
+                <th scope="col">Session fee</th>
+                <th scope="col">Tax %</th>
+                <th scope="col">Source</th>
+              </tr>
+            </thead>
+            <tbody>
+              {tariffs.data.items.map((t) => (
+                <tr key={t.id}>
+                  <td>{t.id}</td>
+                  <td>{t.currency}</td>
+                  <td>{t.energyPrice ?? '—'}</td>
+                  <td>{t.chargingTimePrice ?? '—'}</td>
+                  <td>{t.parkingTimePrice ?? '—'}</td>
+                  <td>{t.sessionFee ?? '—'}</td>
+                  <td>{t.taxPercent ?? '—'}</td>
+                  <td>{t.source ?? '—'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )
+      ) : null}
+    </>
+  );
+}
+
+/**
+ * Sites (load management): GET /api/sites lists each site with its id, name, limit, stations and
+ * allocations. Shown as it comes, since the route is younger than this page.
+ */
+export function Sites(): ReactNode {
+  const sites = useApi<unknown>('/api/sites');
+  const items = sitesOf(sites.data);
+  return (
+    <>
+      <h1>Sites</h1>
+      {isUnavailable(sites.error) ? <NotAvailable what="Sites" error={sites.error} /> : <ErrorNote error={sites.error} />}
+      {sites.loading && sites.data === undefined ? <Loading what="sites" /> : null}
+      {sites.data !== undefined ? (
+        items.length === 0 ? (
+          <p className="muted">No site defined.</p>
+        ) : (
+          items.map((site, index) => (
+            <section key={String(site.id ?? index)} className="card" aria-label={`Site ${String(site.name ?? site.id ?? index)}`}>
+              <h2>
+                {String(site.name ?? site.id ?? `Site ${index + 1}`)} {site.id !== undefined && site.name !== undefined ? <span className="muted">({String(site.id)})</span> : null}
+              </h2>
+              <dl className="facts">
+                {Object.entries(site)
+                  .filter(([key]) => key !== 'name' && key !== 'id')
+                  .map(([key, value]) => (
+                    <div key={key} className="fact">
+                      <dt>{key}</dt>
+                      <dd>{typeof value === 'object' && value !== null ? <pre className="code">{JSON.stringify(value, null, 2)}</pre> : String(value)}</dd>
+                    </div>
+                  ))}
+              </dl>
+            </section>
+          ))
+        )
+      ) : null}
+    </>
+  );
+}
+
+function sitesOf(data: unknown): Record<string, unknown>[] {
+  const list = Array.isArray(data) ? data : ((data as { items?: unknown; sites?: unknown } | undefined)?.items ?? (data as { sites?: unknown } | undefined)?.sites);
+  return Array.isArray(list) ? list.filter((x): x is Record<string, unknown> => typeof x === 'object' && x !== null) : [];
+}
+
+function NotAvailable({ what, error }: { what: string; error: unknown }): ReactNode {
+  const status = (error as { status?: number }).status;
+  return (
+    <p className="notice" role="status">
+      {what} are not available on this server ({status === 404 ? 'the route is not there: an older server' : 'its service is not running'}, HTTP {status}).
+    </p>
+  );
+}

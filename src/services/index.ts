@@ -20,6 +20,7 @@ import { TransactionService } from './transactions';
 import { CertificateService, DEFAULT_CERTIFICATES_CONFIG, SecurityEventService, type CertificatesConfig } from './certificates';
 import { ChargingProfileService } from './charging/profile-service';
 import { EvChargingService } from './charging/ev-charging';
+import { SiteService } from './sites/site-service';
 
 export { BootPolicyService, LocalListService, TariffService, TokenService, TransactionService };
 export { CertificateService, SecurityEventService, certificatesConfig, type CertificatesConfig } from './certificates';
@@ -40,6 +41,8 @@ export type { StoredBootPolicy, ProvisioningState } from './boot-policy';
 export { ChargingProfileService } from './charging/profile-service';
 export type { StoredChargingProfile, ChargingProfileType } from './charging/profile-service';
 export { EvChargingService, type LimitProvider, type AllocationLimit, type StoredChargingNeeds } from './charging/ev-charging';
+export { SiteService, type SiteView, type SiteInput, type SitesConfig, type EvseLimit } from './sites';
+export type { TransactionChange } from './transactions';
 
 export interface CsmsServices {
   readonly tokens: TokenService;
@@ -55,6 +58,8 @@ export interface CsmsServices {
   readonly chargingProfiles: ChargingProfileService;
   /** ISO 15118 charging needs and schedules (K15–K17); `setLimitProvider` takes a per-EVSE allocation. */
   readonly evCharging: EvChargingService;
+  /** Site load management: sites kept under their grid limit (issue 12 item 3). */
+  readonly sites: SiteService;
   readonly config: StandardCsmsConfig;
   /** Write the configuration's tokens, tariffs and boot policies (once, at start). */
   provision(): Promise<void>;
@@ -71,6 +76,7 @@ declare module '../events/contract' {
     readonly securityEvents: SecurityEventService;
     readonly chargingProfiles: ChargingProfileService;
     readonly evCharging: EvChargingService;
+    readonly sites: SiteService;
   }
 }
 
@@ -114,6 +120,14 @@ export function createCsmsServices(options: CsmsServicesOptions): CsmsServices {
   const certificates = new CertificateService(store, options.certificates ?? DEFAULT_CERTIFICATES_CONFIG, callsFor, securityEvents);
   const chargingProfiles = new ChargingProfileService(store, callsFor);
   const evCharging = new EvChargingService(store, chargingProfiles, callsFor);
+  // Sites follow the transactions and send their TxProfiles through the charging-profile service;
+  // the ISO 15118 grants never offer an EVSE more than its site allocation.
+  const sites = new SiteService(store, chargingProfiles, { config: config.sites });
+  transactions.onChange((change) => sites.onTransactionChange(change));
+  evCharging.setLimitProvider((stationId, evseId) => {
+    const allocation = sites.limitFor(stationId, evseId);
+    return allocation && { limit: allocation.limit, unit: allocation.unit };
+  });
   return {
     tokens,
     localLists,
@@ -124,6 +138,7 @@ export function createCsmsServices(options: CsmsServicesOptions): CsmsServices {
     securityEvents,
     chargingProfiles,
     evCharging,
+    sites,
     config,
     async provision() {
       try {
@@ -131,6 +146,7 @@ export function createCsmsServices(options: CsmsServicesOptions): CsmsServices {
         await tariffs.provision();
         await bootPolicy.provision();
         await certificates.provision();
+        await sites.provision();
       } catch (error) {
         // What the schema could not check (a real date, a tariff that exists, a duplicate) is
         // still the configuration's fault: a ConfigError naming the field (the CLI exits 2).

@@ -45,10 +45,11 @@ import { TOKEN_ROUTES } from './tokens-routes';
 import { CERTIFICATE_ROUTES } from './certificates-routes';
 import { SECURITY_EVENT_ROUTES } from './security-events-routes';
 import { PASSWORD_ROTATION_ROUTES } from './password-rotation-routes';
+import { TLS_ROUTES, type TlsRouteHooks } from './tls-routes';
 import { DASHBOARD_ROUTES } from './dashboard-routes';
 
 /** What the routes need besides the CSMS: decisions the embedding application (the CLI) makes. */
-export interface RouteHooks extends TransactionRouteHooks, ServicesRouteHooks {
+export interface RouteHooks extends TransactionRouteHooks, ServicesRouteHooks, TlsRouteHooks {
   /** The handler a station added through the API runs; `undefined` asks for the default. Throw to refuse the name. */
   resolveHandler(name: string | undefined): OcppHandler | Promise<OcppHandler>;
   /** Told after a station's password or profile changed, or the station was removed (e.g. CredentialVerifier.invalidate). */
@@ -362,5 +363,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [listStations, addStation, ge
   ...CERTIFICATE_ROUTES,
   ...SECURITY_EVENT_ROUTES,
   ...PASSWORD_ROTATION_ROUTES,
+  // TLS listeners' certificates: what they serve, reload without a restart (issue 11).
+  ...TLS_ROUTES,
   // The web dashboard (issue 14): its live feed, frame capture and the call schemas.
   ...DASHBOARD_ROUTES];

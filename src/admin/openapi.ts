@@ -17,6 +17,7 @@ const STATUS_TEXT: Readonly<Record<number, string>> = {
   401: 'No or wrong bearer token (unauthorized).',
   404: 'No such station (unknown_station), action (unknown_action), device-model entry or transaction (unknown_transaction).',
   409: 'Conflicts with the station\u2019s state: already registered (station_exists), not connected or booted (offline), call not allowed in its state (not_allowed).',
+  422: 'The request was understood but could not be carried out (tls_reload_failed, with each listener\u2019s outcome).',
   429: 'The station\u2019s outbound call queue is full (queue_full); retry later.',
   500: 'Internal error (internal).',
   502: 'The station answered with a CALLERROR (call_error, with ocppCode and description).',

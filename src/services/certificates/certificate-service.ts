@@ -10,7 +10,7 @@
  * so V2GCertificate requests are Rejected.
  */
 import type { RequestOf, ResponseOf } from '../../../schemas/actions';
-import { describeCause } from '../../errors';
+import { CallTimeoutError, describeCause } from '../../errors';
 import type { StationCalls } from '../../events/contract';
 import { loggerFor } from '../../log';
 import type { Store } from '../../store';
@@ -59,6 +59,8 @@ export class CertificateService {
   private authority?: Promise<CertificateAuthority>;
   /** The follow-up of each station's latest accepted request (one promise per station). */
   private readonly followUps = new Map<string, Promise<SigningOutcome>>();
+  /** Who waits for a station's next SignCertificate to be settled (`nextOutcome`). */
+  private readonly waiters = new Map<string, Set<(outcome: SigningOutcome) => void>>();
 
   constructor(
     private readonly store: Store,
@@ -109,6 +111,7 @@ export class CertificateService {
       });
     // Kept after it settles (one per station): `whenSent` tells the outcome of the latest request.
     this.followUps.set(stationId, followUp);
+    void followUp.then((outcome) => this.settle(stationId, outcome));
     log.info('certificate signing request accepted', { station: stationId, subject: check.subject, key: check.keyType });
     return { status: 'Accepted' };
   }
@@ -119,6 +122,57 @@ export class CertificateService {
    */
   whenSent(stationId: string): Promise<SigningOutcome> {
     return this.followUps.get(stationId) ?? Promise.resolve({});
+  }
+
+  /**
+   * The outcome of the station's next SignCertificate, from now: its follow-up (signed, sent and
+   * answered) when it is accepted, `{ error }` when it is refused. Rejects with CallTimeoutError
+   * after `timeoutMs` (the profile upgrade waits on this after its TriggerMessage, A05).
+   */
+  nextOutcome(stationId: string, timeoutMs: number): Promise<SigningOutcome> {
+    return new Promise<SigningOutcome>((resolve, reject) => {
+      let waiters = this.waiters.get(stationId);
+      if (!waiters) this.waiters.set(stationId, (waiters = new Set()));
+      const waiter = (outcome: SigningOutcome) => {
+        clearTimeout(timer);
+        resolve(outcome);
+      };
+      const timer = setTimeout(() => {
+        this.forget(stationId, waiter);
+        reject(new CallTimeoutError(stationId, 'SignCertificate', timeoutMs));
+      }, timeoutMs);
+      timer.unref();
+      waiters.add(waiter);
+    });
+  }
+
+  /**
+   * Stations whose certificate in use (the latest one they accepted) expires before `before`,
+   * soonest first: what renewal (renewal.ts) asks to renew.
+   */
+  async expiringBefore(before: Date): Promise<{ readonly stationId: string; readonly serial: string; readonly notAfter: string }[]> {
+    const rows = await this.store.db.query<{ station_id: string; serial: string; not_after: string }>(
+      'SELECT c.station_id, c.serial, c.not_after FROM issued_certificates c ' +
+        "WHERE c.station_status = 'Accepted' AND c.not_after < $1 AND NOT EXISTS (" +
+        "SELECT 1 FROM issued_certificates n WHERE n.station_id = c.station_id AND n.station_status = 'Accepted' " +
+        'AND (n.issued_at > c.issued_at OR (n.issued_at = c.issued_at AND n.serial > c.serial))) ' +
+        'ORDER BY c.not_after, c.station_id',
+      [before.toISOString()],
+    );
+    return rows.map((r) => ({ stationId: r.station_id, serial: r.serial, notAfter: r.not_after }));
+  }
+
+  private settle(stationId: string, outcome: SigningOutcome): void {
+    const waiters = this.waiters.get(stationId);
+    if (!waiters) return;
+    this.waiters.delete(stationId);
+    for (const waiter of waiters) waiter(outcome);
+  }
+
+  private forget(stationId: string, waiter: (outcome: SigningOutcome) => void): void {
+    const waiters = this.waiters.get(stationId);
+    waiters?.delete(waiter);
+    if (waiters?.size === 0) this.waiters.delete(stationId);
   }
 
   /** The certificates issued to a station, newest first. */
@@ -155,6 +209,7 @@ export class CertificateService {
   private async refuse(stationId: string, reasonCode: string, reason: string): Promise<ResponseOf<'SignCertificate'>> {
     // Written before the answer (DESIGN.md §7): the refusal is on record when the station hears it.
     await this.securityEvents.recordCsms(stationId, 'CsrRejected', reason.slice(0, 255)).promise;
+    this.settle(stationId, { error: `SignCertificate Rejected (${reasonCode}): ${reason}` });
     return { status: 'Rejected', statusInfo: { reasonCode, additionalInfo: reason.slice(0, 512) } };
   }
 

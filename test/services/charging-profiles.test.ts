@@ -170,7 +170,6 @@ describe.each(kinds.map((kind) => [kind.name, kind] as const))('on %s', (name, k
 
   describe('reconciling with the station\u2019s reports (K09)', () => {
     it('makes the records what the station reports over several parts: unknown ones added, missing ones dropped, its own kept as set', async () => {
-      let profiles!: ChargingProfileService;
       const station = scriptedStation({
         SetChargingProfile: () => ({ status: 'Accepted' }),
         GetChargingProfiles: (request) => {
@@ -185,7 +184,8 @@ describe.each(kinds.map((kind) => [kind.name, kind] as const))('on %s', (name, k
           return { status: 'Accepted' };
         },
       });
-      profiles = new ChargingProfileService(store, () => station);
+      // Declared after the station that reports to it: the station's answers run later.
+      const profiles = new ChargingProfileService(store, () => station);
       await profiles.set('CP1', 1, txDefault(1, 16));
       await profiles.set('CP1', 2, txDefault(2, 16));
       const outcome = await profiles.refresh('CP1');

@@ -8,6 +8,7 @@ import { certificatesMigration } from './003-certificates';
 import { chargingProfilesMigration } from './004-charging-profiles';
 import { clusterEpochMigration } from './008-cluster-epoch';
 import { sitesMigration } from './005-sites';
+import { installedCertificatesMigration } from './007-installed-certificates';
 import type { Migration } from './types';
 
 export type { Migration };

@@ -13,4 +13,4 @@ import type { Migration } from './types';
 
 export type { Migration };
 
-export const MIGRATIONS: readonly Migration[] = [coreMigration, standardCsmsMigration, certificatesMigration, chargingProfilesMigration, clusterEpochMigration, sitesMigration];
+export const MIGRATIONS: readonly Migration[] = [coreMigration, standardCsmsMigration, certificatesMigration, chargingProfilesMigration, clusterEpochMigration, sitesMigration, installedCertificatesMigration];

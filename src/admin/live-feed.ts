@@ -54,7 +54,7 @@ export interface FleetCounters {
   /** OCPP messages (frames) per second over the last interval, in and out. */
   readonly messagesInPerSecond: number;
   readonly messagesOutPerSecond: number;
-  /** CALLERRORs sent and received and refused frames since the feed started listening. */
+  /** CALLERRORs sent and received (a refused frame is answered with one) since the feed was made. */
   readonly errors: number;
   readonly errorsPerSecond: number;
   /** When these counters were taken (RFC 3339). */
@@ -233,8 +233,9 @@ export class LiveFeed {
   private frame(event: FrameEvent): void {
     if (event.direction === 'in') this.framesIn++;
     else this.framesOut++;
-    // A refused frame, or a CALLERROR either way (OCPP-J Part 4 §4.2.3: message type 4).
-    if (event.error !== undefined || event.text.startsWith('[4')) {
+    // A CALLERROR either way (OCPP-J Part 4 §4.2.3: message type 4). A refused station frame is
+    // counted once, by the CALLERROR that answers it (DESIGN.md §4: every bad frame is answered).
+    if (event.text.startsWith('[4')) {
       this.errorsSinceTick++;
       this.errorsTotal++;
     }

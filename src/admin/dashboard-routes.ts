@@ -9,7 +9,7 @@
  *     PUT  /api/dashboard/frame-capture  switch the per-station ring of recent frames on or off
  *     GET  /api/stations/:id/frames      a station's recent frames, oldest first
  *     GET  /api/schemas                  the actions the CSMS initiates
- *     GET  /api/schemas/:action          an action's official OCPP 2.0.1 request and response schemas
+ *     GET  /api/schemas/:name            an action's official OCPP 2.0.1 request and response schemas
  *
  * The page is the Vite build in dashboard/dist (`npm run build:dashboard`, run by `npm ci`'s
  * `prepare`). Without it the server still starts: `/` explains how to build it, and one warn
@@ -164,10 +164,11 @@ const CAPTURE_SCHEMA = {
   properties: { enabled: { type: 'boolean' }, framesPerStation: { type: 'integer', description: 'Frames kept per station, oldest dropped first.' } },
 } as const;
 
+// Named `name`, not `action`: `:action` marks the call route (openapi.ts documents it per action).
 const ACTION_PARAMS = {
   type: 'object',
-  required: ['action'],
-  properties: { action: { type: 'string', minLength: 1, maxLength: 64, description: 'An OCPP 2.0.1 action the CSMS initiates, e.g. Reset.' } },
+  required: ['name'],
+  properties: { name: { type: 'string', minLength: 1, maxLength: 64, description: 'An OCPP 2.0.1 action the CSMS initiates, e.g. Reset.' } },
 } as const;
 
 const events: AdminRoute = {
@@ -306,7 +307,7 @@ const schemaList: AdminRoute = {
   method: 'GET',
   url: '/api/schemas',
   operationId: 'listCallSchemas',
-  summary: 'The OCPP 2.0.1 actions the CSMS initiates (each one\u2019s schemas at /api/schemas/{action}).',
+  summary: 'The OCPP 2.0.1 actions the CSMS initiates (each one\u2019s schemas at /api/schemas/{name}).',
   answers: { 200: { description: 'The actions.', schema: { type: 'object', required: ['actions'], properties: { actions: { type: 'array', items: { type: 'string' } } } } } },
   errors: [],
   async handle() {
@@ -316,7 +317,7 @@ const schemaList: AdminRoute = {
 
 const schemaOf: AdminRoute = {
   method: 'GET',
-  url: '/api/schemas/:action',
+  url: '/api/schemas/:name',
   operationId: 'getCallSchemas',
   summary: 'An action\u2019s official OCPP 2.0.1 JSON schemas (draft-06), request and response, as the CSMS validates with.',
   params: ACTION_PARAMS,
@@ -328,7 +329,7 @@ const schemaOf: AdminRoute = {
   },
   errors: [404],
   async handle(_ctx, request) {
-    const { action } = request.params as { action: string };
+    const { name: action } = request.params as { name: string };
     if (!isKnownAction(action)) throw new AdminHttpError(404, 'unknown_action', `${JSON.stringify(action)} is not an OCPP 2.0.1 action`, { action });
     if (!isCsmsAction(action)) {
       throw new AdminHttpError(400, 'not_csms_action', `${action} is sent by charging stations, not by the CSMS`, { action, ocppCode: 'NotSupported' });

@@ -50,7 +50,8 @@ export type CsmsErrorCode =
   | 'simulator'
   | 'invalid_input'
   | 'not_found'
-  | 'cluster';
+  | 'cluster'
+  | 'external_service';
 
 export abstract class CsmsError extends Error {
   abstract readonly code: CsmsErrorCode;
@@ -335,5 +336,16 @@ function safeShow(value: unknown): string {
     return text === undefined ? String(value) : text.length > 200 ? text.slice(0, 200) + '…' : text;
   } catch {
     return String(value);
+  }
+}
+
+/**
+ * A service the CSMS relies on over HTTP (the external V2G signer, issue 11) gave no usable
+ * answer: unreachable, too slow, an HTTP error, or an answer that is not what was asked for.
+ */
+export class ExternalServiceError extends CsmsError {
+  readonly code = 'external_service' as const;
+  constructor(readonly service: string, readonly reason: string) {
+    super(`${service}: ${reason}`);
   }
 }

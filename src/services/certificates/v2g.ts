@@ -1,0 +1,293 @@
+/**
+ * V2GCertificate signing (OCPP 2.0.1 A03 with certificateType V2GCertificate; the station's
+ * ISO 15118 SECC certificate, the one it presents to EVs): the CSR is checked as a station
+ * certificate's (csr.ts: parses, self-signature, CN the station identity, O the organization),
+ * and its key must be EC (ISO 15118-2 uses ECDSA on secp256r1; -20 adds secp521r1), then it is
+ * signed by
+ *
+ * - the external signer when `certificates.v2gSigner` is configured (a V2G PKI's enrolment
+ *   front-end): the CSR is POSTed as JSON `{ stationId, certificateType, csr }`, and the answer
+ *   is JSON `{ certificateChain }` or a PEM body, leaf first; the leaf must carry the CSR's key;
+ * - otherwise the V2G sub-CA: the operator's (`certificates.v2g.ca`), or one the CSMS generates
+ *   once under its own CA (ECDSA P-256) and keeps in the store (`certificate_authorities`, row
+ *   `v2g-embedded:<root serial>`, so a new root gets a new sub-CA).
+ *
+ * The chain sent with CertificateSigned is the leaf and the sub-CA (with the issuers the
+ * operator's file lists after it); the V2G root is what a station trusts (InstallCertificate
+ * V2GRootCertificate), not part of the chain. Nothing here logs a private key.
+ */
+import { createPrivateKey, createPublicKey, randomBytes, webcrypto, type KeyObject } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import 'reflect-metadata';
+import * as x509 from '@peculiar/x509';
+import { ConfigError, ExternalServiceError, describeCause } from '../../errors';
+import { loggerFor } from '../../log';
+import type { Store } from '../../store';
+import type { CertificateAuthority, IssuedCertificate } from './authority';
+import type { CertificatesConfig } from './config';
+import { CRYPTO, checkCsr, type CsrCheck } from './csr';
+import { DEFAULT_V2G_CONFIG, type HttpServiceConfig, type V2gConfig } from './iso15118-config';
+import { postBounded } from './iso15118-http';
+
+const log = loggerFor('v2g-certificates');
+const subtle = webcrypto.subtle;
+
+/** The embedded V2G sub-CA's life (bounded by its root's). */
+const EMBEDDED_SUB_CA_YEARS = 10;
+const PEM_BLOCKS = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+
+interface SigningKey {
+  readonly key: webcrypto.CryptoKey;
+  readonly algorithm: webcrypto.EcdsaParams | webcrypto.RsaHashedImportParams;
+}
+
+/** A sub-CA that signs V2G certificates: its certificate, the chain sent after a leaf, its key. */
+export interface V2gSubCa {
+  readonly certificate: x509.X509Certificate;
+  /** The sub-CA and the issuers listed after it (embedded: the sub-CA alone). */
+  readonly chain: readonly x509.X509Certificate[];
+  readonly origin: 'config' | 'embedded';
+  readonly signing: SigningKey;
+}
+
+export type V2gCsrCheck = CsrCheck;
+
+export class V2gCertificateSigner {
+  private subCaLoad?: Promise<V2gSubCa>;
+  private readonly v2g: V2gConfig;
+  private readonly signer?: HttpServiceConfig;
+
+  constructor(
+    private readonly store: Store,
+    private readonly settings: CertificatesConfig,
+    /** The CSMS's own CA (the embedded sub-CA's issuer). */
+    private readonly root: () => Promise<CertificateAuthority>,
+  ) {
+    this.v2g = settings.v2g ?? DEFAULT_V2G_CONFIG;
+    this.signer = settings.v2gSigner;
+  }
+
+  get enabled(): boolean {
+    return this.v2g.enabled;
+  }
+
+  /** Where V2G CSRs are signed: `external` (v2gSigner), `config` (v2g.ca) or `embedded`. */
+  get origin(): 'external' | 'config' | 'embedded' {
+    return this.signer ? 'external' : this.v2g.ca ? 'config' : 'embedded';
+  }
+
+  /** A V2GCertificate CSR checked: the station certificate rules, and an EC key. */
+  async check(stationId: string, csr: string): Promise<V2gCsrCheck> {
+    const check = await checkCsr(csr, { identity: stationId, organization: this.settings.organization, minimumRsaBits: this.settings.minimumRsaBits });
+    if (!check.ok) return check;
+    if (check.keyType !== 'ec') return { ok: false, problem: 'unsupported_key', message: 'a V2G certificate needs an EC key (ISO 15118: ECDSA on secp256r1)' };
+    return check;
+  }
+
+  /** Sign a checked request: by the external signer when configured, else by the V2G sub-CA. */
+  async issue(stationId: string, request: x509.Pkcs10CertificateRequest): Promise<IssuedCertificate> {
+    return this.signer ? this.issueExternally(stationId, request, this.signer) : this.issueBySubCa(request);
+  }
+
+  /** The V2G sub-CA (loaded from the configuration's files, or the embedded one, generated once). */
+  subCa(): Promise<V2gSubCa> {
+    if (!this.subCaLoad) {
+      this.subCaLoad = this.v2g.ca ? loadSubCa(this.v2g.ca) : this.embeddedSubCa();
+      // A failed load is retried on the next use rather than remembered.
+      this.subCaLoad.catch(() => (this.subCaLoad = undefined));
+    }
+    return this.subCaLoad;
+  }
+
+  private async issueBySubCa(request: x509.Pkcs10CertificateRequest): Promise<IssuedCertificate> {
+    const subCa = await this.subCa();
+    const now = Date.now();
+    const issued = await x509.X509CertificateGenerator.create(
+      {
+        serialNumber: newSerial(),
+        subject: request.subjectName,
+        issuer: subCa.certificate.subjectName,
+        notBefore: new Date(now - 60_000),
+        // Never past the sub-CA's own end.
+        notAfter: new Date(Math.min(now + this.v2g.validityDays * 86_400_000, subCa.certificate.notAfter.getTime())),
+        publicKey: request.publicKey,
+        signingKey: subCa.signing.key,
+        signingAlgorithm: subCa.signing.algorithm,
+        extensions: [
+          new x509.BasicConstraintsExtension(false, undefined, true),
+          // The SECC signs (TLS, ISO 15118-2 message signatures) and agrees keys (ECDH).
+          new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyAgreement, true),
+          await x509.SubjectKeyIdentifierExtension.create(request.publicKey, false, CRYPTO),
+          await x509.AuthorityKeyIdentifierExtension.create(subCa.certificate.publicKey, false, CRYPTO),
+        ],
+      },
+      CRYPTO,
+    );
+    const pem = issued.toString('pem');
+    const chain = [pem, ...subCa.chain.map((c) => c.toString('pem'))].join('\n');
+    return { serial: issued.serialNumber, subject: issued.subject, notBefore: issued.notBefore, notAfter: issued.notAfter, certificate: pem, chain: `${chain}\n` };
+  }
+
+  private async issueExternally(stationId: string, request: x509.Pkcs10CertificateRequest, signer: HttpServiceConfig): Promise<IssuedCertificate> {
+    const answer = await postBounded({
+      url: signer.url,
+      body: JSON.stringify({ stationId, certificateType: 'V2GCertificate', csr: request.toString('pem') }),
+      contentType: 'application/json',
+      accept: 'application/json, application/x-pem-file',
+      timeoutMs: signer.timeoutMs,
+      maxBytes: 64 * 1024,
+      ...(signer.authorization !== undefined ? { authorization: signer.authorization } : {}),
+    });
+    if (!answer.ok) throw new ExternalServiceError('V2G signer', `${answer.problem}: ${answer.message}`);
+    if (answer.status < 200 || answer.status > 299) throw new ExternalServiceError('V2G signer', `it answered HTTP ${answer.status}`);
+    const text = answer.body.toString('utf8');
+    let chainText = text;
+    if (answer.contentType.includes('json')) {
+      try {
+        chainText = String((JSON.parse(text) as { certificateChain?: unknown }).certificateChain ?? '');
+      } catch {
+        throw new ExternalServiceError('V2G signer', 'its answer is not JSON');
+      }
+    }
+    const blocks = chainText.match(PEM_BLOCKS) ?? [];
+    let chain: x509.X509Certificate[];
+    try {
+      if (blocks.length === 0) throw new TypeError('no PEM certificate');
+      chain = blocks.map((block) => new x509.X509Certificate(block));
+    } catch (error) {
+      throw new ExternalServiceError('V2G signer', `its answer is not a PEM certificate chain: ${describeCause(error)}`);
+    }
+    const leaf = chain[0]!;
+    if (!Buffer.from(leaf.publicKey.rawData).equals(Buffer.from(request.publicKey.rawData))) {
+      throw new ExternalServiceError('V2G signer', 'the certificate it returned is not for the key of the CSR');
+    }
+    if (leaf.notAfter.getTime() <= Date.now()) throw new ExternalServiceError('V2G signer', 'the certificate it returned has expired');
+    log.info('V2G certificate signed by the external signer', { station: stationId, serial: leaf.serialNumber });
+    const pems = chain.map((c) => c.toString('pem'));
+    return { serial: leaf.serialNumber, subject: leaf.subject, notBefore: leaf.notBefore, notAfter: leaf.notAfter, certificate: pems[0]!, chain: `${pems.join('\n')}\n` };
+  }
+
+  private async embeddedSubCa(): Promise<V2gSubCa> {
+    const root = await this.root();
+    const id = `v2g-embedded:${root.certificate.serialNumber}`;
+    const stored = await readStoredSubCa(this.store, id);
+    if (stored) return stored;
+    const rootKey = await this.rootKey(root);
+    const keys = await subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']);
+    const now = Date.now();
+    const certificate = await x509.X509CertificateGenerator.create(
+      {
+        serialNumber: newSerial(),
+        subject: `CN=${escapeRdn(this.v2g.embeddedCaName)}`,
+        issuer: root.certificate.subjectName,
+        notBefore: new Date(now - 60_000),
+        notAfter: new Date(Math.min(now + EMBEDDED_SUB_CA_YEARS * 365.25 * 86_400_000, root.certificate.notAfter.getTime())),
+        publicKey: keys.publicKey,
+        signingKey: rootKey.key,
+        signingAlgorithm: rootKey.algorithm,
+        extensions: [
+          // A sub-CA that signs leaves only (path length 0).
+          new x509.BasicConstraintsExtension(true, 0, true),
+          new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+          await x509.SubjectKeyIdentifierExtension.create(keys.publicKey, false, CRYPTO),
+          await x509.AuthorityKeyIdentifierExtension.create(root.certificate.publicKey, false, CRYPTO),
+        ],
+      },
+      CRYPTO,
+    );
+    const keyPem = x509.PemConverter.encode(Buffer.from(await subtle.exportKey('pkcs8', keys.privateKey)), 'PRIVATE KEY');
+    // Another node (or a concurrent start) may have stored one first: keep the stored one.
+    await this.store.committer.write(undefined, [
+      {
+        sql: 'INSERT INTO certificate_authorities (id, certificate, private_key, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING',
+        params: [id, certificate.toString('pem'), keyPem, new Date(now).toISOString()],
+      },
+    ]).promise;
+    const kept = await readStoredSubCa(this.store, id);
+    if (!kept) throw new ConfigError('certificates.v2g', undefined, 'a store that keeps the generated V2G sub-CA');
+    log.warn('V2G sub-CA generated under the CSMS CA and stored (no certificates.v2g.ca configured)', { subject: kept.certificate.subject, issuer: root.certificate.subject });
+    return kept;
+  }
+
+  /** The CSMS CA's private key (the operator's file, or the embedded CA's row), to sign the sub-CA once. */
+  private async rootKey(root: CertificateAuthority): Promise<SigningKey> {
+    const ca = this.settings.ca;
+    if (root.origin === 'config' && ca) {
+      const text = await readText(ca.keyFile, 'certificates.ca.keyFile');
+      return signingKeyOf(createPrivateKey({ key: text, format: 'pem', ...(ca.passphrase !== undefined ? { passphrase: ca.passphrase } : {}) }), 'certificates.ca.keyFile');
+    }
+    const rows = await this.store.db.query<{ private_key: string }>('SELECT private_key FROM certificate_authorities WHERE id = $1', ['embedded']);
+    if (!rows[0]) throw new ConfigError('certificates', undefined, 'the embedded CSMS CA in the store');
+    return signingKeyOf(createPrivateKey({ key: rows[0].private_key, format: 'pem' }), 'certificates');
+  }
+}
+
+async function readStoredSubCa(store: Store, id: string): Promise<V2gSubCa | undefined> {
+  const rows = await store.db.query<{ certificate: string; private_key: string }>('SELECT certificate, private_key FROM certificate_authorities WHERE id = $1', [id]);
+  const row = rows[0];
+  if (!row) return undefined;
+  const certificate = new x509.X509Certificate(row.certificate);
+  return { certificate, chain: [certificate], origin: 'embedded', signing: await signingKeyOf(createPrivateKey({ key: row.private_key, format: 'pem' }), 'certificates.v2g') };
+}
+
+/** The operator's V2G sub-CA from its files; a ConfigError naming the field when they are not a usable CA. */
+async function loadSubCa(ca: NonNullable<V2gConfig['ca']>): Promise<V2gSubCa> {
+  const keyText = await readText(ca.keyFile, 'certificates.v2g.ca.keyFile');
+  const certText = await readText(ca.certFile, 'certificates.v2g.ca.certFile');
+  let privateKey: KeyObject;
+  try {
+    privateKey = createPrivateKey({ key: keyText, format: 'pem', ...(ca.passphrase !== undefined ? { passphrase: ca.passphrase } : {}) });
+  } catch (error) {
+    throw new ConfigError('certificates.v2g.ca.keyFile', ca.keyFile, `a PEM private key (with its passphrase if encrypted): ${describeCause(error)}`);
+  }
+  let chain: x509.X509Certificate[];
+  try {
+    chain = (certText.match(PEM_BLOCKS) ?? []).map((pem) => new x509.X509Certificate(pem));
+    if (chain.length === 0) throw new TypeError('no certificate in the file');
+  } catch (error) {
+    throw new ConfigError('certificates.v2g.ca.certFile', ca.certFile, `PEM certificates, the sub-CA's first: ${describeCause(error)}`);
+  }
+  const certificate = chain[0]!;
+  if (!Buffer.from(certificate.publicKey.rawData).equals(createPublicKey(privateKey).export({ format: 'der', type: 'spki' }))) {
+    throw new ConfigError('certificates.v2g.ca.keyFile', ca.keyFile, `the private key of the certificate in ${ca.certFile}`);
+  }
+  if (!certificate.getExtension(x509.BasicConstraintsExtension)?.ca) throw new ConfigError('certificates.v2g.ca.certFile', ca.certFile, 'a CA certificate (basicConstraints cA true)');
+  if (certificate.notAfter.getTime() <= Date.now()) {
+    throw new ConfigError('certificates.v2g.ca.certFile', ca.certFile, `a certificate still valid (it expired ${certificate.notAfter.toISOString()})`);
+  }
+  log.info('V2G sub-CA loaded', { subject: certificate.subject, notAfter: certificate.notAfter.toISOString(), file: ca.certFile });
+  return { certificate, chain, origin: 'config', signing: await signingKeyOf(privateKey, 'certificates.v2g.ca.keyFile') };
+}
+
+/** The webcrypto signing key and algorithm of a Node private key (RSA PKCS #1 v1.5 or ECDSA). */
+async function signingKeyOf(privateKey: KeyObject, field: string): Promise<SigningKey> {
+  const pkcs8 = privateKey.export({ format: 'der', type: 'pkcs8' });
+  if (privateKey.asymmetricKeyType === 'rsa') {
+    const algorithm = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
+    return { key: await subtle.importKey('pkcs8', pkcs8, algorithm, false, ['sign']), algorithm };
+  }
+  const curve = { prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521' }[privateKey.asymmetricKeyDetails?.namedCurve ?? ''];
+  if (privateKey.asymmetricKeyType !== 'ec' || !curve) throw new ConfigError(field, privateKey.asymmetricKeyType, 'an RSA key or an EC key on P-256, P-384 or P-521');
+  const hash = curve === 'P-256' ? 'SHA-256' : curve === 'P-384' ? 'SHA-384' : 'SHA-512';
+  return { key: await subtle.importKey('pkcs8', pkcs8, { name: 'ECDSA', namedCurve: curve }, false, ['sign']), algorithm: { name: 'ECDSA', hash } };
+}
+
+async function readText(path: string, field: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(field, path, `a readable PEM file: ${describeCause(error)}`);
+  }
+}
+
+/** A positive 128-bit serial (RFC 5280 §4.1.2.2), hex. */
+function newSerial(): string {
+  const bytes = randomBytes(16);
+  bytes[0] = (bytes[0]! & 0x7f) | 0x01;
+  return bytes.toString('hex');
+}
+
+/** An RDN value for a DN string (RFC 4514 §2.4 escapes). */
+function escapeRdn(value: string): string {
+  return value.replace(/([,+"\\<>;=])/g, '\\$1').replace(/^([ #])/, '\\$1').replace(/ $/, '\\ ');
+}

@@ -46,10 +46,11 @@ import { CERTIFICATE_ROUTES } from './certificates-routes';
 import { SECURITY_EVENT_ROUTES } from './security-events-routes';
 import { PASSWORD_ROTATION_ROUTES } from './password-rotation-routes';
 import { TLS_ROUTES, type TlsRouteHooks } from './tls-routes';
+import { PROFILE_UPGRADE_ROUTES, type ProfileUpgradeRouteHooks } from './profile-upgrade-routes';
 import { DASHBOARD_ROUTES } from './dashboard-routes';
 
 /** What the routes need besides the CSMS: decisions the embedding application (the CLI) makes. */
-export interface RouteHooks extends TransactionRouteHooks, ServicesRouteHooks, TlsRouteHooks {
+export interface RouteHooks extends TransactionRouteHooks, ServicesRouteHooks, TlsRouteHooks, ProfileUpgradeRouteHooks {
   /** The handler a station added through the API runs; `undefined` asks for the default. Throw to refuse the name. */
   resolveHandler(name: string | undefined): OcppHandler | Promise<OcppHandler>;
   /** Told after a station's password or profile changed, or the station was removed (e.g. CredentialVerifier.invalidate). */
@@ -365,5 +366,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [listStations, addStation, ge
   ...PASSWORD_ROTATION_ROUTES,
   // TLS listeners' certificates: what they serve, reload without a restart (issue 11).
   ...TLS_ROUTES,
+  // Security profile upgrade to 3 (issue 11, A05).
+  ...PROFILE_UPGRADE_ROUTES,
   // The web dashboard (issue 14): its live feed, frame capture and the call schemas.
   ...DASHBOARD_ROUTES];

@@ -6,8 +6,9 @@
  * DESIGN.md §8). Every issued certificate is kept per station (serial, validity, the station's
  * answer) in `issued_certificates`; a refused request is a CSMS security event (CsrRejected).
  *
- * Only ChargingStationCertificate requests are signed: this CSMS is not a V2G (ISO 15118) CA,
- * so V2GCertificate requests are Rejected.
+ * V2GCertificate requests (the station's ISO 15118 certificate) are checked and signed by the V2G
+ * signer (v2g.ts: the V2G sub-CA or an external signer) and sent the same way; they have their own
+ * follow-ups (`whenV2gSent`) and do not count as the station's certificate in use.
  */
 import type { RequestOf, ResponseOf } from '../../../schemas/actions';
 import { CallTimeoutError, describeCause } from '../../errors';
@@ -18,6 +19,7 @@ import { CertificateAuthority, type IssuedCertificate } from './authority';
 import type { CertificatesConfig } from './config';
 import { checkCsr } from './csr';
 import type { SecurityEventService } from './security-events';
+import type { V2gCertificateSigner } from './v2g';
 
 const log = loggerFor('certificates');
 
@@ -59,6 +61,8 @@ export class CertificateService {
   private authority?: Promise<CertificateAuthority>;
   /** The follow-up of each station's latest accepted request (one promise per station). */
   private readonly followUps = new Map<string, Promise<SigningOutcome>>();
+  /** The follow-up of each station's latest accepted V2GCertificate request. */
+  private readonly v2gFollowUps = new Map<string, Promise<SigningOutcome>>();
   /** Who waits for a station's next SignCertificate to be settled (`nextOutcome`). */
   private readonly waiters = new Map<string, Set<(outcome: SigningOutcome) => void>>();
 
@@ -67,6 +71,8 @@ export class CertificateService {
     private readonly settings: CertificatesConfig,
     private readonly callsFor: (stationId: string) => StationCalls,
     private readonly securityEvents: SecurityEventService,
+    /** Signs V2GCertificate requests; without it they are Rejected. */
+    private readonly v2g?: V2gCertificateSigner,
   ) {}
 
   /** Load (or generate, once) the certificate authority at start, so a bad CA fails the start. */
@@ -96,6 +102,7 @@ export class CertificateService {
   ): Promise<ResponseOf<'SignCertificate'>> {
     const certificateType = request.certificateType ?? 'ChargingStationCertificate';
     if (!this.settings.enabled) return this.refuse(stationId, 'NotEnabled', 'certificate signing is switched off (certificates.enabled)');
+    if (certificateType === 'V2GCertificate' && this.v2g?.enabled) return this.onV2gSignCertificate(stationId, request.csr, calls, this.v2g);
     if (certificateType !== 'ChargingStationCertificate') {
       return this.refuse(stationId, 'UnsupportedType', `${certificateType} requests are not signed by this CSMS (it is not a V2G CA)`);
     }
@@ -114,6 +121,37 @@ export class CertificateService {
     void followUp.then((outcome) => this.settle(stationId, outcome));
     log.info('certificate signing request accepted', { station: stationId, subject: check.subject, key: check.keyType });
     return { status: 'Accepted' };
+  }
+
+  /**
+   * A V2GCertificate request (A03, ISO 15118): checked by the V2G signer (an EC key, the station
+   * certificate rules), Rejected with a CsrRejected security event when it does not fit, else
+   * Accepted and signed and sent after the answer, as a station certificate is.
+   */
+  private async onV2gSignCertificate(stationId: string, csr: string, calls: StationCalls, v2g: V2gCertificateSigner): Promise<ResponseOf<'SignCertificate'>> {
+    const check = await v2g.check(stationId, csr);
+    if (!check.ok) {
+      // An RSA key is a type of key the V2G PKI does not take (ISO 15118: ECDSA only).
+      const reasonCode = check.problem === 'unsupported_key' ? 'UnsupportedType' : 'InvalidCSR';
+      const reason = `V2GCertificate: ${check.problem}: ${check.message}`;
+      await this.securityEvents.recordCsms(stationId, 'CsrRejected', reason.slice(0, 255)).promise;
+      return { status: 'Rejected', statusInfo: { reasonCode, additionalInfo: reason.slice(0, 512) } };
+    }
+    const previous = this.v2gFollowUps.get(stationId) ?? Promise.resolve({});
+    const followUp = previous
+      .then(() => this.signAndSend(stationId, check.request, check.keyType, calls, 'V2GCertificate'))
+      .catch((error: unknown): SigningOutcome => {
+        log.error('V2G certificate follow-up failed', { station: stationId, reason: describeCause(error) });
+        return { error: describeCause(error) };
+      });
+    this.v2gFollowUps.set(stationId, followUp);
+    log.info('V2G certificate signing request accepted', { station: stationId, subject: check.subject, signer: v2g.origin });
+    return { status: 'Accepted' };
+  }
+
+  /** As `whenSent`, for the station's latest accepted V2GCertificate request. */
+  whenV2gSent(stationId: string): Promise<SigningOutcome> {
+    return this.v2gFollowUps.get(stationId) ?? Promise.resolve({});
   }
 
   /**
@@ -153,8 +191,8 @@ export class CertificateService {
   async expiringBefore(before: Date): Promise<{ readonly stationId: string; readonly serial: string; readonly notAfter: string }[]> {
     const rows = await this.store.db.query<{ station_id: string; serial: string; not_after: string }>(
       'SELECT c.station_id, c.serial, c.not_after FROM issued_certificates c ' +
-        "WHERE c.station_status = 'Accepted' AND c.not_after < $1 AND NOT EXISTS (" +
-        "SELECT 1 FROM issued_certificates n WHERE n.station_id = c.station_id AND n.station_status = 'Accepted' " +
+        "WHERE c.station_status = 'Accepted' AND c.certificate_type = 'ChargingStationCertificate' AND c.not_after < $1 AND NOT EXISTS (" +
+        "SELECT 1 FROM issued_certificates n WHERE n.station_id = c.station_id AND n.station_status = 'Accepted' AND n.certificate_type = 'ChargingStationCertificate' " +
         'AND (n.issued_at > c.issued_at OR (n.issued_at = c.issued_at AND n.serial > c.serial))) ' +
         'ORDER BY c.not_after, c.station_id',
       [before.toISOString()],
@@ -192,7 +230,7 @@ export class CertificateService {
   async current(stationId: string): Promise<StationCertificate | undefined> {
     const rows = await this.store.db.query<IssuedRow>(
       'SELECT serial, certificate_type, subject, not_before, not_after, issued_at, station_status, answered_at FROM issued_certificates ' +
-        "WHERE station_id = $1 AND station_status = 'Accepted' ORDER BY issued_at DESC, serial LIMIT 1",
+        "WHERE station_id = $1 AND station_status = 'Accepted' AND certificate_type = 'ChargingStationCertificate' ORDER BY issued_at DESC, serial LIMIT 1",
       [stationId],
     );
     return rows[0] ? fromRow(rows[0]) : undefined;
@@ -218,6 +256,7 @@ export class CertificateService {
     request: Parameters<CertificateAuthority['issue']>[0],
     keyType: 'rsa' | 'ec',
     calls: StationCalls,
+    certificateType: 'ChargingStationCertificate' | 'V2GCertificate' = 'ChargingStationCertificate',
   ): Promise<SigningOutcome> {
     // After the answer: the station hears Accepted before CertificateSigned (DESIGN.md §8). The
     // answer leaves once the station's pending changes are committed, so wait for them too.
@@ -225,7 +264,10 @@ export class CertificateService {
     await this.store.committer.pending(stationId)?.promise.catch(() => undefined);
     let issued: IssuedCertificate;
     try {
-      issued = await (await this.ca()).issue(request, keyType, this.settings.validityDays);
+      issued =
+        certificateType === 'V2GCertificate' && this.v2g
+          ? await this.v2g.issue(stationId, request)
+          : await (await this.ca()).issue(request, keyType, this.settings.validityDays);
       await this.store.committer.write(stationId, [
         {
           sql:
@@ -234,7 +276,7 @@ export class CertificateService {
           params: [
             stationId,
             issued.serial,
-            'ChargingStationCertificate',
+            certificateType,
             issued.subject,
             issued.notBefore.toISOString(),
             issued.notAfter.toISOString(),
@@ -250,7 +292,7 @@ export class CertificateService {
     log.info('station certificate issued', { station: stationId, serial: issued.serial, notAfter: issued.notAfter.toISOString() });
     let stationStatus: string;
     try {
-      const answer = await calls.call('CertificateSigned', { certificateChain: chainWithin(issued), certificateType: 'ChargingStationCertificate' });
+      const answer = await calls.call('CertificateSigned', { certificateChain: chainWithin(issued), certificateType });
       stationStatus = answer.status;
       if (answer.status !== 'Accepted') {
         await this.securityEvents

@@ -302,8 +302,13 @@ export class SiteLoad {
 
     const movable = [...this.entries.values()].filter((e) => e.target !== undefined && e.inFlight === undefined && !this.pinned(e));
     const lowers = movable.filter((e) => e.target! < this.counted(e));
-    if (lowers.length > 0) {
-      const results = await Promise.all(lowers.map((e) => this.send(e, e.target!)));
+    // A retry sends what the EVSE is counted at (its maximum, or its last limit): accepted, it is
+    // no longer pinned and the next round moves it like the others, lowering before raising.
+    const retries = [...this.entries.values()].filter((e) => e.retryDue && e.inFlight === undefined && this.pinned(e));
+    for (const e of retries) e.target = this.counted(e);
+    if (lowers.length + retries.length > 0) {
+      // A failed retry changes nothing that is counted: only the lowering sends decide the raises.
+      const [results] = await Promise.all([Promise.all(lowers.map((e) => this.send(e, e.target!))), Promise.all(retries.map((e) => this.send(e, e.target!)))]);
       // A lowering send that failed pins its EVSE: the raises of this round no longer add up.
       if (results.some((ok) => !ok)) {
         this.dirty = true;
@@ -334,6 +339,8 @@ export class SiteLoad {
       const answer = await this.profiles.set(e.stationId, e.evseId, this.txProfile(e.profileId, e.transactionId, limit), { source: 'site' });
       if (answer.status !== 'Accepted') throw new ProfileRefused(answer.statusInfo);
       if (!this.live(e)) return true;
+      // No longer pinned: the next round moves it like the others.
+      if (this.pinned(e)) this.dirty = true;
       e.accepted = limit;
       e.refusing = false;
       e.offlineSince = undefined;
@@ -343,6 +350,8 @@ export class SiteLoad {
       return true;
     } catch (error) {
       if (!this.live(e)) return false;
+      // Counted differently now (its maximum, or its last limit): the others are recomputed.
+      this.dirty = true;
       e.failures += 1;
       if (error instanceof StationOfflineError) {
         e.offlineSince ??= this.now();
@@ -491,9 +500,9 @@ export class SiteLoad {
     }));
   }
 
-  /** Counted at a fixed value and left alone until its retry is due. */
+  /** Counted at a fixed value (refusing, or offline): the allocation works around it. */
   private pinned(e: EvseEntry): boolean {
-    return (e.refusing || e.offlineSince !== undefined) && !e.retryDue;
+    return e.refusing || e.offlineSince !== undefined;
   }
 
   private counted(e: EvseEntry): number {

@@ -48,6 +48,7 @@ import { PASSWORD_ROTATION_ROUTES } from './password-rotation-routes';
 import { TLS_ROUTES, type TlsRouteHooks } from './tls-routes';
 import { PROFILE_UPGRADE_ROUTES, type ProfileUpgradeRouteHooks } from './profile-upgrade-routes';
 import { DASHBOARD_ROUTES } from './dashboard-routes';
+import { CHARGING_PROFILE_ROUTES } from './charging-profiles-routes';
 
 /** What the routes need besides the CSMS: decisions the embedding application (the CLI) makes. */
 export interface RouteHooks extends TransactionRouteHooks, ServicesRouteHooks, TlsRouteHooks, ProfileUpgradeRouteHooks {
@@ -369,4 +370,6 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [listStations, addStation, ge
   // Security profile upgrade to 3 (issue 11, A05).
   ...PROFILE_UPGRADE_ROUTES,
   // The web dashboard (issue 14): its live feed, frame capture and the call schemas.
-  ...DASHBOARD_ROUTES];
+  ...DASHBOARD_ROUTES,
+  // Smart charging (issue 12): charging profiles, external limits, composite schedules.
+  ...CHARGING_PROFILE_ROUTES];

@@ -52,7 +52,6 @@ export {
 } from './iso15118-config';
 export { CertificateRenewal, type CertificateRenewalOptions, type RenewalAttempt } from './renewal';
 export {
-  certificateHashData,
   isUpgrading,
   upgradeProfile,
   type ProfileUpgradeOptions,

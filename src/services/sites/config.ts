@@ -21,7 +21,7 @@ export const SITE_FIELDS = {
     items: { type: 'string', pattern: IDENTITY_PATTERN },
     description: 'the station identities behind the grid connection (each station in one site at most)',
   },
-  limit: { type: 'number', exclusiveMinimum: 0, maximum: 100_000_000, description: 'the grid connection limit, in unit (A: per phase; W: total)' },
+  limit: { type: 'number', minimum: 0.1, maximum: 100_000_000, description: 'the grid connection limit, in unit (A: per phase; W: total)' },
   unit: { enum: ['A', 'W'], description: 'the unit of limit, minPerEvse, maxPerEvse and the profiles sent (chargingRateUnit; default A)' },
   numberPhases: { enum: [1, 3], description: 'phases each EVSE draws on, written in the profiles (default 3)' },
   policy: {
@@ -29,7 +29,7 @@ export const SITE_FIELDS = {
     description: 'equalShare: the limit shared equally among charging EVSEs; priority: by the token group\u2019s priority, highest first (default equalShare)',
   },
   minPerEvse: { type: 'number', minimum: 0, maximum: 100_000_000, description: 'every charging EVSE gets at least this when the limit allows, else 0 (paused) (default 0)' },
-  maxPerEvse: { type: 'number', exclusiveMinimum: 0, maximum: 100_000_000, description: 'what an EVSE draws at most (its hardware limit); also what a station refusing profiles is counted at' },
+  maxPerEvse: { type: 'number', minimum: 0.1, maximum: 100_000_000, description: 'what an EVSE draws at most (its hardware limit); also what a station refusing profiles is counted at' },
   defaultLimit: {
     type: 'number',
     minimum: 0,

@@ -45,6 +45,7 @@ import { TOKEN_ROUTES } from './tokens-routes';
 import { CERTIFICATE_ROUTES } from './certificates-routes';
 import { SECURITY_EVENT_ROUTES } from './security-events-routes';
 import { PASSWORD_ROTATION_ROUTES } from './password-rotation-routes';
+import { SITE_ROUTES } from './sites-routes';
 import { TLS_ROUTES, type TlsRouteHooks } from './tls-routes';
 import { PROFILE_UPGRADE_ROUTES, type ProfileUpgradeRouteHooks } from './profile-upgrade-routes';
 import { DASHBOARD_ROUTES } from './dashboard-routes';
@@ -372,4 +373,6 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [listStations, addStation, ge
   // The web dashboard (issue 14): its live feed, frame capture and the call schemas.
   ...DASHBOARD_ROUTES,
   // Smart charging (issue 12): charging profiles, external limits, composite schedules.
-  ...CHARGING_PROFILE_ROUTES];
+  ...CHARGING_PROFILE_ROUTES,
+  // Site load management (issue 12 item 3): sites, their allocations and load.
+  ...SITE_ROUTES];

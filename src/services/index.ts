@@ -18,12 +18,14 @@ import { TariffService } from './tariffs/tariff-service';
 import { TokenService } from './tokens/token-service';
 import { TransactionService } from './transactions';
 import { CertificateService, DEFAULT_CERTIFICATES_CONFIG, SecurityEventService, type CertificatesConfig } from './certificates';
+import { ContractCertificateService, DEFAULT_OCSP_CONFIG, InstalledCertificatesService, OcspService, V2gCertificateSigner } from './certificates';
 import { ChargingProfileService } from './charging/profile-service';
 import { EvChargingService } from './charging/ev-charging';
 import { SiteService } from './sites/site-service';
 
 export { BootPolicyService, LocalListService, TariffService, TokenService, TransactionService };
 export { CertificateService, SecurityEventService, certificatesConfig, type CertificatesConfig } from './certificates';
+export { ContractCertificateService, InstalledCertificatesService, OcspService, V2gCertificateSigner } from './certificates';
 export {
   DEFAULT_STANDARD_CSMS_CONFIG,
   STANDARD_CSMS_CONFIG_PROPERTIES,
@@ -60,6 +62,12 @@ export interface CsmsServices {
   readonly evCharging: EvChargingService;
   /** Site load management: sites kept under their grid limit (issue 12 item 3). */
   readonly sites: SiteService;
+  /** OCSP checks of ISO 15118 contract certificates (C07 Authorize, M06 GetCertificateStatus). */
+  readonly ocsp: OcspService;
+  /** Get15118EVCertificate through the contract-certificate provider (M01–M02). */
+  readonly evCertificates: ContractCertificateService;
+  /** Certificates installed on the stations: install, delete, list, recorded (M03–M05). */
+  readonly installedCertificates: InstalledCertificatesService;
   readonly config: StandardCsmsConfig;
   /** Write the configuration's tokens, tariffs and boot policies (once, at start). */
   provision(): Promise<void>;
@@ -77,6 +85,9 @@ declare module '../events/contract' {
     readonly chargingProfiles: ChargingProfileService;
     readonly evCharging: EvChargingService;
     readonly sites: SiteService;
+    readonly ocsp: OcspService;
+    readonly evCertificates: ContractCertificateService;
+    readonly installedCertificates: InstalledCertificatesService;
   }
 }
 
@@ -117,7 +128,14 @@ export function createCsmsServices(options: CsmsServicesOptions): CsmsServices {
     callsFor,
   );
   const securityEvents = new SecurityEventService(store);
-  const certificates = new CertificateService(store, options.certificates ?? DEFAULT_CERTIFICATES_CONFIG, callsFor, securityEvents);
+  const certificateSettings = options.certificates ?? DEFAULT_CERTIFICATES_CONFIG;
+  // V2G certificates are signed under the CSMS's own CA (called once the service exists) unless a
+  // sub-CA or a signer is configured.
+  const v2gSigner: V2gCertificateSigner = new V2gCertificateSigner(store, certificateSettings, () => certificates.ca());
+  const certificates: CertificateService = new CertificateService(store, certificateSettings, callsFor, securityEvents, v2gSigner);
+  const ocsp = new OcspService(certificateSettings.ocsp ?? DEFAULT_OCSP_CONFIG);
+  const evCertificates = new ContractCertificateService(certificateSettings.contractProvider);
+  const installedCertificates = new InstalledCertificatesService(store, callsFor);
   const chargingProfiles = new ChargingProfileService(store, callsFor);
   const evCharging = new EvChargingService(store, chargingProfiles, callsFor);
   // Sites follow the transactions and send their TxProfiles through the charging-profile service;
@@ -139,6 +157,9 @@ export function createCsmsServices(options: CsmsServicesOptions): CsmsServices {
     chargingProfiles,
     evCharging,
     sites,
+    ocsp,
+    evCertificates,
+    installedCertificates,
     config,
     async provision() {
       try {
@@ -146,6 +167,7 @@ export function createCsmsServices(options: CsmsServicesOptions): CsmsServices {
         await tariffs.provision();
         await bootPolicy.provision();
         await certificates.provision();
+        if (certificateSettings.enabled) await v2gSigner.provision();
         await sites.provision();
       } catch (error) {
         // What the schema could not check (a real date, a tariff that exists, a duplicate) is

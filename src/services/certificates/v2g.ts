@@ -76,6 +76,11 @@ export class V2gCertificateSigner {
     return this.signer ? 'external' : this.v2g.ca ? 'config' : 'embedded';
   }
 
+  /** Load the operator's V2G sub-CA (or generate the embedded one) at start, so a bad one fails the start. */
+  async provision(): Promise<void> {
+    if (this.v2g.enabled && !this.signer) await this.subCa();
+  }
+
   /** A V2GCertificate CSR checked: the station certificate rules, and an EC key. */
   async check(stationId: string, csr: string): Promise<V2gCsrCheck> {
     const check = await checkCsr(csr, { identity: stationId, organization: this.settings.organization, minimumRsaBits: this.settings.minimumRsaBits });

@@ -20,6 +20,10 @@ import { storageConfigOf } from '../config/storage';
 import { DEMO_PASSWORDS, embeddedConfigPath } from './embedded';
 import { startServeTelemetry } from './serve-telemetry';
 import { serverHealth } from '../admin/health-routes';
+import { readFileSync } from 'node:fs';
+import { TlsReloader } from '../server/tls';
+import { CertificateRenewal } from '../services/certificates';
+import { resolveSecurityConfig, type SecuritySection } from '../config/security';
 
 const log = loggerFor('cli');
 
@@ -45,6 +49,10 @@ export async function serve(options: ServeOptions): Promise<number> {
   configureLogging({ level, json: config.logging.format === 'json' || (config.logging.format === 'auto' && !process.stderr.isTTY) });
   const admin = resolveAdminConfig(config.admin);
   const serverOptions = await resolveServerOptions(config, path);
+  // Issue 11: TLS files reloadable on SIGHUP and through the admin API; the profile upgrade's root.
+  const tlsReloader = new TlsReloader();
+  const security = resolveSecurityConfig(config.security, dirname(path));
+  const csmsRootCertificate = readRootCertificate(security);
   // The store opens (and migrates) before anything listens: an unreachable, locked or corrupt
   // store stops the start here with a message saying which and why (DESIGN.md §7).
   const store = await openStore(storageConfigOf(config, path));
@@ -69,6 +77,7 @@ export async function serve(options: ServeOptions): Promise<number> {
   try {
     server = await startCsmsServer({
       ...serverOptions,
+      listener: { ...serverOptions.listener, tlsReloader },
       core: { ...serverOptions.core, telemetry: telemetry.sink },
       store,
       resolveHandler: adminHandlerResolver(config, path),
@@ -103,6 +112,14 @@ export async function serve(options: ServeOptions): Promise<number> {
         transactions: store.transactions,
         services: standard.services,
         telemetry: telemetry.admin(health),
+        tlsReloader,
+        profileUpgrade: {
+          ...(security.profileUpgrade.ocppCsmsUrl !== undefined ? { ocppCsmsUrl: security.profileUpgrade.ocppCsmsUrl } : {}),
+          ...(csmsRootCertificate !== undefined ? { csmsRootCertificate } : {}),
+          signTimeoutMs: security.profileUpgrade.signTimeoutMs,
+          messageTimeoutSeconds: security.profileUpgrade.messageTimeoutSeconds,
+          ocppInterface: security.profileUpgrade.ocppInterface,
+        },
       });
       await adminServer.listen();
     }
@@ -114,6 +131,17 @@ export async function serve(options: ServeOptions): Promise<number> {
     await store.close().catch(() => undefined);
     throw error;
   }
+
+  // Station certificates renewed before they expire (A02): an unref'd timer, stopped at shutdown.
+  const renewalSettings = security.certificateRenewal;
+  const renewal = renewalSettings.enabled ? new CertificateRenewal(standard.services.certificates, renewalSettings) : undefined;
+  renewal?.start();
+  // SIGHUP: the TLS listeners read their key, certificate and CA files again (a failing file keeps the old ones).
+  const onHangup = () => {
+    log.info('SIGHUP: reloading the TLS listeners’ certificates', { listeners: tlsReloader.size });
+    tlsReloader.reload();
+  };
+  process.on('SIGHUP', onHangup);
 
   log.info('CSMS started', {
     store: store.db.description,
@@ -139,7 +167,9 @@ export async function serve(options: ServeOptions): Promise<number> {
       }
       stopping = true;
       log.info('shutting down', { signal });
+      process.off('SIGHUP', onHangup);
       void (async () => {
+        await renewal?.stop();
         try {
           await adminServer?.close();
         } catch (error) {
@@ -157,6 +187,8 @@ export async function serve(options: ServeOptions): Promise<number> {
     void server.csms.stopped.then((reason) => {
       if (!stopping && isAbnormal(reason)) {
         log.error('the supervision tree gave up; exiting', { reason: reason.kind });
+        process.off('SIGHUP', onHangup);
+        void renewal?.stop();
         void adminServer?.close();
         void closeStore(store)
           .then(() => telemetry.close())
@@ -180,4 +212,18 @@ function listenerPortInUse(error: unknown, config: CsmsConfig): PortInUseError |
     if (listener && /EADDRINUSE/.test(cause.message)) return new PortInUseError(listener.port, listener.host, cause.field);
   }
   return undefined;
+}
+
+/** The PEM root the profile upgrade installs on profile-1 stations, read at start (ConfigError naming the field). */
+function readRootCertificate(security: SecuritySection): string | undefined {
+  const file = security.profileUpgrade.csmsRootCertificateFile;
+  if (file === undefined) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError('security.profileUpgrade.csmsRootCertificateFile', file, `a readable PEM file (${describeCause(error)})`);
+  }
+  if (!/-----BEGIN CERTIFICATE-----/.test(text)) throw new ConfigError('security.profileUpgrade.csmsRootCertificateFile', file, 'a PEM certificate');
+  return text;
 }

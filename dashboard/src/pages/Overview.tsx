@@ -60,10 +60,10 @@ export function Overview({ fleet, stations }: { fleet: FleetCounters | undefined
                   <th scope="row">
                     <a href={stationHref(s.id)}>{s.id}</a>
                   </th>
-                  <td>
+                  <td className="connection">
                     <Badge value={s.connected ? 'connected' : 'disconnected'} />
                   </td>
-                  <td>
+                  <td className="state">
                     <Badge value={s.status} />
                     {s.faulted ? <Badge value="faulted" /> : null}
                   </td>

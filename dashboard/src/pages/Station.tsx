@@ -322,19 +322,24 @@ function SecurityEvents({ id, change }: { id: string; change: string }): ReactNo
 function Frames({ id, change, capture, onCapture }: { id: string; change: string; capture: FrameCapture | undefined; onCapture: (next: FrameCapture) => void }): ReactNode {
   const frames = useApi<{ capture: boolean; frames: CapturedFrame[] }>(capture?.enabled ? `/api/stations/${encodeURIComponent(id)}/frames` : undefined, [change]);
   const [problem, setProblem] = useState<string>();
+  // The switch shows the new setting at once, and the server's answer once it came.
+  const [pending, setPending] = useState<boolean>();
   const toggle = async (enabled: boolean) => {
     setProblem(undefined);
+    setPending(enabled);
     try {
       onCapture(await api<FrameCapture>('/api/dashboard/frame-capture', { method: 'PUT', json: { enabled } }));
     } catch (error) {
       setProblem(messageOf(error));
+    } finally {
+      setPending(undefined);
     }
   };
   return (
     <section aria-labelledby="frames-title">
       <h2 id="frames-title">Recent frames</h2>
       <div className="field inline">
-        <input id="frame-capture" type="checkbox" checked={capture?.enabled ?? false} onChange={(e) => void toggle(e.target.checked)} />
+        <input id="frame-capture" type="checkbox" checked={pending ?? capture?.enabled ?? false} disabled={pending !== undefined} onChange={(e) => void toggle(e.target.checked)} />
         <label htmlFor="frame-capture">Capture recent frames (every station, the last {capture?.framesPerStation ?? 200} each, in memory)</label>
       </div>
       {problem ? (

@@ -57,8 +57,23 @@ export function createStandardHandler(binding?: StandardBinding): OcppHandler<St
         if (provision) later(state.stationId, 'provisioning', () => state.services.bootPolicy.runProvisioning(state.stationId, state.station));
         return { reply: response };
       },
+      // C01–C16 by the token service; C07: with a contract certificate or its hash data, OCSP too
+      // (asked at the same time; bounded by certificates.ocsp.timeoutMs).
       async Authorize(request, state) {
-        return { reply: { idTokenInfo: await state.services.tokens.authorize(state.stationId, request.idToken, { purpose: 'authorize' }) } };
+        const [idTokenInfo, check] = await Promise.all([
+          state.services.tokens.authorize(state.stationId, request.idToken, { purpose: 'authorize' }),
+          request.certificate !== undefined || request.iso15118CertificateHashData ? state.services.ocsp.checkAuthorize(request) : undefined,
+        ]);
+        if (check && check.certificateStatus !== 'Accepted') log.info('contract certificate not accepted', { station: state.stationId, status: check.certificateStatus, reason: check.reason });
+        return { reply: state.services.ocsp.authorizeAnswer(idTokenInfo, check) };
+      },
+      // M06: the OCSP answer for a certificate the station holds (e.g. for the EV, ISO 15118).
+      async GetCertificateStatus(request, state) {
+        return { reply: await state.services.ocsp.getCertificateStatus(request) };
+      },
+      // M01–M02: the EV's EXI request to the contract-certificate provider and back.
+      async Get15118EVCertificate(request, state) {
+        return { reply: await state.services.evCertificates.getEvCertificate(state.stationId, request) };
       },
       async TransactionEvent(request, state) {
         return { reply: await state.services.transactions.onEvent(state.stationId, request, state.station) };

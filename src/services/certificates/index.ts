@@ -29,7 +29,7 @@ export {
   type SecurityEvent,
   type SecurityEventFilter,
 } from './security-events';
-export { OcspService, certificateHashData, ocspUrlOf, type CertificateCheck, type CertificateId, type OcspOutcome } from './ocsp';
+export { OcspService, certificateHashData, ocspUrlOf, withCertificateStatus, type CertificateCheck, type CertificateId, type OcspOutcome } from './ocsp';
 export { ContractCertificateService } from './iso15118';
 export {
   CERTIFICATE_ID_TYPES,

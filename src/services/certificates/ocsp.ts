@@ -171,6 +171,11 @@ export class OcspService {
     return { certificateStatus: 'Accepted' };
   }
 
+  /** Authorize's answer from the token service's decision and the certificate check (`withCertificateStatus`). */
+  authorizeAnswer(idTokenInfo: ResponseOf<'Authorize'>['idTokenInfo'], check: CertificateCheck | undefined): ResponseOf<'Authorize'> {
+    return withCertificateStatus(idTokenInfo, check);
+  }
+
   /** A PEM contract certificate (optionally followed by its issuer): validity, issuer signature, then OCSP. */
   async checkCertificate(pem: string): Promise<CertificateCheck> {
     const blocks = (typeof pem === 'string' ? pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) : null) ?? [];
@@ -278,6 +283,23 @@ export class OcspService {
     if (signer.kind === 'bad') return { ...base, status: 'signatureError', reason: signer.reason };
     return { ...base, ...statusOf(single), ...(signer.kind === 'unverifiable' ? { unverified: signer.reason } : {}) };
   }
+}
+
+/**
+ * Authorize's answer when the request carried certificate data (C07): the token service's
+ * decision stands when it is not Accepted; an Accepted token whose certificate is not becomes
+ * Expired (CertificateExpired), Unknown (no status could be had: NoCertificateAvailable) or
+ * Invalid (revoked, cancelled, chain or signature errors).
+ */
+export function withCertificateStatus(
+  idTokenInfo: ResponseOf<'Authorize'>['idTokenInfo'],
+  check: CertificateCheck | undefined,
+): ResponseOf<'Authorize'> {
+  if (!check) return { idTokenInfo };
+  const { certificateStatus } = check;
+  if (idTokenInfo.status !== 'Accepted' || certificateStatus === 'Accepted') return { idTokenInfo, certificateStatus };
+  const status = certificateStatus === 'CertificateExpired' ? 'Expired' : certificateStatus === 'NoCertificateAvailable' ? 'Unknown' : 'Invalid';
+  return { idTokenInfo: { ...idTokenInfo, status }, certificateStatus };
 }
 
 /** An OCSP outcome as Authorize's certificateStatus (C07). */

@@ -14,6 +14,7 @@ import type {
   ReportBaseEnumType,
 } from '../../schemas/types.generated';
 import { DEFAULT_SITES_CONFIG, SITES_CONFIG_SCHEMA, type SitesConfig } from './sites/config';
+import { DEFAULT_SMART_CHARGING_CONFIG, SMART_CHARGING_CONFIG_SCHEMA, type SmartChargingConfig } from './charging/config';
 
 /** IdTokenEnumType (OCPP 2.0.1 Part 2, IdTokenType.type). */
 export const ID_TOKEN_TYPES: readonly IdTokenEnumType[] = ['Central', 'eMAID', 'ISO14443', 'ISO15693', 'KeyCode', 'Local', 'MacAddress', 'NoAuthorization'];
@@ -257,6 +258,8 @@ export const STANDARD_CSMS_CONFIG_PROPERTIES = {
   },
   // Site load management (issue 12 item 3): src/services/sites/config.ts.
   sites: SITES_CONFIG_SCHEMA,
+  // Charging profiles and ISO 15118 charging needs (issue 12 items 1–2): src/services/charging/config.ts.
+  smartCharging: SMART_CHARGING_CONFIG_SCHEMA,
 } as const;
 
 export type TokenStatus = (typeof TOKEN_STATUSES)[number];
@@ -340,6 +343,8 @@ export interface StandardCsmsConfig {
   };
   /** Site load management; absent: no sites from the file. */
   readonly sites?: SitesConfig;
+  /** ISO 15118 planning and profile reconciliation; absent: the defaults. */
+  readonly smartCharging?: SmartChargingConfig;
 }
 
 /** The settings when the configuration names none (embedding, tests). */
@@ -359,6 +364,7 @@ export function standardCsmsConfig(partial: {
   readonly bootPolicy?: StandardCsmsConfig['bootPolicy'];
   readonly transactions?: Partial<StandardCsmsConfig['transactions']>;
   readonly sites?: Partial<SitesConfig>;
+  readonly smartCharging?: Partial<SmartChargingConfig>;
 } = {}): StandardCsmsConfig {
   const d = DEFAULT_STANDARD_CSMS_CONFIG;
   return {
@@ -368,5 +374,6 @@ export function standardCsmsConfig(partial: {
     bootPolicy: partial.bootPolicy ?? d.bootPolicy,
     transactions: { ...d.transactions, ...partial.transactions },
     sites: { ...DEFAULT_SITES_CONFIG, ...partial.sites },
+    smartCharging: { ...DEFAULT_SMART_CHARGING_CONFIG, ...partial.smartCharging },
   };
 }

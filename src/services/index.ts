@@ -21,6 +21,7 @@ import { CertificateService, DEFAULT_CERTIFICATES_CONFIG, SecurityEventService, 
 import { ContractCertificateService, DEFAULT_OCSP_CONFIG, InstalledCertificatesService, OcspService, V2gCertificateSigner } from './certificates';
 import { ChargingProfileService } from './charging/profile-service';
 import { EvChargingService } from './charging/ev-charging';
+import { DEFAULT_SMART_CHARGING_CONFIG } from './charging/config';
 import { SiteService } from './sites/site-service';
 
 export { BootPolicyService, LocalListService, TariffService, TokenService, TransactionService };
@@ -136,8 +137,9 @@ export function createCsmsServices(options: CsmsServicesOptions): CsmsServices {
   const ocsp = new OcspService(certificateSettings.ocsp ?? DEFAULT_OCSP_CONFIG);
   const evCertificates = new ContractCertificateService(certificateSettings.contractProvider);
   const installedCertificates = new InstalledCertificatesService(store, callsFor);
-  const chargingProfiles = new ChargingProfileService(store, callsFor);
-  const evCharging = new EvChargingService(store, chargingProfiles, callsFor);
+  const smartCharging = { ...DEFAULT_SMART_CHARGING_CONFIG, ...config.smartCharging };
+  const chargingProfiles = new ChargingProfileService(store, callsFor, { reportTimeoutMs: smartCharging.reportTimeoutSeconds * 1000 });
+  const evCharging = new EvChargingService(store, chargingProfiles, callsFor, { nominalVoltage: smartCharging.nominalVoltage, stackLevel: smartCharging.txProfileStackLevel });
   // Sites follow the transactions and send their TxProfiles through the charging-profile service;
   // the ISO 15118 grants never offer an EVSE more than its site allocation.
   const sites = new SiteService(store, chargingProfiles, { config: config.sites });

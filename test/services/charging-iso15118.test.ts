@@ -8,6 +8,8 @@
  */
 import type { RPCClient } from 'ocpp-rpc';
 import type { ChargingProfileType } from '../../schemas/types.generated';
+import { parseConfig } from '../../src/config/load';
+import { ConfigError } from '../../src/errors';
 import type { StorageConfig } from '../../src/store';
 import { BOOT, answerCalls, eventually, removeTemporaryStores, startStandardCsms, temporarySqlite, type StandardCsms } from './support/standard-csms';
 
@@ -263,5 +265,44 @@ describe('ISO 15118 charging needs and charging profiles over a socket', () => {
     expect(periodsOf(corrected)).toEqual([{ startPeriod: 0, limit: 16 }]);
     // A new profile id after the restart does not collide with the recorded ones.
     expect(await csms.services.chargingProfiles.allocateId('CP1')).toBeGreaterThan(Math.max(300, granted.id));
+  });
+});
+
+describe('the smartCharging configuration section', () => {
+  it('converts limits with the configured nominal voltage and grants at the configured stack level', async () => {
+    const csms = await startStandardCsms({ stations: ['CP1'], config: { smartCharging: { nominalVoltage: 120, txProfileStackLevel: 3 } } });
+    try {
+      const cp = csms.client('CP1');
+      const profiles = profileInbox(cp);
+      await cp.connect();
+      await cp.call('BootNotification', BOOT);
+      await cp.call('TransactionEvent', {
+        eventType: 'Started',
+        seqNo: 0,
+        timestamp: iso(Date.now()),
+        triggerReason: 'CablePluggedIn',
+        transactionInfo: { transactionId: 'TX-V' },
+        evse: { id: 1, connectorId: 1 },
+      });
+      await cp.call('NotifyChargingLimit', {
+        chargingLimit: { chargingLimitSource: 'SO' },
+        chargingSchedule: [{ id: 1, chargingRateUnit: 'W', chargingSchedulePeriod: [{ startPeriod: 0, limit: 4320 }] }],
+      });
+      await cp.call('NotifyEVChargingNeeds', acNeeds(1, { energyAmount: 500_000, evMaxCurrent: 32 }));
+      const sent = await nth(profiles, 1);
+      // 4320 W at 120 V × 3 phases: 12 A.
+      expect(sent.chargingProfile.chargingSchedule[0]!.chargingSchedulePeriod).toEqual([{ startPeriod: 0, limit: 12 }]);
+      expect(sent.chargingProfile.stackLevel).toBe(3);
+    } finally {
+      await csms.stop();
+    }
+  });
+
+  it('is refused in the configuration file when a value is out of range, naming the field', () => {
+    expect(parseConfig({ smartCharging: { nominalVoltage: 230, txProfileStackLevel: 0, reportTimeoutSeconds: 60 } }).smartCharging).toEqual({ nominalVoltage: 230, txProfileStackLevel: 0, reportTimeoutSeconds: 60 });
+    expect(parseConfig({}).smartCharging).toEqual({ nominalVoltage: 230, txProfileStackLevel: 0, reportTimeoutSeconds: 60 });
+    expect(() => parseConfig({ smartCharging: { nominalVoltage: 5 } })).toThrow(ConfigError);
+    expect(() => parseConfig({ smartCharging: { nominalVoltage: 5 } })).toThrow(/smartCharging.nominalVoltage/);
+    expect(() => parseConfig({ smartCharging: { voltage: 230 } })).toThrow(/smartCharging/);
   });
 });

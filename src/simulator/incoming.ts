@@ -10,6 +10,8 @@ import type { DeviceModel, GetVariableData, SetVariableData } from './device-mod
 import type { BootReason, IdToken, StoppedReason } from './payloads';
 import type { RegistrationStatus } from './boot';
 import type { Transaction } from './transaction';
+import type { ChargingProfileType, StationChargingProfiles } from './charging-profiles';
+import type { ClearChargingProfileRequest } from '../../schemas/types.generated';
 
 /** What the answers need from the station. */
 export interface IncomingSurface {
@@ -38,6 +40,10 @@ export interface IncomingSurface {
   reboot(reason: BootReason): void;
   /** B12: reboot once the last transaction has ended. */
   scheduleReboot(): void;
+  /** The charging profiles the station holds (K01, K08, K10). */
+  readonly chargingProfiles: StationChargingProfiles;
+  /** The limit of EVSE `evseId` (0: every EVSE) may have changed: report the transactions' new rate. */
+  chargingRateChanged(evseId: number): void;
 }
 
 type Payload = Record<string, unknown>;
@@ -155,7 +161,36 @@ const requestStopTransaction: Answer = (station, payload) => {
   return ok({ status: 'Accepted' }, () => station.stopTransaction(transaction, 'Remote'));
 };
 
+/**
+ * K01: kept when it fits the station (its EVSE exists, a TxProfile names the transaction running
+ * there); the power of the transactions it limits follows at once, reported with triggerReason
+ * ChargingRateChanged.
+ */
+const setChargingProfile: Answer = (station, payload) => {
+  const evseId = payload.evseId as number;
+  const answer = station.chargingProfiles.set(evseId, payload.chargingProfile as ChargingProfileType);
+  return ok(answer, answer.status === 'Accepted' ? () => station.chargingRateChanged(evseId) : undefined);
+};
+
+/** K10: Accepted when profiles matched and were dropped, Unknown when none did. */
+const clearChargingProfile: Answer = (station, payload) => {
+  const answer = station.chargingProfiles.clear(payload as ClearChargingProfileRequest);
+  const evseId = (payload as ClearChargingProfileRequest).chargingProfileCriteria?.evseId ?? 0;
+  return ok(answer, answer.status === 'Accepted' ? () => station.chargingRateChanged(evseId) : undefined);
+};
+
+/** K08: the limit the held profiles make from now on, for one EVSE or (0) the station. */
+const getCompositeSchedule: Answer = (station, payload) => {
+  const evseId = payload.evseId as number;
+  if (evseId < 0 || evseId > station.evseCount) return ok({ status: 'Rejected', statusInfo: { reasonCode: 'UnknownEvse' } });
+  const unit = payload.chargingRateUnit as 'A' | 'W' | undefined;
+  return ok({ status: 'Accepted', schedule: { evseId, ...station.chargingProfiles.compositeSchedule(evseId, payload.duration as number, unit) } });
+};
+
 const ANSWERS: Record<string, Answer> = {
+  SetChargingProfile: setChargingProfile,
+  ClearChargingProfile: clearChargingProfile,
+  GetCompositeSchedule: getCompositeSchedule,
   GetVariables: getVariables,
   SetVariables: setVariables,
   TriggerMessage: triggerMessage,

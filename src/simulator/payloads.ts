@@ -4,6 +4,8 @@
  * values follow the official OCPP 2.0.1 JSON schemas in `schemas/`.
  */
 
+import { currentOf } from './charging-profiles';
+
 export type IdTokenEnum = 'Central' | 'eMAID' | 'ISO14443' | 'ISO15693' | 'KeyCode' | 'Local' | 'MacAddress' | 'NoAuthorization';
 export const ID_TOKEN_TYPES: readonly IdTokenEnum[] = ['Central', 'eMAID', 'ISO14443', 'ISO15693', 'KeyCode', 'Local', 'MacAddress', 'NoAuthorization'];
 
@@ -22,7 +24,7 @@ export type BootReason = 'PowerUp' | 'Triggered' | 'RemoteReset' | 'ScheduledRes
 export type ConnectorStatus = 'Available' | 'Occupied' | 'Reserved' | 'Unavailable' | 'Faulted';
 export type TriggerReason =
   | 'Authorized' | 'CablePluggedIn' | 'MeterValuePeriodic' | 'StopAuthorized' | 'RemoteStart' | 'RemoteStop'
-  | 'Deauthorized' | 'EVCommunicationLost' | 'AbnormalCondition' | 'Trigger' | 'ResetCommand';
+  | 'Deauthorized' | 'EVCommunicationLost' | 'AbnormalCondition' | 'Trigger' | 'ResetCommand' | 'ChargingRateChanged';
 export type ReadingContext = 'Transaction.Begin' | 'Sample.Periodic' | 'Transaction.End' | 'Trigger';
 
 export interface IdToken {
@@ -77,13 +79,18 @@ export function authorizeRequest(idToken: IdToken): Record<string, unknown> {
   return { idToken };
 }
 
-/** One meter sample: the energy register (Wh, monotonic) and the instantaneous power (W). */
+/**
+ * One meter sample: the energy register (Wh, monotonic), the instantaneous power (W) and the
+ * current per phase it makes (A; three-phase at 230 V, charging-profiles.ts), which a CSMS
+ * keeping a site under a limit in A reads.
+ */
 export function meterValue(energyWh: number, powerW: number, context: ReadingContext): MeterValue {
   return {
     timestamp: now(),
     sampledValue: [
       { value: energyWh, measurand: 'Energy.Active.Import.Register', context, unitOfMeasure: { unit: 'Wh' } },
       { value: powerW, measurand: 'Power.Active.Import', context, unitOfMeasure: { unit: 'W' } },
+      { value: currentOf(powerW), measurand: 'Current.Import', context, unitOfMeasure: { unit: 'A' } },
     ],
   };
 }

@@ -8,15 +8,16 @@
  * increasing, randomised back-off and without a new boot (OCPP-J Part 4 §5.3); a message lost
  * with it is sent again once the station is back (as a charger queues transaction messages while
  * offline, E04). An accepted Reset (B11/B12) ends the running transactions, drops the connection,
- * and boots again after `rebootDelayMs`. Per-EVSE power and charging limits would live here too
- * (each Transaction asks the station for its power), so smart charging can be added as one more
- * answer in incoming.ts.
+ * and boots again after `rebootDelayMs`. The charging profiles the CSMS sets (K01) are kept in
+ * `chargingProfiles`, and each Transaction asks the station for its power: the configured
+ * `powerW`, capped by the composite limit of the profiles (charging-profiles.ts).
  */
 import { OcppError, SimulatorError, describeCause } from '../errors';
 import { loggerFor, type Logger } from '../log';
 import { bootStation, type BootResponse, type BootSurface, type RegistrationStatus } from './boot';
 import { StationConnection, type ConnectionObserver } from './connection';
 import { DeviceModel } from './device-model';
+import { StationChargingProfiles } from './charging-profiles';
 import { answerCsmsCall, type IncomingSurface } from './incoming';
 import type { StationObserver, StationPhase } from './observer';
 import type { ResolvedOptions, StationIdentity } from './options';
@@ -52,6 +53,7 @@ const BACKOFF_DOUBLINGS = 3;
 
 export class SimulatedStation implements IncomingSurface, BootSurface, SessionSurface {
   readonly deviceModel: DeviceModel;
+  readonly chargingProfiles: StationChargingProfiles;
   readonly evseCount: number;
   readonly reportItemsPerMessage: number;
   readonly bootRetryFallbackMs: number;
@@ -102,6 +104,10 @@ export class SimulatedStation implements IncomingSurface, BootSurface, SessionSu
     this.bootRetryFallbackMs = options.bootRetryFallbackMs;
     this.deviceModel = new DeviceModel(identity, options.evses, HEARTBEAT_DEFAULT_S, Math.max(1, Math.round(options.meterIntervalMs / 1000)));
     for (let id = 1; id <= options.evses; id++) this.operative.set(id, true);
+    this.chargingProfiles = new StationChargingProfiles(options.evses, options.powerW, (evseId) => {
+      const tx = this.transactions.get(evseId);
+      return tx ? { transactionId: tx.transactionId, startedAt: tx.startedAt ?? Date.now() } : undefined;
+    });
   }
 
   /** The whole life of the station. Never rejects: failures are in the result. */
@@ -212,6 +218,7 @@ export class SimulatedStation implements IncomingSurface, BootSurface, SessionSu
 
   endTransaction(transaction: Transaction): void {
     this.transactions.delete(transaction.evseId);
+    this.chargingProfiles.transactionEnded(transaction.transactionId);
     // G03/G04: an availability change Scheduled during the transaction applies now.
     for (const [target, operative] of this.scheduledOperative) this.setOperative(target, operative);
     this.scheduledOperative.clear();
@@ -320,6 +327,15 @@ export class SimulatedStation implements IncomingSurface, BootSurface, SessionSu
 
   stopTransaction(transaction: Transaction, reason: StoppedReason): void {
     transaction.requestStop(reason);
+  }
+
+  /** E02: a transaction whose charging rate changed says so with a TransactionEvent Updated (ChargingRateChanged). */
+  chargingRateChanged(evseId: number): void {
+    for (const transaction of this.transactions.values()) {
+      if (evseId !== 0 && transaction.evseId !== evseId) continue;
+      if (transaction.stopRequested || transaction.startedAt === undefined) continue;
+      this.send('TransactionEvent', transaction.updated('ChargingRateChanged'));
+    }
   }
 
   /** K/B: a new HeartbeatInterval takes effect at once. Heartbeats go only when the line was idle that long. */
@@ -524,12 +540,9 @@ export class SimulatedStation implements IncomingSurface, BootSurface, SessionSu
     }
   }
 
-  /**
-   * The power EVSE `evseId` offers a vehicle now, in W: `powerW` today. The place for the limits
-   * of charging profiles the CSMS sets (K01, SetChargingProfile), when the simulator honours them.
-   */
-  private offeredPowerW(_evseId: number): number {
-    return this.options.powerW;
+  /** The power EVSE `evseId` offers a vehicle now, in W: `powerW`, capped by the composite limit of the profiles held (K08). */
+  private offeredPowerW(evseId: number): number {
+    return this.chargingProfiles.limitW(evseId);
   }
 
   /** What the connector shows: Unavailable when its EVSE is Inoperative and idle (G03). */

@@ -21,6 +21,8 @@ export class Transaction {
   private energyWh = 0;
   private lastSampleAt = performance.now();
   private stopReason: StoppedReason | undefined;
+  /** When TransactionEvent Started was made (ms since the epoch): a Relative TxProfile counts from here (K01). */
+  startedAt: number | undefined;
   private wake: (() => void) | undefined;
 
   /**
@@ -73,6 +75,7 @@ export class Transaction {
   }
 
   started(triggerReason: TriggerReason): TransactionEventRequest {
+    this.startedAt = Date.now();
     return {
       ...this.event('Started', triggerReason, 'Charging'),
       idToken: this.idToken,

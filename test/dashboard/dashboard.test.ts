@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { simulate } from '../../src/simulator';
 import { logLineOf, runCli, waitForOutput, type Run } from '../support/cli-process';
+import { startHarness } from '../admin/harness';
 import { ROOT, describeBrowser, ensureDashboardBuilt, launchBrowser, type Browser } from './browser';
 
 // A child process started from source, a browser, a simulated charging session: minutes on a busy machine.
@@ -85,11 +86,10 @@ describeBrowser('the web dashboard in a real browser', () => {
 
   /** Every form control of the page has a label (a <label for>, or aria-label), or the list of those that have none. */
   async function unlabelled(page: Page): Promise<string[]> {
-    return page.evaluate(() =>
-      [...document.querySelectorAll('input, select, textarea')]
-        .filter((el) => (el as HTMLInputElement).labels?.length === 0 && !el.getAttribute('aria-label'))
-        .map((el) => el.outerHTML.slice(0, 120)),
-    );
+    // A string, run in the page: this project's TypeScript has no DOM types.
+    return page.evaluate(`[...document.querySelectorAll('input, select, textarea')]
+      .filter((el) => el.labels.length === 0 && !el.getAttribute('aria-label'))
+      .map((el) => el.outerHTML.slice(0, 120))`);
   }
 
   it('shows the 401 state for a wrong token, shows nothing of the fleet, and lets the user try another', async () => {
@@ -101,7 +101,7 @@ describeBrowser('the web dashboard in a real browser', () => {
       expect(await page.getByRole('heading', { name: 'Fleet overview' }).count()).toBe(0);
       await page.getByRole('button', { name: 'Sign in with another token' }).click();
       await page.getByLabel('Admin token').waitFor(WAIT);
-      expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+      expect(await page.evaluate('sessionStorage.length')).toBe(0);
     } finally {
       await page.close();
     }
@@ -115,7 +115,7 @@ describeBrowser('the web dashboard in a real browser', () => {
       await page.locator('tr[data-station="CP-DASH-0"] td.connection').getByText('disconnected', { exact: true }).waitFor(WAIT);
       expect(await unlabelled(page)).toEqual([]);
       // Set on this document: still there afterwards means the station came without a reload.
-      await page.evaluate(() => ((window as unknown as { marker: string }).marker = 'same document'));
+      await page.evaluate(`window.marker = 'same document'`);
 
       simulated = simulate(
         { url: ocppUrl, identities: [{ identity: STATION }], meterUpdates: 2, meterIntervalMs: 300, lingerMs: 600_000, rebootDelayMs: 300, reconnectWaitMs: 300, reconnectRandomMs: 100 },
@@ -123,7 +123,7 @@ describeBrowser('the web dashboard in a real browser', () => {
       );
       const row = page.locator(`tr[data-station="${STATION}"]`);
       await row.locator('td.connection').getByText('connected', { exact: true }).waitFor(WAIT);
-      expect(await page.evaluate(() => (window as unknown as { marker?: string }).marker)).toBe('same document');
+      expect(await page.evaluate('window.marker')).toBe('same document');
 
       // The simulated session ends: its transaction is in the history with a cost.
       const transactionId = await endedTransaction(STATION);
@@ -158,12 +158,31 @@ describeBrowser('the web dashboard in a real browser', () => {
       expect(JSON.parse(await answer.innerText())).toEqual({ status: 'Accepted' });
       await page.screenshot({ path: join(IMAGES, 'dashboard-call-form.png') });
 
+      // A call with an integer and an enum: GetBaseReport, whose report fills the device model.
+      await page.getByLabel('Action').selectOption('GetBaseReport');
+      await page.getByLabel('requestId (required)').fill('7');
+      await page.getByLabel('reportBase (required)').selectOption('FullInventory');
+      expect(JSON.parse(await page.getByLabel('Payload (JSON, editable)').inputValue())).toEqual({ requestId: 7, reportBase: 'FullInventory' });
+      await page.getByRole('button', { name: 'Send GetBaseReport' }).click();
+      await page.getByTestId('call-answer').filter({ hasText: '"Accepted"' }).waitFor(WAIT);
+
       // Back on the station page: the Reset and the reboot that followed are among the captured frames.
       await page.getByRole('link', { name: `← Station ${STATION}` }).click();
       await page.getByRole('heading', { name: 'Recent frames' }).waitFor(WAIT);
       await page.locator('.frames code').filter({ hasText: '"Reset"' }).first().waitFor(WAIT);
       await page.locator('.frames code').filter({ hasText: '"BootNotification"' }).first().waitFor(WAIT);
       await page.locator('.card').getByText('connected', { exact: true }).waitFor(WAIT);
+      // The report arrives in parts after the answer: reload until the model has it, then search it.
+      const counted = page.getByText(/^\d+ of \d+ variables/);
+      for (const deadline = Date.now() + 60_000; !/^[1-9]\d* of/.test(await counted.innerText()); ) {
+        if (Date.now() > deadline) throw new Error(`the device model stayed empty: ${await counted.innerText()}`);
+        await page.getByRole('button', { name: 'Reload the device model' }).click();
+        await page.waitForTimeout(200);
+      }
+      await page.getByLabel('Search variables').fill('HeartbeatInterval');
+      await page.getByText(/^1 of \d+ variables/).waitFor(WAIT);
+      await page.getByRole('cell', { name: 'OCPPCommCtrlr' }).waitFor(WAIT);
+      await page.getByLabel('Search variables').fill('');
       await page.screenshot({ path: join(IMAGES, 'dashboard-station.png'), fullPage: true });
 
       // The history: the session's cost, and the CSV export of it.
@@ -180,6 +199,21 @@ describeBrowser('the web dashboard in a real browser', () => {
       expect(csv).toContain(transactionId);
     } finally {
       await page.close();
+    }
+  });
+
+  it('opens on the fleet overview without asking for a token when the admin API has none (the embedded demo, bound to 127.0.0.1)', async () => {
+    const open = await startHarness({ stations: [{ id: 'CP-OPEN', securityProfile: 0 }] });
+    const page = await browser.context.newPage();
+    try {
+      await page.goto(`${open.base}/`);
+      await page.getByRole('heading', { name: 'Fleet overview' }).waitFor(WAIT);
+      await page.locator('tr[data-station="CP-OPEN"]').waitFor(WAIT);
+      expect(await page.getByLabel('Admin token').count()).toBe(0);
+      expect(await page.getByRole('button', { name: 'Sign out' }).count()).toBe(0);
+    } finally {
+      await page.close();
+      await open.stop();
     }
   });
 

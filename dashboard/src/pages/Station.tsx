@@ -225,9 +225,15 @@ function DeviceModel({ id, change }: { id: string; change: string }): ReactNode 
   return (
     <section aria-labelledby="model-title">
       <h2 id="model-title">Device model</h2>
-      <div className="field inline">
-        <label htmlFor="model-search">Search variables</label>
-        <input id="model-search" type="search" value={search} onChange={(e) => setSearch(e.target.value)} placeholder="component, variable or value" />
+      <div className="toolbar">
+        <div className="field inline">
+          <label htmlFor="model-search">Search variables</label>
+          <input id="model-search" type="search" value={search} onChange={(e) => setSearch(e.target.value)} placeholder="component, variable or value" />
+        </div>
+        {/* A report (GetBaseReport) fills the model part by part, which the live feed does not announce. */}
+        <button type="button" className="secondary" onClick={model.reload} disabled={model.loading}>
+          Reload the device model
+        </button>
       </div>
       <ErrorNote error={model.error} />
       {model.data ? (

@@ -146,6 +146,17 @@ describe('ISO 15118 charging needs and charging profiles over a socket', () => {
     expect(periodsOf(profiles[0]!)).toEqual([{ startPeriod: 0, limit: 16 }]);
   });
 
+  it('answers charging needs without the parameters of the requested transfer Rejected (MissingParam)', async () => {
+    await startTransaction('TX-M', 1);
+    const dcWithAc = { ...acNeeds(1, { energyAmount: 10_000, evMaxCurrent: 16 }), chargingNeeds: { ...acNeeds(1, { energyAmount: 10_000, evMaxCurrent: 16 }).chargingNeeds, requestedEnergyTransfer: 'DC' } };
+    expect(await cp.call('NotifyEVChargingNeeds', dcWithAc)).toEqual({ status: 'Rejected', statusInfo: { reasonCode: 'MissingParam', additionalInfo: 'dcChargingParameters required for DC' } });
+    expect(await cp.call('NotifyEVChargingNeeds', { evseId: 1, chargingNeeds: { requestedEnergyTransfer: 'AC_single_phase' } })).toMatchObject({ status: 'Rejected', statusInfo: { reasonCode: 'MissingParam' } });
+    expect(await csms.services.evCharging.needs('CP1', 1)).toBeUndefined();
+    // Single phase: the periods say so.
+    expect(await cp.call('NotifyEVChargingNeeds', { ...acNeeds(1, { energyAmount: 500_000, evMaxCurrent: 16 }), chargingNeeds: { ...acNeeds(1, { energyAmount: 500_000, evMaxCurrent: 16 }).chargingNeeds, requestedEnergyTransfer: 'AC_single_phase' } })).toEqual({ status: 'Accepted' });
+    expect(periodsOf(await nth(profiles, 1))).toEqual([{ startPeriod: 0, limit: 16, numberPhases: 1 }]);
+  });
+
   it('plans a DC vehicle in watts, within its maximum power and its maximum current at its voltage', async () => {
     await startTransaction('TX-D', 1);
     await cp.call('NotifyEVChargingNeeds', {

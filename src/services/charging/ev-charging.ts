@@ -108,6 +108,13 @@ export class EvChargingService {
    * (`grant`), sent by the caller after the answer went out.
    */
   async onChargingNeeds(stationId: string, request: RequestOf<'NotifyEVChargingNeeds'>): Promise<ResponseOf<'NotifyEVChargingNeeds'>> {
+    const needs = request.chargingNeeds;
+    // The vehicle's limits for the requested mode are what the plan is made of: without them, nothing to plan.
+    const missing = needs.requestedEnergyTransfer === 'DC' ? (needs.dcChargingParameters ? undefined : 'dcChargingParameters') : needs.acChargingParameters ? undefined : 'acChargingParameters';
+    if (missing !== undefined) {
+      log.warn('charging needs without the parameters of the requested transfer', { station: stationId, evse: request.evseId, mode: needs.requestedEnergyTransfer });
+      return { status: 'Rejected', statusInfo: { reasonCode: 'MissingParam', additionalInfo: `${missing} required for ${needs.requestedEnergyTransfer}` } };
+    }
     const transactionId = await this.openTransaction(stationId, request.evseId);
     if (transactionId === undefined) {
       log.warn('charging needs for an EVSE without an open transaction', { station: stationId, evse: request.evseId });
@@ -175,13 +182,15 @@ export class EvChargingService {
     const { needs } = stored;
     const ac = needs.acChargingParameters;
     const dc = needs.dcChargingParameters;
-    const isDc = needs.requestedEnergyTransfer === 'DC' || (ac === undefined && dc !== undefined);
+    const isDc = needs.requestedEnergyTransfer === 'DC';
     const phases = needs.requestedEnergyTransfer === 'AC_single_phase' ? 1 : needs.requestedEnergyTransfer === 'AC_two_phase' ? 2 : 3;
     const unit: RateUnit = isDc ? 'W' : 'A';
     const electrical: Electrical = isDc ? { voltage: dc?.evMaxVoltage ?? this.options.nominalVoltage ?? 230, phases: 1 } : { voltage: this.options.nominalVoltage ?? 230, phases };
     const evMax = isDc
       ? Math.min(dc?.evMaxPower ?? Infinity, dc ? dc.evMaxCurrent * dc.evMaxVoltage : Infinity)
       : (ac?.evMaxCurrent ?? Infinity);
+    // Needs recorded without the mode's parameters are refused before they are kept (onChargingNeeds).
+    if (!Number.isFinite(evMax)) return undefined;
     const evMin = isDc ? 0 : (ac?.evMinCurrent ?? 0);
     const energyWh = isDc ? dc?.energyAmount : ac?.energyAmount;
 

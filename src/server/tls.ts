@@ -19,7 +19,7 @@
  * - The files are reloadable while the listener runs (`TlsReloader`): new handshakes get the new
  *   context, a file that fails the start-up checks is refused and the old context stays.
  */
-import { X509Certificate, createPrivateKey } from 'node:crypto';
+import { X509Certificate, createPrivateKey, createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { ServerOptions } from 'node:https';
 import { createSecureContext, type TLSSocket } from 'node:tls';
@@ -192,7 +192,13 @@ function loadPair(pair: TlsKeyPair, at: (name: string) => string): { key: string
     createSecureContext({ cert, key, passphrase: pair.passphrase }),
   );
   const x509 = new X509Certificate(cert);
-  const keyType = createPrivateKey({ key, passphrase: pair.passphrase }).asymmetricKeyType ?? 'unknown';
+  // OpenSSL checks a key against a certificate of its own type only: an RSA key next to an ECDSA
+  // certificate would pass it and break the ECDSA handshakes. Compare the public keys ourselves.
+  const publicOfKey = createPublicKey(createPrivateKey({ key, passphrase: pair.passphrase })).export({ type: 'spki', format: 'der' });
+  if (!publicOfKey.equals(x509.publicKey.export({ type: 'spki', format: 'der' }))) {
+    throw new ConfigError(at('keyFile'), pair.keyFile, `the private key of ${at('certFile')} (it belongs to another certificate)`);
+  }
+  const keyType = x509.publicKey.asymmetricKeyType ?? 'unknown';
   const info: ServerCertificateInfo = {
     certFile: pair.certFile,
     keyType,

@@ -10,7 +10,8 @@
  * because transactions started meanwhile. Both lists answer RFC 4180 CSV instead of JSON when the
  * request's Accept header prefers `text/csv`: the same filters, every matching row (from `cursor`
  * when given, at most `limit` rows when given), streamed page by page so the export's size does
- * not bound the server's memory.
+ * not bound the server's memory. Text cells a spreadsheet would take for a formula (idTokens and
+ * transaction ids come from stations) are written with a leading `'` (src/services/tokens/csv.ts).
  *
  * The cost of a transaction belongs to the standard CSMS (src/services/transactions.ts,
  * `TransactionService.cost`): it reaches these routes through the admin server's `services` (or a
@@ -26,6 +27,7 @@ import { InvalidCursorError, type TransactionFilter, type TransactionPage, type 
 import { AdminHttpError, failure } from './error-body';
 import type { AdminRoute, RouteContext } from './routes';
 import { STATION_ID_PARAMS } from './route-schemas';
+import { csvRecord } from '../services/tokens/csv';
 import {
   CSV_COLUMNS,
   CSV_MEDIA_TYPE,
@@ -143,17 +145,6 @@ async function pageOf(table: TransactionsTable, filter: TransactionFilter): Prom
     }
     throw error;
   }
-}
-
-/** One RFC 4180 field: quoted when it holds a comma, a quote or a line break, quotes doubled. */
-function csvField(value: string | number | null): string {
-  if (value === null) return '';
-  const text = String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-function csvRecord(fields: readonly (string | number | null)[]): string {
-  return `${fields.map(csvField).join(',')}\r\n`;
 }
 
 /** The header row, then every row from `first` on, a page at a time; at most `max` rows when given. */

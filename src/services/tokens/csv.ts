@@ -9,8 +9,42 @@
  * `groupIdTokenType` defaults to `Central`; `personalMessage` is UTF8 text; `evseIds` are
  * separated by `;`. An empty cell is an absent field. Every line is checked against the token
  * schema; the first bad one makes the whole import fail, naming its line (nothing is imported).
+ *
+ * Writing (`csvRecord`, `csvField`) is the exports' (the transaction history): every text cell
+ * that a spreadsheet would take for a formula is neutralised there.
  */
 import { InvalidInputError } from '../../errors';
+
+/**
+ * The characters that make a spreadsheet read a cell as a formula (CSV injection, CWE-1236):
+ * `=`, `+`, `-`, `@`, and a leading tab or carriage return some spreadsheets skip before them.
+ */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * A text cell of an export, neutralised: one that would start a formula gets a leading `'`, which
+ * spreadsheets show as text and never evaluate. Exports only: what stations send (idTokens,
+ * reasons) reaches the operator's spreadsheet, and an import keeps what it is given.
+ */
+export function neutraliseFormula(text: string): string {
+  return FORMULA_START.test(text) ? `'${text}` : text;
+}
+
+/**
+ * One field of an exported record (RFC 4180): null empty, numbers as they are, text neutralised
+ * (`neutraliseFormula`), then quoted when it holds a comma, a quote or a line break, quotes doubled.
+ */
+export function csvField(value: string | number | null | undefined): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'number') return String(value);
+  const text = neutraliseFormula(value);
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** One exported record, CRLF-ended (RFC 4180 §2). */
+export function csvRecord(fields: readonly (string | number | null | undefined)[]): string {
+  return `${fields.map(csvField).join(',')}\r\n`;
+}
 import type { TokenInput } from '../config';
 
 export const CSV_COLUMNS = [

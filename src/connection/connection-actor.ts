@@ -19,7 +19,7 @@ import {
   unreachable,
   type OcppErrorCode,
 } from '../errors';
-import { decodeFrame, encodeCall, encodeCallError, encodeCallResult, validateCallResult } from '../rpc';
+import { decodeFrame, encodeCall, encodeCallError, validateCallResult } from '../rpc';
 import { dispatch, type ActorContext, type Behaviour } from '../runtime';
 import { type ConnectionMsg, type OutboundCall, type StationMsg } from '../station/messages';
 import type { StationContext } from '../station/station-context';
@@ -27,7 +27,7 @@ import { forLog } from './frame-log';
 import { loggerFor } from '../log';
 import { WarningLimiter } from '../server/warning-limiter';
 import { CloseCode, type Transport } from './transport';
-import type { Ticket } from '../store';
+import type { StationWire } from './wire';
 
 interface Outstanding {
   readonly messageId: string;
@@ -41,34 +41,13 @@ interface QueuedCall {
   readonly awaitReport?: { readonly timeoutMs: number };
 }
 
-/**
- * An answer waiting for the commit of the change it acknowledges (DESIGN.md §7). Answers leave
- * in the order they were made: one that waits holds back those behind it.
- */
-interface PendingAnswer {
-  readonly transportId: number;
-  readonly messageId: string;
-  readonly text: string;
-  /** A CALLRESULT acknowledges a change; a CALLERROR only needs its place in the order. */
-  readonly acknowledges: boolean;
-  readonly ticket?: Ticket;
-}
-
-/** A station CALL being processed: its action, and the store's failure count when it arrived. */
-interface InProgress {
-  readonly action: StationAction;
-  readonly failuresAtArrival: number;
-  /** When its frame arrived, for the handling latency (0 when telemetry is off). */
-  readonly startedAt: number;
-}
-
 interface ConnectionState {
   readonly station: StationContext;
-  /** Answers waiting for a commit, in order. */
-  readonly outbox: PendingAnswer[];
-  transport?: Transport;
-  /** Ids of station CALLs forwarded and not yet answered (OCPP-J Part 4 §4.1.4: ids are unique per sender). */
-  readonly inbound: Map<string, InProgress>;
+  /**
+   * The station's wire (its socket, station CALLs in progress, answers waiting for a commit),
+   * shared with the station actor and the event manager, which answer through it directly.
+   */
+  readonly wire: StationWire;
   outstanding?: Outstanding;
   readonly queue: QueuedCall[];
   /** Times of recent bad frames, for the bad-frame limit. */
@@ -94,8 +73,10 @@ export const connectionBehaviour: Behaviour<ConnectionMsg, ConnectionState, Stat
       station.slot.transport = undefined;
       stale.close(CloseCode.restarted, 'CSMS connection restarted; please reconnect');
     }
-    const state: ConnectionState = { station, outbox: [], inbound: new Map(), queue: [], badFrames: [] };
-    station.telemetry.watchConnection(state.queue, state.inbound);
+    // Whatever a previous incarnation left on the wire belonged to the socket just closed.
+    station.wire.detach();
+    const state: ConnectionState = { station, wire: station.wire, queue: [], badFrames: [] };
+    station.telemetry.watchConnection(state.queue, state.wire.inProgressCalls);
     return state;
   },
 
@@ -105,28 +86,10 @@ export const connectionBehaviour: Behaviour<ConnectionMsg, ConnectionState, Stat
         attach(state, msg.transport, ctx);
         return state;
       case 'frame':
-        if (state.transport?.id === msg.transportId) onFrame(state, msg.text, ctx);
+        if (state.wire.transport?.id === msg.transportId) onFrame(state, msg.text, ctx);
         return state;
       case 'closed':
-        if (state.transport?.id === msg.transportId) lose(state, ctx, `socket closed (${msg.code}${msg.reason ? ` ${msg.reason}` : ''})`);
-        return state;
-      case 'send_result':
-        if (state.transport?.id === msg.transportId && state.inbound.has(msg.messageId)) {
-          answer(state, ctx, { transportId: msg.transportId, messageId: msg.messageId, text: encodeCallResult(msg.messageId, msg.payload as object), acknowledges: true });
-        }
-        return state;
-      case 'send_error':
-        if (state.transport?.id === msg.transportId && state.inbound.has(msg.messageId)) {
-          answer(state, ctx, {
-            transportId: msg.transportId,
-            messageId: msg.messageId,
-            text: encodeCallError(msg.messageId, msg.code, msg.description, msg.details),
-            acknowledges: false,
-          });
-        }
-        return state;
-      case 'outbox':
-        flushOutbox(state, ctx);
+        if (state.wire.transport?.id === msg.transportId) lose(state, ctx, `socket closed (${msg.code}${msg.reason ? ` ${msg.reason}` : ''})`);
         return state;
       case 'send_call':
         enqueue(state, { call: msg.call, awaitReport: msg.awaitReport }, ctx);
@@ -144,8 +107,8 @@ export const connectionBehaviour: Behaviour<ConnectionMsg, ConnectionState, Stat
         }
         return state;
       case 'close':
-        if (state.transport) {
-          const transport = state.transport;
+        if (state.wire.transport) {
+          const transport = state.wire.transport;
           lose(state, ctx, `closed by the CSMS (${msg.code} ${msg.reason})`);
           transport.close(msg.code, msg.reason);
         }
@@ -162,10 +125,14 @@ export const connectionBehaviour: Behaviour<ConnectionMsg, ConnectionState, Stat
     // queued behind its exit, which left the callers waiting forever. A failed call changes
     // nothing in the station's models (station-actor onCallDone), so nothing is lost.
     failAll(state, () => new StationOfflineError(state.station.id, 'connection stopped'));
+    // Answers made while no connection runs are dropped, as they were when they travelled to
+    // its mailbox; the next incarnation closes the socket (see init).
+    if (state.station.wire === state.wire) state.wire.detach();
   },
 
   killed(state) {
     failAll(state, () => new StationOfflineError(state.station.id, 'connection killed'));
+    if (state.station.wire === state.wire) state.wire.detach();
   },
 
   undelivered(msg) {
@@ -177,67 +144,16 @@ export const connectionBehaviour: Behaviour<ConnectionMsg, ConnectionState, Stat
   },
 };
 
-/**
- * Send an answer once the station's latest change is committed: at once when nothing is
- * pending (the in-memory store, a Heartbeat), else after the commit ticket settles — and as
- * CALLERROR InternalError when the commit failed, never as a false CALLRESULT (DESIGN.md §7).
- */
-function answer(state: ConnectionState, ctx: Ctx, entry: Omit<PendingAnswer, 'ticket'>): void {
-  const ticket = state.station.store.pending(state.station.id);
-  if (state.outbox.length === 0 && ticket === undefined) {
-    deliver(state, ctx, entry);
-    return;
-  }
-  state.outbox.push({ ...entry, ticket });
-  if (ticket && !ticket.settled) {
-    const self = ctx.self;
-    const wake = () => {
-      if (self.alive) dispatch(self, { type: 'outbox' });
-    };
-    ticket.promise.then(wake, wake);
-  } else {
-    flushOutbox(state, ctx);
-  }
-}
-
-function flushOutbox(state: ConnectionState, ctx: Ctx): void {
-  while (state.outbox.length > 0) {
-    const head = state.outbox[0]!;
-    if (head.ticket && !head.ticket.settled) return;
-    state.outbox.shift();
-    // The socket it was for is gone: the station will resend (its id is no longer in progress).
-    if (state.transport?.id !== head.transportId) continue;
-    deliver(state, ctx, head);
-  }
-}
-
-/**
- * Put an answer on the wire, unless a change made while its request was processed failed to
- * commit: then the station gets InternalError and sends the message again (DESIGN.md §7).
- */
-function deliver(state: ConnectionState, ctx: Ctx, entry: Omit<PendingAnswer, 'ticket'>): void {
-  const { station } = state;
-  const request = state.inbound.get(entry.messageId);
-  if (!request) return;
-  state.inbound.delete(entry.messageId);
-  if (entry.acknowledges && station.store.failures(station.id) > request.failuresAtArrival) {
-    ctx.log.warn('answer withheld: a change it acknowledges was not stored', { station: station.id, messageId: entry.messageId, action: request.action });
-    station.telemetry.requestAnswered(entry.messageId, request.action, request.startedAt, false);
-    send(state, encodeCallError(entry.messageId, 'InternalError', 'the CSMS could not store this message; send it again', {}), ctx);
-    return;
-  }
-  station.telemetry.requestAnswered(entry.messageId, request.action, request.startedAt, entry.acknowledges);
-  send(state, entry.text, ctx);
-}
-
 function attach(state: ConnectionState, transport: Transport, ctx: Ctx): void {
-  if (state.transport && state.transport.id !== transport.id) {
+  const current = state.wire.transport;
+  if (current && current.id !== transport.id) {
     // DESIGN.md §4: a second connection for a connected identity replaces the first.
-    const old = state.transport;
     lose(state, ctx, 'replaced by a new connection');
-    old.close(CloseCode.replaced, 'replaced by a newer connection for this identity');
+    current.close(CloseCode.replaced, 'replaced by a newer connection for this identity');
   }
-  state.transport = transport;
+  state.wire.transport = transport;
+  // Until the station actor has taken the attach (a reconnect changes its state), no one-hop answers.
+  state.wire.status = undefined;
   state.station.slot.transport = transport;
   state.badFrames = [];
   toStation(state, ctx, { type: 'attached', transportId: transport.id, remoteAddress: transport.remoteAddress });
@@ -245,12 +161,10 @@ function attach(state: ConnectionState, transport: Transport, ctx: Ctx): void {
 
 /** The socket is gone: forget it, fail what waited on it, tell the station. */
 function lose(state: ConnectionState, ctx: Ctx, reason: string): void {
-  const transport = state.transport;
+  const transport = state.wire.transport;
   if (!transport) return;
-  state.transport = undefined;
+  state.wire.detach();
   if (state.station.slot.transport === transport) state.station.slot.transport = undefined;
-  state.inbound.clear();
-  state.outbox.length = 0;
   failAll(state, () => new StationOfflineError(state.station.id, 'disconnected'));
   toStation(state, ctx, { type: 'detached', transportId: transport.id, reason });
 }
@@ -272,7 +186,7 @@ function onFrame(state: ConnectionState, text: string, ctx: Ctx): void {
     station.observe({ stationId: station.id, direction: 'in', text, error: result.error.ocppCode });
     ctx.log.debug('bad frame', { station: station.id, direction: 'in', frame: forLog(text), error: result.error.ocppCode });
     if (result.answer) {
-      send(state, encodeCallError(result.error.messageId ?? '-1', result.error.ocppCode, result.error.description, result.error.details), ctx);
+      state.wire.send(encodeCallError(result.error.messageId ?? '-1', result.error.ocppCode, result.error.description, result.error.details));
     } else if (result.readable.messageId !== undefined) {
       // A malformed answer to our outstanding call: the call fails with the reason.
       settle(state, ctx, result.readable.messageId, undefined, () => ({ ok: false, error: result.error }));
@@ -295,25 +209,39 @@ function accept(state: ConnectionState, text: string, result: Extract<ReturnType
   const frame = result.frame;
   switch (frame.type) {
     case 2: {
-      if (state.inbound.size >= MAX_CALLS_IN_PROGRESS) {
+      const { wire } = state;
+      if (wire.inProgress >= MAX_CALLS_IN_PROGRESS) {
         // OCPP-J Part 4 §4.1.1: a station sends its next CALL once the previous one is answered.
         // A few overlapping ones are tolerated; a flood is refused, so memory stays bounded.
-        send(state, encodeCallError(frame.messageId, 'RpcFrameworkError', `more than ${MAX_CALLS_IN_PROGRESS} calls in progress; wait for answers`, {}), ctx);
+        wire.send(encodeCallError(frame.messageId, 'RpcFrameworkError', `more than ${MAX_CALLS_IN_PROGRESS} calls in progress; wait for answers`, {}));
         countBadFrame(state, ctx);
         return;
       }
-      if (state.inbound.has(frame.messageId)) {
+      if (wire.isInProgress(frame.messageId)) {
         // Part 4 §4.1.4: a message id must be unique among the sender's outstanding calls.
-        send(state, encodeCallError(frame.messageId, 'RpcFrameworkError', `message id ${frame.messageId} is already in use by a call being processed`, {}), ctx);
+        wire.send(encodeCallError(frame.messageId, 'RpcFrameworkError', `message id ${frame.messageId} is already in use by a call being processed`, {}));
         countBadFrame(state, ctx);
         return;
       }
-      state.inbound.set(frame.messageId, {
+      const transportId = wire.transport?.id ?? -1;
+      // One hop (DESIGN.md §9): an idle station's Heartbeat, with nothing else in progress or
+      // waiting, changes nothing the station actor keeps and is answered here, as the station
+      // actor would answer it (§3: currentTime). Any other state takes the long way, where the
+      // state machine decides (the first Heartbeat after a boot ends provisioning, a station
+      // that is not accepted is refused).
+      const oneHop = frame.action === 'Heartbeat' && wire.status === 'idle' && wire.quiet;
+      wire.begin(frame.messageId, {
         action: frame.action as StationAction,
         failuresAtArrival: station.store.failures(station.id),
         startedAt: station.telemetry.requestStarted(frame.messageId, frame.action),
       });
-      toStation(state, ctx, { type: 'rpccall', transportId: state.transport?.id ?? -1, messageId: frame.messageId, action: frame.action as StationAction, payload: frame.payload });
+      if (oneHop) {
+        // The station stage of the request's trace is this one hop (it ends before the answer, as the long way's does).
+        station.telemetry.requestAtStation(frame.messageId);
+        const answer = { currentTime: new Date().toISOString() };
+        station.telemetry.requestLeftStation(frame.messageId);
+        wire.result(transportId, frame.messageId, answer);
+      } else toStation(state, ctx, { type: 'rpccall', transportId, messageId: frame.messageId, action: frame.action as StationAction, payload: frame.payload });
       return;
     }
     case 3:
@@ -351,9 +279,9 @@ function countBadFrame(state: ConnectionState, ctx: Ctx): void {
   const { count, periodMs } = station.settings.badFrameLimit;
   state.badFrames = state.badFrames.filter((t) => now - t < periodMs);
   state.badFrames.push(now);
-  if (state.badFrames.length > count && state.transport) {
+  const transport = state.wire.transport;
+  if (state.badFrames.length > count && transport) {
     ctx.log.warn('station sent bad frames faster than allowed; disconnecting', { station: station.id, badFrames: state.badFrames.length, periodMs });
-    const transport = state.transport;
     lose(state, ctx, 'too many bad frames');
     transport.close(CloseCode.badFrames, `more than ${count} bad frames within ${periodMs} ms`);
   }
@@ -361,7 +289,7 @@ function countBadFrame(state: ConnectionState, ctx: Ctx): void {
 
 function enqueue(state: ConnectionState, queued: QueuedCall, ctx: Ctx): void {
   const { station } = state;
-  if (!state.transport) {
+  if (!state.wire.transport) {
     finish(state, ctx, queued.call, { ok: false, error: new StationOfflineError(station.id) }, queued.awaitReport);
     return;
   }
@@ -409,17 +337,7 @@ function transmit(state: ConnectionState, queued: QueuedCall, ctx: Ctx): void {
   const cancelTimer = ctx.sendAfter(call.timeoutMs, { type: 'call_timeout', messageId });
   state.outstanding = { messageId, call, awaitReport: queued.awaitReport, cancelTimer };
   state.station.telemetry.callSent(call, messageId);
-  send(state, encodeCall(messageId, call.action, call.payload as never), ctx);
-}
-
-function send(state: ConnectionState, text: string, ctx: Ctx): void {
-  const { station, transport } = state;
-  if (!transport) return;
-  station.stats.framesOut += 1;
-  station.telemetry.frameSent(text);
-  station.observe({ stationId: station.id, direction: 'out', text });
-  if (ctx.log.isDebugEnabled()) ctx.log.debug('frame', { station: station.id, direction: 'out', frame: forLog(text) });
-  transport.send(text);
+  state.wire.send(encodeCall(messageId, call.action, call.payload as never));
 }
 
 /**

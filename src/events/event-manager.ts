@@ -13,7 +13,6 @@ import { isJsonObject, validateOutgoingCallResult } from '../rpc';
 import { CsmsError, HandlerInitError, StationOfflineError, describeCause, isOcppErrorCode, unreachable } from '../errors';
 import { dispatch, type ActorContext, type Behaviour } from '../runtime';
 import {
-  type ConnectionMsg,
   type EventManagerMsg,
   type Answer,
   type HandlerOutcome,
@@ -118,8 +117,9 @@ export const eventManagerBehaviour: Behaviour<EventManagerMsg, EventManagerState
 
 /**
  * Put an answer on the wire. A boot's answer goes through the station actor, whose state machine
- * needs it; every other answer straight to the connection (one actor hop less per request, and
- * an escalating crash's InternalError is not lost to the restart that overtakes the station).
+ * needs it; every other answer straight onto the station's wire, synchronously (no actor hop:
+ * DESIGN.md §9; and an escalating crash's InternalError is not lost to the restart that
+ * overtakes the station).
  */
 function answer(
   station: StationContext,
@@ -131,8 +131,8 @@ function answer(
   outcome: Answer,
 ): void {
   if (action === 'BootNotification') toStation(station, ctx, { type: 'handler_result', transportId, messageId, action: 'BootNotification', payload, outcome });
-  else if (outcome.kind === 'reply') toConnection(station, ctx, { type: 'send_result', transportId, messageId, action, payload: outcome.payload });
-  else toConnection(station, ctx, { type: 'send_error', transportId, messageId, code: outcome.code, description: outcome.description, details: outcome.details });
+  else if (outcome.kind === 'reply') station.wire.result(transportId, messageId, outcome.payload);
+  else station.wire.error(transportId, messageId, outcome.code, outcome.description, outcome.details);
 }
 
 async function runRequest(
@@ -266,11 +266,6 @@ function toStation(station: StationContext, ctx: Ctx, msg: StationMsg): void {
     return;
   }
   dispatch(ref, msg);
-}
-
-function toConnection(station: StationContext, ctx: Ctx, msg: ConnectionMsg): void {
-  const ref = ctx.registry.whereis(station.names.connection);
-  if (ref?.alive) dispatch(ref, msg);
 }
 
 /**

@@ -109,23 +109,8 @@ export type ConnectionMsg =
   | { readonly type: 'attach'; readonly transport: Transport }
   | { readonly type: 'frame'; readonly transportId: number; readonly text: string }
   | { readonly type: 'closed'; readonly transportId: number; readonly code: number; readonly reason: string }
-  /**
-   * Answers name the socket their CALL came on: a charger that reconnects restarts its message
-   * ids, and an answer computed for the old socket must never answer a new CALL with the same id.
-   */
-  | { readonly type: 'send_result'; readonly transportId: number; readonly messageId: string; readonly action: StationAction; readonly payload: unknown }
-  | {
-      readonly type: 'send_error';
-      readonly transportId: number;
-      readonly messageId: string;
-      readonly code: OcppErrorCode;
-      readonly description: string;
-      readonly details: Record<string, unknown>;
-    }
   | { readonly type: 'send_call'; readonly call: OutboundCall; readonly awaitReport?: { readonly timeoutMs: number } }
   | { readonly type: 'call_timeout'; readonly messageId: string }
-  /** A commit the first waiting answer depends on has settled: send what may go (DESIGN.md §7). */
-  | { readonly type: 'outbox' }
   /** The station (re)boots: calls still waiting to go out were admitted for a state that is gone. */
   | { readonly type: 'drop_queued'; readonly state: string }
   | { readonly type: 'close'; readonly code: number; readonly reason: string };

@@ -7,7 +7,7 @@
  */
 import type { RequestOf, ResponseOf, StationAction } from '../../schemas/actions';
 import { validateOutgoingCall } from '../rpc';
-import { CallNotAllowedError, CallTimeoutError, QueueFullError, StationOfflineError, unreachable } from '../errors';
+import { CallNotAllowedError, CallTimeoutError, QueueFullError, StationOfflineError, unreachable, type OcppErrorCode } from '../errors';
 import { dispatch, type ActorContext, type Behaviour } from '../runtime';
 import type { StationEvent } from '../../handlers/behaviour';
 import {
@@ -53,7 +53,7 @@ export const stationBehaviour: Behaviour<StationMsg, StationState, StationContex
     machine.detach(standing.machine);
     station.store.save(station.id, standing.record(), ALL_CHANGED);
     standing.takeChanges();
-    station.telemetry.stationStatus(standing.machine.status);
+    publishStatus(station, standing.machine.status);
     return { station, standing, reportWaiters: new Map(), held: [] };
   },
 
@@ -153,10 +153,13 @@ export const stationBehaviour: Behaviour<StationMsg, StationState, StationContex
   },
 
   terminate(state) {
+    // No station actor runs until the next incarnation's init: nothing may be answered in one hop.
+    state.station.wire.status = undefined;
     releaseWaiters(state);
   },
 
   killed(state) {
+    state.station.wire.status = undefined;
     releaseWaiters(state);
   },
 };
@@ -193,7 +196,7 @@ function onRpcCall(state: StationState, transportId: number, messageId: string, 
         answerAutomatically(state, transportId, effect.messageId, effect.action, effect.payload, ctx);
         break;
       case 'refuse':
-        toConnection(state, ctx, { type: 'send_error', transportId, messageId: effect.messageId, code: effect.code, description: effect.description, details: {} });
+        refuse(state, transportId, effect.messageId, effect.code, effect.description);
         if (standing.machine.status === 'connected') askToBoot(state, transportId, ctx);
         break;
       case 'ready':
@@ -250,23 +253,23 @@ function answerAutomatically(
   const { standing } = state;
   switch (action) {
     case 'Heartbeat':
-      reply(state, ctx, transportId, messageId, 'Heartbeat', { currentTime: new Date().toISOString() });
+      reply(state, transportId, messageId, { currentTime: new Date().toISOString() });
       return;
     case 'StatusNotification': {
       const untracked = standing.applyStatusNotification(payload as RequestOf<'StatusNotification'>);
       if (untracked !== undefined) beyondModelLimits(state, ctx, action, untracked);
-      reply(state, ctx, transportId, messageId, 'StatusNotification', {});
+      reply(state, transportId, messageId, {});
       return;
     }
     case 'NotifyReport': {
       const part = payload as RequestOf<'NotifyReport'>;
       const outcome = standing.applyReportPart(part);
       if (!outcome.accepted) {
-        toConnection(state, ctx, { type: 'send_error', transportId, messageId, code: outcome.code, description: outcome.reason, details: {} });
+        refuse(state, transportId, messageId, outcome.code, outcome.reason);
         return;
       }
       if (outcome.untracked !== undefined) beyondModelLimits(state, ctx, action, outcome.untracked);
-      reply(state, ctx, transportId, messageId, 'NotifyReport', {});
+      reply(state, transportId, messageId, {});
       if (outcome.complete) {
         tell(state, ctx, { type: 'report_received', requestId: part.requestId });
         const waiters = state.reportWaiters.get(part.requestId) ?? [];
@@ -312,9 +315,9 @@ function onBootAnswer(state: StationState, transportId: number, messageId: strin
   }
   persist(state);
   if (outcome.kind === 'reply') {
-    toConnection(state, ctx, { type: 'send_result', transportId, messageId, action: 'BootNotification', payload: outcome.payload });
+    state.station.wire.result(transportId, messageId, outcome.payload);
   } else {
-    toConnection(state, ctx, { type: 'send_error', transportId, messageId, code: outcome.code, description: outcome.description, details: outcome.details });
+    state.station.wire.error(transportId, messageId, outcome.code, outcome.description, outcome.details);
   }
 }
 
@@ -382,8 +385,25 @@ function onCallDone(state: StationState, msg: Extract<StationMsg, { type: 'call_
   call.done.resolve(result.response);
 }
 
-function reply(state: StationState, ctx: Ctx, transportId: number, messageId: string, action: StationAction, payload: object): void {
-  toConnection(state, ctx, { type: 'send_result', transportId, messageId, action, payload });
+/**
+ * Answer a station CALL the station actor is processing on its wire, directly (DESIGN.md §9: no
+ * hop through the connection's mailbox). The answer may leave at once, so the request's station
+ * stage ends first.
+ */
+function reply(state: StationState, transportId: number, messageId: string, payload: object): void {
+  state.station.telemetry.requestLeftStation(messageId);
+  state.station.wire.result(transportId, messageId, payload);
+}
+
+/** Refuse a station CALL the station actor is processing with a CALLERROR (see reply). */
+function refuse(state: StationState, transportId: number, messageId: string, code: OcppErrorCode, description: string): void {
+  state.station.telemetry.requestLeftStation(messageId);
+  state.station.wire.error(transportId, messageId, code, description, {});
+}
+
+function publishStatus(station: StationContext, status: machine.StationStatus | undefined): void {
+  if (status !== undefined) station.telemetry.stationStatus(status);
+  station.wire.status = status;
 }
 
 /**
@@ -391,8 +411,9 @@ function reply(state: StationState, ctx: Ctx, transportId: number, messageId: st
  * batch; the connection holds the station's next answers until it is (DESIGN.md §7).
  */
 function persist(state: StationState): void {
-  // Every change of state is followed by a persist: the state gauge reads what is reported here.
-  state.station.telemetry.stationStatus(state.standing.machine.status);
+  // Every change of state is followed by a persist: the state gauge and the wire's one-hop
+  // answers (src/connection/wire.ts) read what is published here.
+  publishStatus(state.station, state.standing.machine.status);
   const changes = state.standing.takeChanges();
   if (changes) state.station.store.save(state.station.id, state.standing.record(), changes);
 }
@@ -407,14 +428,7 @@ function toEvents(state: StationState, ctx: Ctx, msg: EventManagerMsg): void {
   else if (msg.type === 'rpccall') {
     // The handler is restarting: the request cannot be processed, and a boot must not stay pending.
     if (msg.action === 'BootNotification') machine.bootAnswered(state.standing.machine, msg.messageId, msg.payload as RequestOf<'BootNotification'>, undefined);
-    toConnection(state, ctx, {
-      type: 'send_error',
-      transportId: msg.transportId,
-      messageId: msg.messageId,
-      code: 'InternalError',
-      description: 'the CSMS handler is restarting',
-      details: {},
-    });
+    refuse(state, msg.transportId, msg.messageId, 'InternalError', 'the CSMS handler is restarting');
   }
 }
 

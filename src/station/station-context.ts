@@ -7,6 +7,7 @@
 import type { OcppHandler } from '../../handlers/behaviour';
 import type { OcppAction } from '../../schemas/actions';
 import type { Transport } from '../connection/transport';
+import { StationWire } from '../connection/wire';
 import type { EvseConfig } from './model/evse';
 import { connectionName, eventManagerName, stationName, type ConnectionMsg, type EventManagerMsg, type StationMsg } from './messages';
 import type { ActorName } from '../runtime';
@@ -149,6 +150,11 @@ export interface StationContext {
   readonly store: StationStore;
   /** The transport currently attached, outside the actors so a restarted connection can close it. */
   readonly slot: { transport?: Transport };
+  /**
+   * The synchronous half of the connection (src/connection/wire.ts): the station actor and the
+   * event manager answer station CALLs through it, in one hop (DESIGN.md §9).
+   */
+  readonly wire: StationWire;
   /** The frame observer (the application's subscription); must not throw. */
   readonly observe: (event: FrameEvent) => void;
   /** What the handler reaches besides requests (DESIGN.md §8): the CSMS services and its station's call API. */
@@ -171,25 +177,29 @@ export function createStationContext(options: {
   const { spec } = options;
   const slot: { transport?: Transport } = {};
   const observe = options.observe ?? (() => undefined);
+  const stats: StationStats = { handlerCrashes: 0, stationStarts: 0, connectionStarts: 0, framesIn: 0, framesOut: 0, badFrames: 0, untracked: 0 };
+  const telemetry = (options.telemetry ?? NOOP_TELEMETRY).station(spec.id, slot);
+  const observeSafely = (event: FrameEvent) => {
+    try {
+      observe(event);
+    } catch {
+      // An observer that throws must not break the connection; it is the application's bug.
+    }
+  };
   const context: StationContext = {
     id: spec.id,
     names: { events: eventManagerName(spec.id), station: stationName(spec.id), connection: connectionName(spec.id) },
     spec,
     settings: options.settings,
     handler: spec.handler,
-    stats: { handlerCrashes: 0, stationStarts: 0, connectionStarts: 0, framesIn: 0, framesOut: 0, badFrames: 0, untracked: 0 },
+    stats,
     store: options.store,
     services: options.services,
     calls: options.calls,
     slot,
-    telemetry: (options.telemetry ?? NOOP_TELEMETRY).station(spec.id, slot),
-    observe: (event) => {
-      try {
-        observe(event);
-      } catch {
-        // An observer that throws must not break the connection; it is the application's bug.
-      }
-    },
+    wire: new StationWire({ id: spec.id, stats, store: options.store, telemetry, observe: observeSafely }),
+    telemetry,
+    observe: observeSafely,
     // Reads the current spec, not the one captured here: Csms.updateCredentials replaces `spec`.
     validationMode: (action) => context.spec.validation?.actions?.[action] ?? context.spec.validation?.mode ?? 'strict',
   };

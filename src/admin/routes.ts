@@ -50,6 +50,7 @@ import { TLS_ROUTES, type TlsRouteHooks } from './tls-routes';
 import { PROFILE_UPGRADE_ROUTES, type ProfileUpgradeRouteHooks } from './profile-upgrade-routes';
 import { DASHBOARD_ROUTES } from './dashboard-routes';
 import { CHARGING_PROFILE_ROUTES } from './charging-profiles-routes';
+import { INSTALLED_CERTIFICATE_ROUTES } from './installed-certificates-routes';
 
 /** What the routes need besides the CSMS: decisions the embedding application (the CLI) makes. */
 export interface RouteHooks extends TransactionRouteHooks, ServicesRouteHooks, TlsRouteHooks, ProfileUpgradeRouteHooks {
@@ -375,4 +376,6 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [listStations, addStation, ge
   // Smart charging (issue 12): charging profiles, external limits, composite schedules.
   ...CHARGING_PROFILE_ROUTES,
   // Site load management (issue 12 item 3): sites, their allocations and load.
-  ...SITE_ROUTES];
+  ...SITE_ROUTES,
+  // Certificates installed on stations (issue 11 item 6, M03-M05): recorded, refresh, install, delete.
+  ...INSTALLED_CERTIFICATE_ROUTES];

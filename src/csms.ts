@@ -16,7 +16,19 @@ import type { HandlerServices, StationCalls } from './events/contract';
 import { registeredHandlerName } from './events/handler-names';
 import type { CsmsAction, RequestOf, ResponseOf } from '../schemas/actions';
 import { isCsmsAction } from '../schemas/actions';
-import { ConfigError, DeviceModelError, describeCause, OcppError, StationExistsError, StationOfflineError, UnknownStationError, type OcppErrorCode } from './errors';
+import {
+  CallTimeoutError,
+  ConfigError,
+  DeviceModelError,
+  describeCause,
+  OcppError,
+  QueryTimeoutError,
+  StationExistsError,
+  StationOfflineError,
+  UnknownStationError,
+  type OcppErrorCode,
+} from './errors';
+import type { LocalExecutor, RemoteRequest, RemoteWait, StationRouter } from './cluster/router';
 import type { Transport } from './connection/transport';
 import { CloseCode } from './connection/transport';
 import { loggerFor } from './log';
@@ -81,6 +93,12 @@ export interface CsmsOptions {
   readonly name?: string;
   /** Where counters, latencies and spans go (src/telemetry); default none (NoopTelemetry). */
   readonly telemetry?: Telemetry;
+  /**
+   * Cluster mode (DESIGN.md §6, §10; src/cluster): sockets are attached once presence claimed
+   * their station, and operations on a station held by another node run there. Default none:
+   * everything runs here.
+   */
+  readonly router?: StationRouter;
 }
 
 /** A durable station registry, as the Csms writes to it (the server backs it with the store). */
@@ -139,8 +157,17 @@ export interface CsmsEvents {
   stopped: [ExitReason];
 }
 
-export class Csms extends EventEmitter<CsmsEvents> {
+/** The station view with, in cluster mode, the node that holds its socket. */
+export type ClusterStationView = StationView & { readonly node?: string };
+
+/** A socket that arrived before its station's presence claim finished, in cluster mode. */
+const MAX_EARLY_FRAMES = 64;
+
+export class Csms extends EventEmitter<CsmsEvents> implements LocalExecutor {
   private readonly stations = new Map<string, StationContext>();
+  private readonly router?: StationRouter;
+  /** Per station, the attach in progress (claim, reload, attach): one at a time, in arrival order. */
+  private readonly attaching = new Map<string, Promise<void>>();
   private readonly settings: StationSettings;
   private readonly store: StationStore;
   private readonly registryPort?: RegistryPort;
@@ -157,6 +184,8 @@ export class Csms extends EventEmitter<CsmsEvents> {
     this.registryPort = options.registry;
     this.services = options.services;
     this.telemetry = options.telemetry ?? NOOP_TELEMETRY;
+    this.router = options.router;
+    this.router?.bind(this);
     bindSupervisionTelemetry(app.system, this.telemetry);
     void app.stopped.then((reason) => this.emit('stopped', reason));
   }
@@ -261,6 +290,8 @@ export class Csms extends EventEmitter<CsmsEvents> {
       markFailed(context, error);
       return;
     }
+    // The other nodes of a cluster load it from the shared registry.
+    if (stored) this.router?.registryChanged(id, 'added');
     log.info('station added', { station: id, securityProfile: context.spec.securityProfile });
   }
 
@@ -277,6 +308,7 @@ export class Csms extends EventEmitter<CsmsEvents> {
     if (!options.keepState) {
       this.store.delete(id);
       await this.persist(id, (registry) => registry.remove(id));
+      this.router?.registryChanged(id, 'removed');
     }
     log.info('station removed', { station: id, keepState: options.keepState === true });
   }
@@ -333,8 +365,76 @@ export class Csms extends EventEmitter<CsmsEvents> {
   /**
    * Attach a transport (one socket) to a station. A second attach for the same station replaces
    * the first (the old transport is closed). Returns where the listener pushes what arrives.
+   *
+   * In cluster mode the socket is attached once presence has claimed the station for it (a new
+   * connection epoch, which closes an older socket on another node with 4000); frames that
+   * arrive meanwhile wait, in order. When the station's standing may have changed on another
+   * node since this node's actors loaded it, its subtree is restarted first, so it resumes from
+   * the store (`reconnecting` when its boot was accepted). A claim that fails (Redis
+   * unavailable) closes the socket with 1013: the charger tries again later.
    */
   connect(id: string, transport: Transport): StationLink {
+    const router = this.router;
+    if (!router) return this.attach(id, transport);
+    this.context(id);
+    let link: StationLink | undefined;
+    // An object, so the compiler sees the closures below assign it.
+    const socket: { closed?: { readonly code: number; readonly reason: string } } = {};
+    const early: string[] = [];
+    const previous = this.attaching.get(id) ?? Promise.resolve();
+    const attached = previous.then(async () => {
+      let attachment;
+      try {
+        attachment = await router.claim(id, transport);
+      } catch (error) {
+        log.warn('socket refused: its presence could not be claimed (cluster)', { station: id, reason: describeCause(error) });
+        transport.close(1013, 'cluster presence unavailable; try again later');
+        return;
+      }
+      if (socket.closed) {
+        router.closed(id, transport);
+        return;
+      }
+      if (attachment.reload) await this.reloadStation(id);
+      link = this.attach(id, transport);
+      for (const text of early.splice(0)) link.frame(text);
+      // Closed while the subtree reloaded (read again: the await above let the listener run).
+      const closedMeanwhile = socket.closed as { readonly code: number; readonly reason: string } | undefined;
+      if (closedMeanwhile) link.closed(closedMeanwhile.code, closedMeanwhile.reason);
+    });
+    this.attaching.set(id, attached);
+    void attached.finally(() => {
+      if (this.attaching.get(id) === attached) this.attaching.delete(id);
+    });
+    return {
+      stationId: id,
+      frame: (text) => {
+        if (link) link.frame(text);
+        else if (early.length < MAX_EARLY_FRAMES) early.push(text);
+        else transport.close(1013, 'too many frames before the connection was set up; try again later');
+      },
+      closed: (code, reason) => {
+        if (link) link.closed(code, reason);
+        else socket.closed = { code, reason };
+        router.closed(id, transport);
+      },
+    };
+  }
+
+  /** Restart a station's subtree so its actors reload its standing from the store (cluster mode). */
+  private async reloadStation(id: string): Promise<void> {
+    const context = this.stations.get(id);
+    if (!context || failureOf(context)) return;
+    const stations = this.stationsSupervisor();
+    try {
+      await terminateChild(stations, id);
+      await startChild(stations, context);
+    } catch (error) {
+      markFailed(context, error);
+    }
+  }
+
+  private attach(id: string, transport: Transport): StationLink {
     const name = this.context(id).names.connection;
     const registry = this.registry;
     const send = (msg: ConnectionMsg): boolean => {
@@ -370,7 +470,7 @@ export class Csms extends EventEmitter<CsmsEvents> {
 
   /** Send a CSMS-initiated message and wait for the station's answer (DESIGN.md §5). */
   call<A extends CsmsAction>(id: string, action: A, payload: RequestOf<A>, options: CallOptions = {}): Promise<ResponseOf<A>> {
-    return this.send(id, action, payload, options) as Promise<ResponseOf<A>>;
+    return this.routedSend(id, action, payload, options) as Promise<ResponseOf<A>>;
   }
 
   /**
@@ -384,7 +484,7 @@ export class Csms extends EventEmitter<CsmsEvents> {
       if (events?.alive) dispatch(events, { type: 'async_reply', reply });
       else log.warn('async reply dropped: event manager not running', { station: id, action, ref });
     };
-    this.send(id, action, payload, options).then(
+    this.routedSend(id, action, payload, options).then(
       (response) => deliver({ ref, action, ok: true, response }),
       (error: unknown) => deliver({ ref, action, ok: false, error: error instanceof Error ? error : new Error(String(error)) }),
     );
@@ -395,7 +495,12 @@ export class Csms extends EventEmitter<CsmsEvents> {
    * SetVariables split into messages of the station's `DeviceDataCtrlr.ItemsPerMessage`
    * (instance SetVariables; 1 when unknown), sent in order; the results are concatenated.
    */
-  async setVariables(id: string, request: RequestOf<'SetVariables'>, options: CallOptions = {}): Promise<ResponseOf<'SetVariables'>> {
+  setVariables(id: string, request: RequestOf<'SetVariables'>, options: CallOptions = {}): Promise<ResponseOf<'SetVariables'>> {
+    const parts = Array.isArray(request?.setVariableData) ? request.setVariableData.length : 1;
+    return this.routed({ op: 'setVariables', station: id, args: [request, options] }, () => this.setVariablesHere(id, request, options), this.callsWait(id, 'SetVariables', options, parts));
+  }
+
+  private async setVariablesHere(id: string, request: RequestOf<'SetVariables'>, options: CallOptions): Promise<ResponseOf<'SetVariables'>> {
     const model = await this.query<DeviceModel>(id, (replyTo) => ({ type: 'model', replyTo }));
     const results = [];
     for (const part of splitSetVariablesRequest(model, request)) results.push(...(await this.call(id, 'SetVariables', part, options)).setVariableResult);
@@ -403,7 +508,12 @@ export class Csms extends EventEmitter<CsmsEvents> {
   }
 
   /** GetVariables split like `setVariables`, by `ItemsPerMessage` instance GetVariables. */
-  async getVariables(id: string, request: RequestOf<'GetVariables'>, options: CallOptions = {}): Promise<ResponseOf<'GetVariables'>> {
+  getVariables(id: string, request: RequestOf<'GetVariables'>, options: CallOptions = {}): Promise<ResponseOf<'GetVariables'>> {
+    const parts = Array.isArray(request?.getVariableData) ? request.getVariableData.length : 1;
+    return this.routed({ op: 'getVariables', station: id, args: [request, options] }, () => this.getVariablesHere(id, request, options), this.callsWait(id, 'GetVariables', options, parts));
+  }
+
+  private async getVariablesHere(id: string, request: RequestOf<'GetVariables'>, options: CallOptions): Promise<ResponseOf<'GetVariables'>> {
     const model = await this.query<DeviceModel>(id, (replyTo) => ({ type: 'model', replyTo }));
     const results = [];
     for (const part of splitGetVariablesRequest(model, request)) results.push(...(await this.call(id, 'GetVariables', part, options)).getVariableResult);
@@ -419,33 +529,45 @@ export class Csms extends EventEmitter<CsmsEvents> {
     payload: RequestOf<'GetBaseReport'>,
     options: CallOptions & { reportTimeout?: number } = {},
   ): Promise<ResponseOf<'GetBaseReport'>> {
-    return this.send(id, 'GetBaseReport', payload, options, options.reportTimeout ?? this.settings.reportTimeoutMs) as Promise<
+    return this.routedSend(id, 'GetBaseReport', payload, options, options.reportTimeout ?? this.settings.reportTimeoutMs) as Promise<
       ResponseOf<'GetBaseReport'>
     >;
   }
 
   /** GetReport that resolves once the last part of the report has arrived; see getBaseReport. */
   getReport(id: string, payload: RequestOf<'GetReport'>, options: CallOptions & { reportTimeout?: number } = {}): Promise<ResponseOf<'GetReport'>> {
-    return this.send(id, 'GetReport', payload, options, options.reportTimeout ?? this.settings.reportTimeoutMs) as Promise<
+    return this.routedSend(id, 'GetReport', payload, options, options.reportTimeout ?? this.settings.reportTimeoutMs) as Promise<
       ResponseOf<'GetReport'>
     >;
   }
 
   /** Answer a station request the handler left with `noreply`. */
   reply(id: string, messageId: string, payload: unknown): Promise<void> {
-    return this.late(id, messageId, { kind: 'reply', payload });
+    return this.routed({ op: 'reply', station: id, args: [messageId, payload] }, () => this.late(id, messageId, { kind: 'reply', payload }), this.queryWait(id));
   }
 
   /** Answer a station request the handler left with `noreply` with a CALLERROR. */
   replyError(id: string, messageId: string, code: OcppErrorCode, description = '', details: Record<string, unknown> = {}): Promise<void> {
-    return this.late(id, messageId, { kind: 'error', code, description, details });
+    return this.routed(
+      { op: 'replyError', station: id, args: [messageId, code, description, details] },
+      () => this.late(id, messageId, { kind: 'error', code, description, details }),
+      this.queryWait(id),
+    );
   }
 
   // -------------------------------------------------------------------------------------------
   // Read models
 
-  /** The station's state, EVSE/connector status, open transactions and counters. */
-  async station(id: string): Promise<StationView> {
+  /**
+   * The station's state, EVSE/connector status, open transactions and counters; in cluster mode
+   * also the node holding its socket (`node`), asked of that node, and for a station no node
+   * holds, its standing as the store keeps it.
+   */
+  station(id: string): Promise<ClusterStationView> {
+    return this.routed({ op: 'view', station: id, args: [] }, () => this.stationHere(id), this.queryWait(id));
+  }
+
+  private async stationHere(id: string): Promise<ClusterStationView> {
     const context = this.stations.get(id);
     const failure = context && failureOf(context);
     if (context && failure) {
@@ -453,21 +575,35 @@ export class Csms extends EventEmitter<CsmsEvents> {
       const view = Standing.restore(await this.store.load(id), context.spec.evse).view(context, undefined);
       return { ...view, status: 'failed', failure };
     }
-    return this.query<StationView>(id, (replyTo) => ({ type: 'view', replyTo }));
+    const router = this.router;
+    if (router && context && !router.holds(id)) {
+      // No socket here: the actors may hold an old standing; the node that held it last wrote it.
+      return Standing.restore(await this.store.load(id), context.spec.evse).view(context, undefined);
+    }
+    const view = await this.query<StationView>(id, (replyTo) => ({ type: 'view', replyTo }));
+    return router ? { ...view, node: router.nodeId } : view;
   }
 
   /**
    * A device-model value, typed by its data type. Names and instances are case-insensitive.
    * Rejects with DeviceModelError: `undefined`, `ambiguous`, `no_value` or `invalid_value`.
    */
-  async lookupVariable(id: string, request: LookupRequest): Promise<DeviceModelValue> {
+  lookupVariable(id: string, request: LookupRequest): Promise<DeviceModelValue> {
+    return this.routed({ op: 'lookup', station: id, args: [request] }, () => this.lookupHere(id, request), this.queryWait(id));
+  }
+
+  private async lookupHere(id: string, request: LookupRequest): Promise<DeviceModelValue> {
     const result = await this.query<LookupResult>(id, (replyTo) => ({ type: 'lookup', request, replyTo }));
     if (result.ok) return result.value;
     throw new DeviceModelError(result.reason, result.message);
   }
 
   /** Every variable of the station's device model, in a stable order (component, variable, qualifiers). */
-  async deviceModel(id: string): Promise<VariableEntry[]> {
+  deviceModel(id: string): Promise<VariableEntry[]> {
+    return this.routed({ op: 'deviceModel', station: id, args: [] }, () => this.deviceModelHere(id), this.queryWait(id));
+  }
+
+  private async deviceModelHere(id: string): Promise<VariableEntry[]> {
     return listVariables(await this.query<DeviceModel>(id, (replyTo) => ({ type: 'model', replyTo })));
   }
 
@@ -492,6 +628,59 @@ export class Csms extends EventEmitter<CsmsEvents> {
     const ref = this.registry.whereis(STATIONS);
     if (!ref) throw new UnknownStationError('(stations supervisor not running)');
     return ref;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // The router seam (DESIGN.md §10): here, or on the node holding the station (cluster mode).
+
+  private routed<T>(request: RemoteRequest, here: () => Promise<T>, wait: RemoteWait): Promise<T> {
+    return this.router ? this.router.run(request, here, wait) : here();
+  }
+
+  private routedSend(id: string, action: CsmsAction, payload: unknown, options: CallOptions, reportTimeoutMs?: number): Promise<unknown> {
+    return this.routed(
+      { op: 'call', station: id, args: [action, payload, options, reportTimeoutMs] },
+      () => this.send(id, action, payload, options, reportTimeoutMs),
+      this.callsWait(id, action, options, 1, reportTimeoutMs),
+    );
+  }
+
+  /**
+   * How long a node waits for the holder's answer to `calls` calls: their timeouts (and the
+   * report's); then the same CallTimeoutError as a station that does not answer.
+   */
+  private callsWait(id: string, action: string, options: CallOptions, calls: number, reportTimeoutMs = 0): RemoteWait {
+    const timeoutMs = options.timeout ?? this.settings.callTimeoutMs;
+    return { timeoutMs: timeoutMs * Math.max(1, calls) + reportTimeoutMs, timeoutError: () => new CallTimeoutError(id, action, timeoutMs) };
+  }
+
+  private queryWait(id: string): RemoteWait {
+    return { timeoutMs: QUERY_TIMEOUT_MS, timeoutError: () => new QueryTimeoutError(`station ${id} on the node holding it`, QUERY_TIMEOUT_MS) };
+  }
+
+  /** Run a request another node forwarded: this node holds the station (LocalExecutor). */
+  serveLocally(request: RemoteRequest): Promise<unknown> {
+    const id = request.station;
+    const [a, b, c, d] = request.args;
+    const options = (c ?? {}) as CallOptions;
+    switch (request.op) {
+      case 'call':
+        return this.send(id, a as CsmsAction, b, options, typeof d === 'number' ? d : undefined);
+      case 'setVariables':
+        return this.setVariablesHere(id, a as RequestOf<'SetVariables'>, (b ?? {}) as CallOptions);
+      case 'getVariables':
+        return this.getVariablesHere(id, a as RequestOf<'GetVariables'>, (b ?? {}) as CallOptions);
+      case 'view':
+        return this.stationHere(id);
+      case 'lookup':
+        return this.lookupHere(id, a as LookupRequest);
+      case 'deviceModel':
+        return this.deviceModelHere(id);
+      case 'reply':
+        return this.late(id, String(a), { kind: 'reply', payload: b });
+      case 'replyError':
+        return this.late(id, String(a), { kind: 'error', code: b as OcppErrorCode, description: String(c ?? ''), details: (d ?? {}) as Record<string, unknown> });
+    }
   }
 
   private send(id: string, action: CsmsAction, payload: unknown, options: CallOptions, reportTimeoutMs?: number): Promise<unknown> {

@@ -24,6 +24,13 @@ import { readFileSync } from 'node:fs';
 import { TlsReloader } from '../server/tls';
 import { CertificateRenewal } from '../services/certificates';
 import { resolveSecurityConfig, type SecuritySection } from '../config/security';
+import { checkClusterStorage, type ClusterSection } from '../config/cluster';
+import { ClusterNode } from '../cluster/node';
+import { CLUSTER, CLUSTER_CHILD_SHUTDOWN_MS, clusterBehaviour } from '../cluster/child';
+import { StoreBackedStationStore } from '../station/durable-store';
+import type { CsmsOptions } from '../csms';
+import { worker } from '../../supervisors';
+import { beforeStations } from '../../supervisors/tree';
 
 const log = loggerFor('cli');
 
@@ -49,6 +56,8 @@ export async function serve(options: ServeOptions): Promise<number> {
   configureLogging({ level, json: config.logging.format === 'json' || (config.logging.format === 'auto' && !process.stderr.isTTY) });
   const admin = resolveAdminConfig(config.admin);
   const serverOptions = await resolveServerOptions(config, path);
+  // Cluster mode (issue 15) shares all state through PostgreSQL: refused on any other store.
+  checkClusterStorage(config.cluster, config.storage.driver);
   // Issue 11: TLS files reloadable on SIGHUP and through the admin API; the profile upgrade's root.
   const tlsReloader = new TlsReloader();
   const security = resolveSecurityConfig(config.security, dirname(path));
@@ -78,7 +87,8 @@ export async function serve(options: ServeOptions): Promise<number> {
     server = await startCsmsServer({
       ...serverOptions,
       listener: { ...serverOptions.listener, tlsReloader },
-      core: { ...serverOptions.core, telemetry: telemetry.sink },
+      // Cluster mode (issue 15): the presence child, the router and the epoch-fenced station store.
+      core: clusterCoreOptions({ ...serverOptions.core, telemetry: telemetry.sink }, config.cluster, store),
       store,
       resolveHandler: adminHandlerResolver(config, path),
       services: (callsFor) => standard.bind(callsFor),
@@ -226,4 +236,32 @@ function readRootCertificate(security: SecuritySection): string | undefined {
   }
   if (!/-----BEGIN CERTIFICATE-----/.test(text)) throw new ConfigError('security.profileUpgrade.csmsRootCertificateFile', file, 'a PEM certificate');
   return text;
+}
+
+/**
+ * Cluster mode (issue 15, DESIGN.md §6): this node's presence as a child of the app supervisor
+ * started before the stations, the router every Csms API path asks, and the station store whose
+ * writes are fenced by the connection epoch (ended transactions are published to every node).
+ * Without a `cluster` section the core options are unchanged.
+ */
+function clusterCoreOptions(core: CsmsOptions, cluster: ClusterSection | undefined, store: Store): CsmsOptions {
+  if (!cluster) return core;
+  const node = new ClusterNode(cluster);
+  node.on('event', (event) => log.debug('cluster event', { ...event }));
+  return {
+    ...core,
+    router: node,
+    store: new StoreBackedStationStore(store, {
+      epochs: node,
+      onCommittedEvent: (station, event) => {
+        if (event.eventType === 'Ended') {
+          node.transactionEnded(station, { transactionId: event.transactionInfo.transactionId, seqNo: event.seqNo, stoppedReason: event.transactionInfo.stoppedReason });
+        }
+      },
+    }),
+    children: [
+      ...(core.children ?? []),
+      beforeStations({ id: 'cluster', start: worker(clusterBehaviour, node, { register: CLUSTER }), shutdown: CLUSTER_CHILD_SHUTDOWN_MS }),
+    ],
+  };
 }

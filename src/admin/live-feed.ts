@@ -246,9 +246,15 @@ export class LiveFeed {
   private connection(event: ConnectionEvent): void {
     if (this.listeners.size === 0) return;
     this.markDirty(event.stationId);
+    this.settleLater(event.stationId);
+  }
+
+  /** Read the station again after `settleDelayMs`. */
+  private settleLater(id: string): void {
+    if (this.listeners.size === 0) return;
     const timer = setTimeout(() => {
       this.settleTimers.delete(timer);
-      this.markDirty(event.stationId);
+      this.markDirty(id);
     }, this.settleDelayMs);
     timer.unref();
     this.settleTimers.add(timer);
@@ -273,24 +279,43 @@ export class LiveFeed {
     if (this.refreshTimer || this.refreshing) return;
     this.refreshTimer = setTimeout(() => {
       this.refreshTimer = undefined;
-      this.refreshing = this.refresh().finally(() => {
-        this.refreshing = undefined;
-        // Events that came while reading: one more round.
-        if (this.dirty.size > 0 && this.listeners.size > 0) this.markDirty([...this.dirty][0]!);
-      });
+      this.refreshing = this.refresh()
+        .catch((error: unknown) => {
+          log.warn('dashboard live feed refresh failed', { reason: describeCause(error) });
+        })
+        .finally(() => {
+          this.refreshing = undefined;
+          // Events that came while reading: one more round.
+          if (this.dirty.size > 0 && this.listeners.size > 0) this.markDirty([...this.dirty][0]!);
+        });
     }, this.refreshDelayMs);
     this.refreshTimer.unref();
   }
 
   private async refresh(): Promise<void> {
-    await this.load();
+    try {
+      await this.load();
+    } catch (error) {
+      // The next event, or the next subscriber, tries again.
+      log.warn('dashboard live feed could not read the stations', { reason: describeCause(error) });
+      this.dirty.clear();
+      return;
+    }
     const ids = [...this.dirty];
     this.dirty.clear();
     await Promise.all(ids.map((id) => this.reread(id)));
   }
 
   private async reread(id: string): Promise<void> {
-    const view = await this.view(id);
+    let view: StationView | undefined;
+    try {
+      view = await this.view(id);
+    } catch (error) {
+      // Its actors did not answer (restarting, or busy): read it again a little later.
+      log.debug('dashboard live feed could not read a station; trying again', { station: id, reason: describeCause(error) });
+      this.settleLater(id);
+      return;
+    }
     if (this.listeners.size === 0) return;
     if (!view) {
       if (this.summaries.delete(id)) this.emit({ type: 'removed', id });
@@ -313,10 +338,17 @@ export class LiveFeed {
   }
 
   private load(): Promise<void> {
-    this.loaded ??= (async () => {
-      const views = await Promise.all(this.csms.stationIds().map((id) => this.view(id)));
-      for (const view of views) if (view) this.summaries.set(view.id, summarize(view));
-    })();
+    if (!this.loaded) {
+      const loading = (async () => {
+        const views = await Promise.all(this.csms.stationIds().map((id) => this.view(id)));
+        for (const view of views) if (view) this.summaries.set(view.id, summarize(view));
+      })();
+      this.loaded = loading;
+      // A failed read is tried again by the next subscriber or refresh, not remembered.
+      loading.catch(() => {
+        if (this.loaded === loading) this.loaded = undefined;
+      });
+    }
     return this.loaded;
   }
 
@@ -343,7 +375,7 @@ export class LiveFeed {
     }
     // A snapshot between ticks repeats the last tick's rates rather than restarting the interval.
     if (now - this.lastTick < this.fleetIntervalMs / 2 && this.lastFleet) {
-      return { ...this.lastFleet, registered: this.csms.stationIds().length, connected, charging, faulted };
+      return { ...this.lastFleet, registered: this.csms.stationIds().length, connected, charging, faulted, errors: this.errorsTotal };
     }
     const fleet: FleetCounters = {
       registered: this.csms.stationIds().length,

@@ -7,6 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { EventEmitter } from 'node:events';
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Fastify from 'fastify';
@@ -320,6 +321,40 @@ describe('frame capture', () => {
     // Closed, the feed keeps nothing and listens to nothing.
     expect(feed.frames('CP2')).toEqual([]);
     expect(h.server.csms.listenerCount('frame')).toBe(0);
+  });
+});
+
+describe('a station that cannot be read', () => {
+  it('is read again later, and the feed goes on with the others meanwhile', async () => {
+    // A CSMS whose station actors do not answer the first read of CP-SLOW (as while they restart).
+    const csms = Object.assign(new EventEmitter(), {
+      stationIds: () => ['CP-OK', 'CP-SLOW'],
+      hasStation: () => true,
+      reads: 0,
+      async station(id: string) {
+        if (id === 'CP-SLOW' && this.reads++ === 1) throw new Error('the station actors did not answer');
+        return { id, status: 'idle', connected: true, evse: { evses: [] }, openTransactions: [], stats: {}, securityProfile: 0, ...(id === 'CP-SLOW' ? { bootStatus: 'Accepted' } : {}) };
+      },
+    });
+    const feed = new LiveFeed(csms as never, { refreshDelayMs: 10, settleDelayMs: 50, fleetIntervalMs: 60_000 });
+    const events: FeedEvent[] = [];
+    const stop = feed.subscribe((event) => events.push(event));
+    try {
+      await until(() => events.some((e) => e.type === 'snapshot'), 'the snapshot');
+      // Both changed; the read of CP-SLOW fails once (its second read), CP-OK's goes through.
+      csms.station = async function (id: string) {
+        if (id === 'CP-SLOW' && this.reads++ === 1) throw new Error('the station actors did not answer');
+        return { id, status: 'offline', connected: false, evse: { evses: [] }, openTransactions: [], stats: {}, securityProfile: 0 };
+      };
+      csms.emit('frame', { stationId: 'CP-OK', direction: 'in', text: '[2,"1","Heartbeat",{}]' });
+      csms.emit('frame', { stationId: 'CP-SLOW', direction: 'in', text: '[2,"1","Heartbeat",{}]' });
+      await until(() => events.some((e) => e.type === 'station' && e.station.id === 'CP-OK' && e.station.status === 'offline'), 'CP-OK changed');
+      await until(() => events.some((e) => e.type === 'station' && e.station.id === 'CP-SLOW' && e.station.status === 'offline'), 'CP-SLOW read again');
+      expect(csms.reads).toBeGreaterThanOrEqual(3);
+    } finally {
+      stop();
+      feed.close();
+    }
   });
 });
 

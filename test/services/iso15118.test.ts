@@ -1,0 +1,134 @@
+/**
+ * Get15118EVCertificate (issue 11 item 6; OCPP 2.0.1 M01–M02) over real sockets: a strict
+ * ocpp-rpc station asks the standard CSMS, which forwards the EV's EXI request to a mock
+ * contract-certificate provider on 127.0.0.1 and returns its EXI answer; Failed with a reason when
+ * no provider is configured, or it fails, answers nonsense or never answers.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import type { RPCClient } from 'ocpp-rpc';
+import type { CertificatesConfig } from '../../src/services/certificates';
+import { BOOT, removeTemporaryFolders, startSecurityCsms, type SecurityCsms } from './support/security-csms';
+
+const PASSWORD = 'Iso15118-Station-Pass-01';
+const EXI_REQUEST = randomBytes(900).toString('base64');
+const EXI_RESPONSE = randomBytes(2400).toString('base64');
+
+interface Provider {
+  readonly url: string;
+  readonly received: { body: Record<string, unknown>; authorization?: string }[];
+  respond: (response: ServerResponse) => void;
+  close(): Promise<void>;
+}
+
+async function startProvider(): Promise<Provider> {
+  const sockets = new Set<Socket>();
+  const provider: Provider = {
+    url: '',
+    received: [],
+    respond: (response) => response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'Accepted', exiResponse: EXI_RESPONSE })),
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+  const server: Server = createServer((request: IncomingMessage, response: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      provider.received.push({ body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>, authorization: request.headers.authorization });
+      provider.respond(response);
+    });
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  (provider as { url: string }).url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/15118/certificate`;
+  return provider;
+}
+
+let provider: Provider;
+let csms: SecurityCsms | undefined;
+
+beforeEach(async () => {
+  provider = await startProvider();
+});
+afterEach(async () => {
+  await csms?.stop();
+  csms = undefined;
+  await provider.close();
+});
+afterAll(() => removeTemporaryFolders());
+
+async function station(certificates: Partial<CertificatesConfig>): Promise<RPCClient> {
+  csms = await startSecurityCsms({ stations: { CP1: PASSWORD }, certificates });
+  const client = csms.client('CP1', PASSWORD);
+  await client.connect();
+  await client.call('BootNotification', BOOT);
+  return client;
+}
+
+const request = (action: 'Install' | 'Update' = 'Install') => ({ iso15118SchemaVersion: 'urn:iso:15118:2:2013:MsgDef', action, exiRequest: EXI_REQUEST });
+
+describe('Get15118EVCertificate with a contract-certificate provider', () => {
+  it('passes the EXI request through to the provider and returns its EXI answer (M01 install)', async () => {
+    const client = await station({ contractProvider: { url: provider.url, timeoutMs: 2_000, authorization: 'Bearer mo-secret' } });
+    expect(await client.call('Get15118EVCertificate', request())).toEqual({ status: 'Accepted', exiResponse: EXI_RESPONSE });
+    expect(provider.received).toEqual([
+      { body: { stationId: 'CP1', iso15118SchemaVersion: 'urn:iso:15118:2:2013:MsgDef', action: 'Install', exiRequest: EXI_REQUEST }, authorization: 'Bearer mo-secret' },
+    ]);
+  });
+
+  it('forwards an Update (M02) and relays the provider’s Failed with its EXI answer for the EV', async () => {
+    const client = await station({ contractProvider: { url: provider.url, timeoutMs: 2_000 } });
+    provider.respond = (response) => response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'Failed', exiResponse: 'AAEC' }));
+    expect(await client.call('Get15118EVCertificate', request('Update'))).toEqual({ status: 'Failed', exiResponse: 'AAEC', statusInfo: { reasonCode: 'ProviderFailed' } });
+    expect(provider.received[0]!.body.action).toBe('Update');
+    expect(provider.received[0]!.authorization).toBeUndefined();
+  });
+
+  it('answers Failed with a reason when the provider answers an HTTP error, not JSON, or an exiResponse that is not base64', async () => {
+    const client = await station({ contractProvider: { url: provider.url, timeoutMs: 2_000 } });
+    provider.respond = (response) => response.writeHead(503).end('maintenance');
+    expect(await client.call('Get15118EVCertificate', request())).toMatchObject({ status: 'Failed', exiResponse: '', statusInfo: { reasonCode: 'ProviderError', additionalInfo: expect.stringMatching(/HTTP 503/) } });
+    provider.respond = (response) => response.writeHead(200, { 'content-type': 'application/json' }).end('{"exiResponse": ');
+    expect(await client.call('Get15118EVCertificate', request())).toMatchObject({ status: 'Failed', statusInfo: { reasonCode: 'InvalidResponse' } });
+    provider.respond = (response) => response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ exiResponse: 'not base64 at all!' }));
+    expect(await client.call('Get15118EVCertificate', request())).toMatchObject({ status: 'Failed', statusInfo: { reasonCode: 'InvalidResponse' } });
+    provider.respond = (response) => response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ exiResponse: 'QUFB'.repeat(1401) }));
+    expect(await client.call('Get15118EVCertificate', request())).toMatchObject({ status: 'Failed', statusInfo: { reasonCode: 'InvalidResponse' } });
+    provider.respond = (response) => response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'Maybe', exiResponse: 'AAEC' }));
+    expect(await client.call('Get15118EVCertificate', request())).toMatchObject({ status: 'Failed', statusInfo: { reasonCode: 'InvalidResponse' } });
+    expect(provider.received).toHaveLength(5);
+  });
+
+  it('answers Failed (Timeout) within the configured timeout when the provider never answers, and the station is still served', async () => {
+    const client = await station({ contractProvider: { url: provider.url, timeoutMs: 300 } });
+    provider.respond = () => undefined;
+    expect(await client.call('Get15118EVCertificate', request())).toMatchObject({ status: 'Failed', exiResponse: '', statusInfo: { reasonCode: 'Timeout' } });
+    await expect(client.call('Heartbeat', {})).resolves.toHaveProperty('currentTime');
+  });
+
+  it('answers Failed (ProviderUnavailable) when nothing listens at the provider’s address', async () => {
+    const url = provider.url;
+    await provider.close();
+    provider = await startProvider();
+    const client = await station({ contractProvider: { url, timeoutMs: 2_000 } });
+    expect(await client.call('Get15118EVCertificate', request())).toMatchObject({ status: 'Failed', statusInfo: { reasonCode: 'ProviderUnavailable' } });
+  });
+});
+
+describe('Get15118EVCertificate without a provider', () => {
+  it('answers Failed (NotConfigured) and asks nobody', async () => {
+    const client = await station({});
+    expect(await client.call('Get15118EVCertificate', request())).toEqual({
+      status: 'Failed',
+      exiResponse: '',
+      statusInfo: { reasonCode: 'NotConfigured', additionalInfo: expect.stringMatching(/certificates\.contractProvider/) },
+    });
+    expect(provider.received).toHaveLength(0);
+  });
+});

@@ -14,6 +14,7 @@ import type {
   ReportBaseEnumType,
 } from '../../schemas/types.generated';
 import { DEFAULT_SITES_CONFIG, SITES_CONFIG_SCHEMA, type SitesConfig } from './sites/config';
+import { DEFAULT_SECURITY_EVENTS_RETENTION, SECURITY_EVENTS_CONFIG_SCHEMA, type SecurityEventsRetention } from './certificates/security-events';
 import { DEFAULT_SMART_CHARGING_CONFIG, SMART_CHARGING_CONFIG_SCHEMA, type SmartChargingConfig } from './charging/config';
 
 /** IdTokenEnumType (OCPP 2.0.1 Part 2, IdTokenType.type). */
@@ -258,6 +259,8 @@ export const STANDARD_CSMS_CONFIG_PROPERTIES = {
   },
   // Site load management (issue 12 item 3): src/services/sites/config.ts.
   sites: SITES_CONFIG_SCHEMA,
+  // Security events (A04) kept: src/services/certificates/security-events.ts.
+  securityEvents: SECURITY_EVENTS_CONFIG_SCHEMA,
   // Charging profiles and ISO 15118 charging needs (issue 12 items 1–2): src/services/charging/config.ts.
   smartCharging: SMART_CHARGING_CONFIG_SCHEMA,
 } as const;
@@ -343,6 +346,8 @@ export interface StandardCsmsConfig {
   };
   /** Site load management; absent: no sites from the file. */
   readonly sites?: SitesConfig;
+  /** How many security events are kept and how long; absent: the defaults (100 000, 365 days). */
+  readonly securityEvents?: SecurityEventsRetention;
   /** ISO 15118 planning and profile reconciliation; absent: the defaults. */
   readonly smartCharging?: SmartChargingConfig;
 }
@@ -364,6 +369,7 @@ export function standardCsmsConfig(partial: {
   readonly bootPolicy?: StandardCsmsConfig['bootPolicy'];
   readonly transactions?: Partial<StandardCsmsConfig['transactions']>;
   readonly sites?: Partial<SitesConfig>;
+  readonly securityEvents?: Partial<SecurityEventsRetention>;
   readonly smartCharging?: Partial<SmartChargingConfig>;
 } = {}): StandardCsmsConfig {
   const d = DEFAULT_STANDARD_CSMS_CONFIG;
@@ -374,6 +380,7 @@ export function standardCsmsConfig(partial: {
     bootPolicy: partial.bootPolicy ?? d.bootPolicy,
     transactions: { ...d.transactions, ...partial.transactions },
     sites: { ...DEFAULT_SITES_CONFIG, ...partial.sites },
+    ...(partial.securityEvents ? { securityEvents: { ...DEFAULT_SECURITY_EVENTS_RETENTION, ...partial.securityEvents } } : {}),
     smartCharging: { ...DEFAULT_SMART_CHARGING_CONFIG, ...partial.smartCharging },
   };
 }

@@ -128,7 +128,7 @@ export function createCsmsServices(options: CsmsServicesOptions): CsmsServices {
     },
     callsFor,
   );
-  const securityEvents = new SecurityEventService(store);
+  const securityEvents = new SecurityEventService(store, config.securityEvents);
   const certificateSettings = options.certificates ?? DEFAULT_CERTIFICATES_CONFIG;
   // V2G certificates are signed under the CSMS's own CA (called once the service exists) unless a
   // sub-CA or a signer is configured.
@@ -171,6 +171,7 @@ export function createCsmsServices(options: CsmsServicesOptions): CsmsServices {
         await certificates.provision();
         if (certificateSettings.enabled) await v2gSigner.provision();
         await sites.provision();
+        await securityEvents.prune().promise;
       } catch (error) {
         // What the schema could not check (a real date, a tariff that exists, a duplicate) is
         // still the configuration's fault: a ConfigError naming the field (the CLI exits 2).

@@ -45,7 +45,7 @@ function benchAllocate(policy: AllocationRules['policy']): void {
   console.log(`allocate, ${policy}, ${EVSES} EVSEs + 1 starting: median ${ms(s.median)}, p99 ${ms(s.p99)}, max ${ms(s.max)} (${RECOMPUTES - 100} recomputes after 100 warm-up)`);
 }
 
-function started(stationId: string, transactionId: string): RequestOf<'TransactionEvent'> {
+function started(transactionId: string): RequestOf<'TransactionEvent'> {
   return { eventType: 'Started', timestamp: new Date().toISOString(), triggerReason: 'Authorized', seqNo: 0, transactionInfo: { transactionId }, evse: { id: 1, connectorId: 1 } };
 }
 
@@ -63,7 +63,7 @@ async function benchRound(): Promise<void> {
   const stations = Array.from({ length: EVSES + ROUNDS }, (_, i) => `CP${String(i).padStart(5, '0')}`);
   const sites = new SiteService(store, sender, { stationKnown: () => Promise.resolve(true) });
   await sites.put({ id: 'bench', name: 'Bench', stations, limit: EVSES * 11, minPerEvse: 6, maxPerEvse: 32 });
-  for (let i = 0; i < EVSES; i += 1) sites.onTransactionChange({ stationId: stations[i]!, request: started(stations[i]!, `TX-${i}`) });
+  for (let i = 0; i < EVSES; i += 1) sites.onTransactionChange({ stationId: stations[i]!, request: started(`TX-${i}`) });
   await sites.settled();
   const samples: number[] = [];
   const sendCounts: number[] = [];
@@ -71,7 +71,7 @@ async function benchRound(): Promise<void> {
     const id = stations[EVSES + r]!;
     sends = 0;
     const t0 = process.hrtime.bigint();
-    sites.onTransactionChange({ stationId: id, request: started(id, `TX-NEW-${r}`) });
+    sites.onTransactionChange({ stationId: id, request: started(`TX-NEW-${r}`) });
     await sites.settled();
     samples.push(Number(process.hrtime.bigint() - t0) / 1e6);
     sendCounts.push(sends);

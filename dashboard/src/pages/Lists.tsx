@@ -1,6 +1,6 @@
 /** The standard CSMS's tokens (/api/tokens), tariffs (/api/tariffs) and sites (/api/sites). */
 import { useState, type ReactNode } from 'react';
-import { Badge, ErrorNote, Loading, formatTime, isUnavailable, useApi } from '../components';
+import { Badge, ErrorNote, Loading, formatTime, isUnavailable, stationHref, useApi } from '../components';
 
 interface Token {
   readonly idToken: string;
@@ -136,7 +136,8 @@ export function Tariffs(): ReactNode {
 
 /**
  * Sites (load management): GET /api/sites lists each site with its id, name, limit, stations and
- * allocations. Shown as it comes, since the route is younger than this page.
+ * allocations (per charging EVSE). The fields named here are laid out; any other is listed as it
+ * comes, so a newer server's additions still show.
  */
 export function Sites(): ReactNode {
   const sites = useApi<unknown>('/api/sites');
@@ -146,30 +147,101 @@ export function Sites(): ReactNode {
       <h1>Sites</h1>
       {isUnavailable(sites.error) ? <NotAvailable what="Sites" error={sites.error} /> : <ErrorNote error={sites.error} />}
       {sites.loading && sites.data === undefined ? <Loading what="sites" /> : null}
-      {sites.data !== undefined ? (
-        items.length === 0 ? (
-          <p className="muted">No site defined.</p>
-        ) : (
-          items.map((site, index) => (
-            <section key={String(site.id ?? index)} className="card" aria-label={`Site ${String(site.name ?? site.id ?? index)}`}>
-              <h2>
-                {String(site.name ?? site.id ?? `Site ${index + 1}`)} {site.id !== undefined && site.name !== undefined ? <span className="muted">({String(site.id)})</span> : null}
-              </h2>
-              <dl className="facts">
-                {Object.entries(site)
-                  .filter(([key]) => key !== 'name' && key !== 'id')
-                  .map(([key, value]) => (
-                    <div key={key} className="fact">
-                      <dt>{key}</dt>
-                      <dd>{typeof value === 'object' && value !== null ? <pre className="code">{JSON.stringify(value, null, 2)}</pre> : String(value)}</dd>
-                    </div>
-                  ))}
-              </dl>
-            </section>
-          ))
-        )
-      ) : null}
+      {sites.data !== undefined ? items.length === 0 ? <p className="muted">No site defined.</p> : items.map((site, index) => <SiteCard key={String(site.id ?? index)} site={site} />) : null}
     </>
+  );
+}
+
+const SITE_FIELDS_SHOWN = new Set(['id', 'name', 'limit', 'unit', 'policy', 'stations', 'counted', 'load', 'allocations', 'stationDefaults']);
+
+interface Allocation {
+  readonly stationId?: string;
+  readonly evseId?: number;
+  readonly transactionId?: string;
+  readonly limit?: number;
+  readonly status?: string;
+  readonly priority?: number;
+  readonly reason?: string;
+}
+
+function SiteCard({ site }: { site: Record<string, unknown> }): ReactNode {
+  const name = String(site.name ?? site.id ?? 'site');
+  const unit = typeof site.unit === 'string' ? ` ${site.unit}` : '';
+  const stations = Array.isArray(site.stations) ? site.stations.map(String) : [];
+  const allocations = (Array.isArray(site.allocations) ? site.allocations : []) as Allocation[];
+  const load = site.load as { currentA?: number; powerW?: number } | undefined;
+  const others = Object.entries(site).filter(([key]) => !SITE_FIELDS_SHOWN.has(key));
+  return (
+    <section className="card" aria-label={`Site ${name}`}>
+      <h2>
+        {name} {site.id !== undefined && site.name !== undefined ? <span className="muted">({String(site.id)})</span> : null}
+      </h2>
+      <dl className="facts">
+        <dt>Limit</dt>
+        <dd>{site.limit !== undefined ? `${String(site.limit)}${unit}` : '—'}</dd>
+        <dt>Counted now</dt>
+        <dd>{site.counted !== undefined ? `${String(site.counted)}${unit}` : '—'}</dd>
+        {load ? (
+          <>
+            <dt>Measured load</dt>
+            <dd>
+              {load.currentA !== undefined ? `${load.currentA} A` : '—'}
+              {load.powerW !== undefined ? `, ${load.powerW} W` : ''}
+            </dd>
+          </>
+        ) : null}
+        <dt>Policy</dt>
+        <dd>{site.policy !== undefined ? String(site.policy) : '—'}</dd>
+        <dt>Stations</dt>
+        <dd>
+          {stations.length === 0
+            ? '—'
+            : stations.map((id, i) => (
+                <span key={id}>
+                  {i > 0 ? ', ' : ''}
+                  <a href={stationHref(id)}>{id}</a>
+                </span>
+              ))}
+        </dd>
+        {others.map(([key, value]) => (
+          <div key={key} className="fact">
+            <dt>{key}</dt>
+            <dd>{typeof value === 'object' && value !== null ? <code>{JSON.stringify(value)}</code> : String(value)}</dd>
+          </div>
+        ))}
+      </dl>
+      <h3>Allocations</h3>
+      {allocations.length === 0 ? (
+        <p className="muted">No EVSE of this site is charging.</p>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Station</th>
+              <th scope="col">EVSE</th>
+              <th scope="col">Transaction</th>
+              <th scope="col">Limit</th>
+              <th scope="col">Status</th>
+              <th scope="col">Priority</th>
+            </tr>
+          </thead>
+          <tbody>
+            {allocations.map((a) => (
+              <tr key={`${a.stationId}/${a.evseId}`}>
+                <td>{a.stationId ? <a href={stationHref(a.stationId)}>{a.stationId}</a> : '—'}</td>
+                <td>{a.evseId ?? '—'}</td>
+                <td>{a.transactionId ?? '—'}</td>
+                <td>{a.limit !== undefined ? `${a.limit}${unit}` : '—'}</td>
+                <td>
+                  <Badge value={a.status} title={a.reason} />
+                </td>
+                <td>{a.priority ?? '—'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
   );
 }
 

@@ -15,6 +15,9 @@ const pki = testPki();
 let csms: PkiCsms;
 const stations: ScriptedStation[] = [];
 
+// Key generation and TLS handshakes on a shared, loaded machine: generous bounds.
+jest.setTimeout(60_000);
+
 beforeAll(async () => {
   csms = await startPkiCsms({
     stations: { UP2: 2, UP1: 1, NOSIGN: 2, CSREJ: 2, PRIOREJ: 2, RESETREJ: 2, ROOTREJ: 1, ROOTOK: 1, SLOW: 2, OFF: 2, NOURL: 2, PERSIST: 2 },

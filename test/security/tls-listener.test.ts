@@ -41,6 +41,9 @@ let port: number;
 const reloader = new TlsReloader();
 const clients: RPCClient[] = [];
 
+// Key generation and TLS handshakes on a shared, loaded machine: generous bounds.
+jest.setTimeout(60_000);
+
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'csms-tls-'));
   [rsa, ec] = await Promise.all([issueServerPair(pki.ca, 'rsa'), issueServerPair(pki.ca, 'ec')]);

@@ -30,7 +30,7 @@ export class TestStation {
       if (this.silent) await new Promise(() => undefined);
       return { status: 'Accepted' };
     });
-    client.handle('GetVariables', ({ params }: { params: unknown }) => {
+    client.handle('GetVariables', async ({ params }) => {
       const request = params as { getVariableData: { component: { name: string }; variable: { name: string } }[] };
       return {
         getVariableResult: request.getVariableData.map((d) => ({ attributeStatus: 'Accepted', attributeValue: 'cluster', component: d.component, variable: d.variable })),

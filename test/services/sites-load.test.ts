@@ -40,6 +40,15 @@ class ModelStations implements SiteProfileSender {
     return Promise.resolve(this.nextId++);
   }
 
+  /** Stations told to drop a profile (K10), by id. */
+  readonly cleared: string[] = [];
+
+  clear(stationId: string, criteria: { id?: number }): Promise<{ status: string }> {
+    this.cleared.push(`${stationId}#${criteria.id}`);
+    this.defaults.delete(stationId);
+    return Promise.resolve({ status: 'Accepted' });
+  }
+
   set(stationId: string, evseId: number, profile: ChargingProfileType): Promise<{ status: 'Accepted' | 'Rejected' }> {
     const limit = profile.chargingSchedule[0]!.chargingSchedulePeriod[0]!.limit;
     this.sent.push({ stationId, evseId, purpose: profile.chargingProfilePurpose, limit, seq: this.seq++ });
@@ -355,6 +364,20 @@ describe('the site service', () => {
     await expect(sites.put(noMax as SiteInput)).rejects.toMatchObject({ field: 'maxPerEvse', reason: 'required' });
   });
 
+  it('clears its TxDefaultProfile on a station taken out of the site, and re-allocates the others', async () => {
+    const run = await running();
+    await settle(run.sites);
+    run.start('CP1');
+    run.start('CP5');
+    await settle(run.sites);
+    await run.sites.put({ ...SITE, stations: ['CP1', 'CP2', 'CP3', 'CP4'], limit: 20 });
+    await settle(run.sites);
+    expect(run.model.cleared.map((c) => c.split('#')[0])).toEqual(['CP5']);
+    expect(run.model.drawn('CP1/1')).toBe(20);
+    expect((await run.sites.get('depot')).allocations.map((a) => a.stationId)).toEqual(['CP1']);
+    run.sites.close();
+  });
+
   it('refuses a station that is already in another site', async () => {
     const sites = new SiteService(await memoryStore(), new ModelStations(100, 32), { stationKnown: () => Promise.resolve(true) });
     await sites.put(SITE);
@@ -407,10 +430,12 @@ describe('the site service', () => {
     await expect(twice.provision()).rejects.toMatchObject({ field: 'sites.definitions[1].id' });
   });
 
-  it('deletes a site: its stations are no longer managed', async () => {
+  it('deletes a site: its stations drop its TxDefaultProfile and are no longer managed', async () => {
     const run = await running();
     await settle(run.sites);
     expect(await run.sites.delete('depot')).toBe(true);
+    expect(run.model.cleared.map((c) => c.split('#')[0])).toEqual(STATIONS);
+    expect(run.model.defaults.size).toBe(0);
     expect(await run.sites.delete('depot')).toBe(false);
     const before = run.model.sent.length;
     run.start('CP1');

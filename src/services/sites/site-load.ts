@@ -37,6 +37,8 @@ export interface SiteProfileSender {
     profile: ChargingProfileType,
     options?: { source?: 'csms' | 'site' },
   ): Promise<{ status: 'Accepted' | 'Rejected'; statusInfo?: unknown }>;
+  /** K10 ClearChargingProfile: the site's TxDefaultProfile on a station that leaves it. */
+  clear?(stationId: string, criteria: { id?: number }): Promise<{ status: string }>;
 }
 
 export interface SiteLoadOptions {
@@ -134,9 +136,14 @@ export class SiteLoad {
     this.site = site;
     const stations = new Set(site.stations);
     for (const stationId of [...this.defaults.keys()]) {
-      if (!stations.has(stationId) || changedDefault) this.forgetDefault(stationId);
+      if (!stations.has(stationId)) this.release(stationId);
+      else if (changedDefault) this.forgetDefault(stationId);
     }
-    for (const entry of [...this.entries.values()]) if (!stations.has(entry.stationId)) this.remove(entry);
+    for (const entry of [...this.entries.values()]) {
+      if (stations.has(entry.stationId)) continue;
+      this.remove(entry);
+      void this.sites.dropAllocation(site.id, entry.stationId, entry.evseId).promise.catch(() => undefined);
+    }
     this.schedule();
   }
 
@@ -265,6 +272,17 @@ export class SiteLoad {
     while (this.running || this.defaultSends.size > 0) {
       await this.running;
       await Promise.all([...this.defaultSends]);
+    }
+  }
+
+  /** The site is deleted: its stations drop its TxDefaultProfile (their TxProfiles end with their transactions). */
+  release(stationId?: string): void {
+    for (const id of stationId === undefined ? [...this.defaults.keys()] : [stationId]) {
+      const profileId = this.defaultIds.get(id);
+      this.forgetDefault(id);
+      this.defaultIds.delete(id);
+      if (profileId === undefined || !this.profiles.clear) continue;
+      this.profiles.clear(id, { id: profileId }).catch((error: unknown) => log.warn('site default profile not cleared', { site: this.site.id, station: id, reason: describeCause(error) }));
     }
   }
 

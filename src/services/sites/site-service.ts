@@ -136,6 +136,7 @@ export class SiteService {
     await this.table.delete(id).promise;
     const load = this.loads.get(id);
     if (load) {
+      load.release();
       load.close();
       for (const stationId of load.definition.stations) this.siteOf.delete(stationId);
       this.loads.delete(id);

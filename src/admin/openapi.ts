@@ -7,6 +7,8 @@ import { CSMS_ACTIONS } from '../../schemas';
 import { buildOcppComponents } from './ocpp-components';
 import { ERROR_BODY_SCHEMA } from './route-schemas';
 import { CALL_ROUTE, type AdminRoute, type RouteAnswer } from './routes';
+import { LIVENESS_PATH, READINESS_PATH } from './health-routes';
+import { METRICS_PATH } from './metrics-routes';
 
 export const OPENAPI_PATH = '/api/openapi.json';
 
@@ -24,6 +26,71 @@ const STATUS_TEXT: Readonly<Record<number, string>> = {
   503: 'The station\u2019s actors did not answer (unavailable), e.g. while restarting; or, for the transaction routes, the server runs without a store.',
   504: 'The station did not answer in time (timeout).',
 };
+
+/** The probes' answer (src/telemetry/health.ts `HealthReport`). */
+const HEALTH_REPORT_SCHEMA: Json = {
+  type: 'object',
+  required: ['status', 'checks'],
+  properties: {
+    status: { type: 'string', enum: ['ok', 'unavailable'] },
+    checks: {
+      type: 'object',
+      description: 'One entry per check: supervision (liveness and readiness), listeners and store (readiness).',
+      additionalProperties: {
+        type: 'object',
+        required: ['ok'],
+        properties: { ok: { type: 'boolean' }, detail: { type: 'string', description: 'Why not, for the operator.' } },
+      },
+    },
+  },
+};
+
+/**
+ * GET /metrics, /healthz and /readyz: served by the admin server when the telemetry section turns
+ * them on (404 otherwise), and by the telemetry listener on its own port. The probes need no token.
+ */
+function telemetryPaths(): Record<string, Json> {
+  const probe = (operationId: string, summary: string, ok: string, unavailable: string, example: Json): Json => ({
+    get: {
+      operationId,
+      summary,
+      tags: ['telemetry'],
+      security: [],
+      responses: {
+        200: { description: ok, content: { 'application/json': { schema: HEALTH_REPORT_SCHEMA, example } } },
+        503: { description: unavailable, content: { 'application/json': { schema: HEALTH_REPORT_SCHEMA } } },
+      },
+    },
+  });
+  return {
+    [METRICS_PATH]: {
+      get: {
+        operationId: 'metrics',
+        summary: 'The CSMS\u2019s metrics in the Prometheus text exposition format (when telemetry.metrics is enabled).',
+        tags: ['telemetry'],
+        responses: {
+          200: { description: 'Prometheus text format 0.0.4.', content: { 'text/plain': { schema: { type: 'string' }, example: '# TYPE csms_stations_connected gauge\ncsms_stations_connected 3\n' } } },
+          401: { description: STATUS_TEXT[401], content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+          404: { description: 'Metrics are not enabled.' },
+        },
+      },
+    },
+    [LIVENESS_PATH]: probe(
+      'liveness',
+      'Liveness probe: the process runs and its supervision tree is up. No token needed.',
+      'Alive.',
+      'The supervision tree has stopped (it gave up): restart the process.',
+      { status: 'ok', checks: { supervision: { ok: true } } },
+    ),
+    [READINESS_PATH]: probe(
+      'readiness',
+      'Readiness probe: alive, the station listeners bound, the store answering (the store child probes it, with backoff while it does not). No token needed.',
+      'Ready to serve stations.',
+      'Not ready: the failing check says why (e.g. the store does not answer); the store is probed again by itself.',
+      { status: 'ok', checks: { supervision: { ok: true }, listeners: { ok: true }, store: { ok: true } } },
+    ),
+  };
+}
 
 /** `/api/stations/:id` → `/api/stations/{id}`. */
 export function openApiPath(url: string): string {
@@ -112,6 +179,7 @@ export function buildOpenApiDocument(routes: readonly AdminRoute[], info: OpenAp
     tags: ['meta'],
     responses: { 200: { description: 'OpenAPI 3.0 document.', content: { 'application/json': { schema: { type: 'object' } } } }, 401: { description: STATUS_TEXT[401], content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } } },
   });
+  for (const [path, item] of Object.entries(telemetryPaths())) paths[path] = item;
   return {
     openapi: '3.0.3',
     info: {
@@ -123,7 +191,7 @@ export function buildOpenApiDocument(routes: readonly AdminRoute[], info: OpenAp
     },
     servers: [{ url: '/' }],
     security: [{ bearer: [] }],
-    tags: [{ name: 'stations' }, { name: 'calls', description: 'One path per OCPP 2.0.1 action the CSMS initiates.' }, { name: 'meta' }],
+    tags: [{ name: 'stations' }, { name: 'calls', description: 'One path per OCPP 2.0.1 action the CSMS initiates.' }, { name: 'meta' }, { name: 'telemetry', description: 'Metrics and probes, when the telemetry section enables them.' }],
     paths,
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'The admin token of the configuration (admin.token).' } },

@@ -65,6 +65,8 @@ const ANSWERED_VIEW = {
 
 const REFRESH_BODY = {
   type: 'object',
+  // No body at all asks for every type.
+  nullable: true,
   additionalProperties: false,
   properties: {
     certificateType: { type: 'array', minItems: 1, maxItems: CERTIFICATE_ID_TYPES.length, items: { enum: [...CERTIFICATE_ID_TYPES] }, description: 'Only these types (default: all).' },

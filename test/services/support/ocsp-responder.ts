@@ -54,14 +54,14 @@ function asTest(cert: x509.X509Certificate, keys: webcrypto.CryptoKeyPair): Test
   return { pem: cert.toString('pem'), asn: AsnConvert.parse(cert.rawData, Certificate), serial: cert.serialNumber.replace(/^0+/, ''), keys };
 }
 
-export async function createTestCa(name = 'Test MO Sub-CA'): Promise<TestCa> {
+export async function createTestCa(name = 'Test MO Sub-CA', options: { notAfter?: Date } = {}): Promise<TestCa> {
   const keys = (await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
   const cert = await x509.X509CertificateGenerator.createSelfSigned(
     {
       serialNumber: serial(),
       name: `CN=${name}`,
       notBefore: new Date(Date.now() - 3_600_000),
-      notAfter: new Date(Date.now() + 365 * 86_400_000),
+      notAfter: options.notAfter ?? new Date(Date.now() + 365 * 86_400_000),
       keys: keys as never,
       signingAlgorithm: SIGNING,
       extensions: [new x509.BasicConstraintsExtension(true, 1, true), new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true)],

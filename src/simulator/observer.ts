@@ -18,6 +18,8 @@ export type StationEvent =
   | { type: 'reconnected'; attempts: number }
   /** Booted again after a Reset it accepted (B11/B12). */
   | { type: 'rebooted'; reason: string }
+  /** The power the station's running transactions draw now (W), after a start, an end or a new charging profile. */
+  | { type: 'power'; watts: number }
   | { type: 'error'; phase: StationPhase; error: Error };
 
 export interface StationObserver extends ConnectionObserver {

@@ -4,7 +4,13 @@
  * writes to the stream it is given; nothing here touches the console.
  */
 import type { Writable } from 'node:stream';
+import { currentOf } from './charging-profiles';
 import type { SimulationProgress, SimulationSummary } from './stats';
+
+/** W as kW with one decimal. */
+function kw(watts: number): string {
+  return (watts / 1000).toFixed(1);
+}
 
 export function formatProgressLine(p: SimulationProgress): string {
   return (
@@ -14,7 +20,8 @@ export function formatProgressLine(p: SimulationProgress): string {
     (p.reconnects > 0 ? ` reconnected ${p.reconnects}` : '') +
     (p.reboots > 0 ? ` rebooted ${p.reboots}` : '') +
     ` | sessions ${p.sessionsStarted} started ${p.sessionsCompleted} completed ${p.sessionsRefused} refused ${p.sessionsFailed} failed` +
-    ` | msgs ${p.messagesSent} out ${p.messagesReceived} in | errors ${p.errors}`
+    ` | msgs ${p.messagesSent} out ${p.messagesReceived} in | errors ${p.errors}` +
+    (p.peakChargingW ? ` | charging ${kw(p.chargingW ?? 0)} kW (peak ${kw(p.peakChargingW)} kW)` : '')
   );
 }
 
@@ -87,6 +94,10 @@ export function formatSummary(s: SimulationSummary): string {
       ` | connect p50 ${s.connectMs.p50Ms} ms p99 ${s.connectMs.p99Ms} ms | session p50 ${s.sessionMs.p50Ms} ms`,
   );
   lines.push(`messages: ${s.messages.sent} sent, ${s.messages.received} received`);
+  // A load test against a site's limit: the most the stations drew at once, under the profiles they held.
+  if (s.progress.peakChargingW) {
+    lines.push(`charging power: peak ${kw(s.progress.peakChargingW)} kW at once (${currentOf(s.progress.peakChargingW)} A per phase, three-phase 230 V)`);
+  }
   if (s.progress.reconnects > 0 || s.progress.reboots > 0) lines.push(`connections: ${s.progress.reconnects} reconnected, ${s.progress.reboots} rebooted after a Reset`);
   lines.push('');
   // Each direction in its own table: a count that can only be 0 for an action (a CALL the

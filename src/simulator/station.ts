@@ -89,6 +89,8 @@ export class SimulatedStation implements IncomingSurface, BootSurface, SessionSu
   private bootWaiters: Array<(status: 'Accepted' | 'Rejected' | undefined, error?: Error) => void> = [];
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private lastSentAt = 0;
+  /** The power last reported to the observer (W). */
+  private reportedPowerW = 0;
 
   constructor(
     station: StationIdentity | string,
@@ -108,6 +110,7 @@ export class SimulatedStation implements IncomingSurface, BootSurface, SessionSu
       const tx = this.transactions.get(evseId);
       return tx ? { transactionId: tx.transactionId, startedAt: tx.startedAt ?? Date.now() } : undefined;
     });
+    this.chargingProfiles.onChange(() => this.reportPower());
   }
 
   /** The whole life of the station. Never rejects: failures are in the result. */
@@ -214,11 +217,13 @@ export class SimulatedStation implements IncomingSurface, BootSurface, SessionSu
 
   beginTransaction(transaction: Transaction): void {
     this.transactions.set(transaction.evseId, transaction);
+    this.reportPower();
   }
 
   endTransaction(transaction: Transaction): void {
     this.transactions.delete(transaction.evseId);
     this.chargingProfiles.transactionEnded(transaction.transactionId);
+    this.reportPower();
     // G03/G04: an availability change Scheduled during the transaction applies now.
     for (const [target, operative] of this.scheduledOperative) this.setOperative(target, operative);
     this.scheduledOperative.clear();
@@ -543,6 +548,15 @@ export class SimulatedStation implements IncomingSurface, BootSurface, SessionSu
   /** The power EVSE `evseId` offers a vehicle now, in W: `powerW`, capped by the composite limit of the profiles held (K08). */
   private offeredPowerW(evseId: number): number {
     return this.chargingProfiles.limitW(evseId);
+  }
+
+  /** Tell the observer the power the running transactions draw now, when it changed. */
+  private reportPower(): void {
+    let watts = 0;
+    for (const transaction of this.transactions.values()) watts += this.offeredPowerW(transaction.evseId);
+    if (watts === this.reportedPowerW) return;
+    this.reportedPowerW = watts;
+    this.observer.stationEvent(this.identity, { type: 'power', watts });
   }
 
   /** What the connector shows: Unavailable when its EVSE is Inoperative and idle (G03). */

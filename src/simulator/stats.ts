@@ -25,6 +25,13 @@ export interface SimulationProgress {
   reboots: number;
   /** Stations whose run is over, whatever the outcome. */
   finished: number;
+  /**
+   * The power all running transactions draw now (W), each limited by the charging profiles its
+   * station holds (charging-profiles.ts), and the most it has been during the run: what a load
+   * test against a site's limit reads.
+   */
+  chargingW?: number;
+  peakChargingW?: number;
 }
 
 export interface LatencyStats {
@@ -119,7 +126,11 @@ export class SimulationStats implements StationObserver {
     reconnects: 0,
     reboots: 0,
     finished: 0,
+    chargingW: 0,
+    peakChargingW: 0,
   };
+  /** The power each station's transactions draw now (W). */
+  private readonly stationPower = new Map<string, number>();
   private readonly byAction = new Map<string, ActionCounts>();
   private readonly latencies = new Map<string, number[]>();
   private readonly connectTimes: number[] = [];
@@ -192,6 +203,12 @@ export class SimulationStats implements StationObserver {
       case 'rebooted':
         c.reboots++;
         break;
+      case 'power': {
+        c.chargingW = (c.chargingW ?? 0) - (this.stationPower.get(identity) ?? 0) + event.watts;
+        this.stationPower.set(identity, event.watts);
+        c.peakChargingW = Math.max(c.peakChargingW ?? 0, c.chargingW);
+        break;
+      }
       case 'error': {
         c.errors++;
         const code = errorCode(event.error);

@@ -153,7 +153,11 @@ describe('a simulated station charging under the CSMS\u2019s profiles (real sock
   const reading = (event: ReturnType<typeof events>[number], measurand: string) => event.meterValue?.[0]?.sampledValue.find((v) => v.measurand === measurand)?.value;
 
   it('limits the transaction\u2019s power to its TxProfile, reports the new rate at once, answers GetCompositeSchedule, and charges at full power again once the profile is cleared', async () => {
-    const run = simulate({ url: standIn.url, meterIntervalMs: 20, meterUpdates: 100_000, powerW: 22_000, reconnectAttempts: 0 });
+    const drawn = new Set<number>();
+    const run = simulate(
+      { url: standIn.url, meterIntervalMs: 20, meterUpdates: 100_000, powerW: 22_000, reconnectAttempts: 0, progressIntervalMs: 10 },
+      { onProgress: (p) => drawn.add(p.chargingW ?? -1), interruptOn: [] },
+    );
     const client = await standIn.waitFor('SIM-00001', 'TransactionEvent', 2);
     const transactionId = (events()[0]!.transactionInfo as { transactionId: string }).transactionId;
     expect(reading(events()[1]!, 'Power.Active.Import')).toBe(22_000);
@@ -172,6 +176,11 @@ describe('a simulated station charging under the CSMS\u2019s profiles (real sock
       expect(reading(event, 'Power.Active.Import')).toBe(9 * 690);
       expect(reading(event, 'Current.Import')).toBe(9);
     }
+    // The run's progress follows the power the transaction may draw (what a load test reads).
+    await new Promise<void>((resolve) => {
+      const poll = () => (drawn.has(9 * 690) ? resolve() : setTimeout(poll, 10));
+      poll();
+    });
 
     const composite = (await client.call('GetCompositeSchedule', { evseId: 1, duration: 600, chargingRateUnit: 'A' })) as { status: string; schedule: { chargingSchedulePeriod: unknown[] } };
     expect(composite.status).toBe('Accepted');
@@ -189,6 +198,7 @@ describe('a simulated station charging under the CSMS\u2019s profiles (real sock
     await client.call('RequestStopTransaction', { transactionId });
     const summary = await run;
     expect(summary.outcomes.completed).toBe(1);
+    expect(summary.progress).toMatchObject({ chargingW: 0, peakChargingW: 22_000 });
     expect(standIn.validationFailures).toEqual([]);
   });
 

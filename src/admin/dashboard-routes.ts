@@ -102,7 +102,7 @@ export function registerDashboardPage(app: FastifyInstance, options: DashboardPa
   const page = async (_request: unknown, reply: FastifyReply) => {
     if (!existsSync(index)) return reply.code(503).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(NOT_BUILT_PAGE);
     // The page names its hashed assets: it must be revalidated, they need not be.
-    return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(readFileSync(index));
+    return reply.headers(PAGE_HEADERS).type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(readFileSync(index));
   };
   app.get('/', page);
   app.get('/index.html', page);
@@ -120,6 +120,18 @@ export function registerDashboardPage(app: FastifyInstance, options: DashboardPa
       .send(createReadStream(file));
   });
 }
+
+/**
+ * The page loads only its own assets and talks only to this server; no other site may frame it
+ * (clickjacking) or read where it came from. `unsafe-eval`: ajv compiles the OCPP schemas to
+ * functions in the browser, as it does on the server.
+ */
+const PAGE_HEADERS = {
+  'content-security-policy':
+    "default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+};
 
 const NOT_BUILT_PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Dashboard not built</title>

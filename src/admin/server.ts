@@ -85,7 +85,7 @@ export function createAdminServer(csms: Csms, options: AdminServerOptions): Admi
     // Probes are unauthenticated: a kubelet sends no token and addresses the pod by its IP.
     if (options.telemetry?.health && isProbePath(request.url)) return undefined;
     // The dashboard's page holds no data and asks for the token itself (its API calls carry it).
-    if (request.method === 'GET' && isDashboardPagePath(request.url)) return undefined;
+    if ((request.method === 'GET' || request.method === 'HEAD') && isDashboardPagePath(request.url)) return undefined;
     (request as { startedAt?: number }).startedAt = performance.now();
     if (tokenDigest !== undefined && !presentsToken(request.headers.authorization, tokenDigest)) {
       // Someone with a stale token, or guessing one: warn, once a minute per remote address.

@@ -142,8 +142,13 @@ describe('the dashboard page', () => {
     const page = await fetch(`${h.base}/`);
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    // Only its own scripts, styles and server; never inside another site's frame.
+    expect(page.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    expect(page.headers.get('content-security-policy')).toContain("connect-src 'self'");
+    expect(page.headers.get('x-content-type-options')).toBe('nosniff');
     const html = await page.text();
     expect(html).toContain('<div id="root"></div>');
+    expect((await fetch(`${h.base}/`, { method: 'HEAD' })).status).toBe(200);
     const asset = /src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
     expect(asset).toBeDefined();
     const script = await fetch(`${h.base}${asset!}`);

@@ -87,6 +87,12 @@ export interface LiveFeedOptions {
   readonly settleDelayMs?: number;
   /** How often the fleet counters are sent, and the registry compared for added or removed stations. Default 1000 ms. */
   readonly fleetIntervalMs?: number;
+  /**
+   * Stations read per round at most; the others stay marked for the next round, oldest first, so a
+   * busy fleet costs at most this many actor queries per `refreshDelayMs` (the list then lags
+   * rather than the CSMS). Default 100.
+   */
+  readonly maxReadsPerRound?: number;
   /** Frames kept per station while capture is on (oldest dropped first). Default 200. */
   readonly framesPerStation?: number;
   /** Capture on from the start. Default off. */
@@ -105,6 +111,7 @@ export class LiveFeed {
   private readonly settleDelayMs: number;
   private readonly fleetIntervalMs: number;
   private readonly framesPerStation: number;
+  private readonly maxReadsPerRound: number;
   private captureOn: boolean;
   private listening = false;
   private loaded?: Promise<void>;
@@ -132,6 +139,7 @@ export class LiveFeed {
     this.settleDelayMs = options.settleDelayMs ?? 1000;
     this.fleetIntervalMs = options.fleetIntervalMs ?? 1000;
     this.framesPerStation = options.framesPerStation ?? 200;
+    this.maxReadsPerRound = options.maxReadsPerRound ?? 100;
     this.captureOn = options.capture ?? false;
     this.updateListening();
   }
@@ -301,8 +309,13 @@ export class LiveFeed {
       this.dirty.clear();
       return;
     }
-    const ids = [...this.dirty];
-    this.dirty.clear();
+    // A Set iterates in insertion order: the stations marked longest ago go first.
+    const ids: string[] = [];
+    for (const id of this.dirty) {
+      if (ids.length === this.maxReadsPerRound) break;
+      ids.push(id);
+    }
+    for (const id of ids) this.dirty.delete(id);
     await Promise.all(ids.map((id) => this.reread(id)));
   }
 

@@ -363,6 +363,39 @@ describe('a station that cannot be read', () => {
   });
 });
 
+describe('a busy fleet', () => {
+  it('is read at most maxReadsPerRound stations at a time, and every changed station is still told', async () => {
+    const ids = Array.from({ length: 7 }, (_, i) => `CP-${i}`);
+    let inFlight = 0;
+    let most = 0;
+    let status = 'idle';
+    const csms = Object.assign(new EventEmitter(), {
+      stationIds: () => ids,
+      hasStation: () => true,
+      async station(id: string) {
+        most = Math.max(most, ++inFlight);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        inFlight--;
+        return { id, status, connected: true, evse: { evses: [] }, openTransactions: [], stats: {}, securityProfile: 0 };
+      },
+    });
+    const feed = new LiveFeed(csms as never, { refreshDelayMs: 10, fleetIntervalMs: 60_000, maxReadsPerRound: 2 });
+    const events: FeedEvent[] = [];
+    const stop = feed.subscribe((event) => events.push(event));
+    try {
+      await until(() => events.some((e) => e.type === 'snapshot'), 'the snapshot');
+      most = 0;
+      status = 'offline';
+      for (const id of ids) csms.emit('frame', { stationId: id, direction: 'in', text: '[2,"1","Heartbeat",{}]' });
+      await until(() => ids.every((id) => events.some((e) => e.type === 'station' && e.station.id === id && e.station.status === 'offline')), 'every station told');
+      expect(most).toBe(2);
+    } finally {
+      stop();
+      feed.close();
+    }
+  });
+});
+
 describe('the call schemas', () => {
   it('lists the actions the CSMS initiates, and gives an action\u2019s official request and response schemas', async () => {
     const list = await api(h.base, 'GET', '/api/schemas', undefined, AUTH);

@@ -10,6 +10,7 @@
  * signer (v2g.ts: the V2G sub-CA or an external signer) and sent the same way; they have their own
  * follow-ups (`whenV2gSent`) and do not count as the station's certificate in use.
  */
+import { X509Certificate } from 'node:crypto';
 import type { RequestOf, ResponseOf } from '../../../schemas/actions';
 import { CallTimeoutError, describeCause } from '../../errors';
 import type { StationCalls } from '../../events/contract';
@@ -31,6 +32,8 @@ export interface StationCertificate {
   readonly serial: string;
   readonly certificateType: string;
   readonly subject: string;
+  /** The issuer's distinguished name (the CSMS CA), e.g. `CN=ocpp-csms-core CSMS CA`. */
+  readonly issuer?: string;
   readonly notBefore: string;
   readonly notAfter: string;
   readonly issuedAt: string;
@@ -48,6 +51,8 @@ interface IssuedRow {
   issued_at: string;
   station_status: string | null;
   answered_at: string | null;
+  /** The PEM certificate (its issuer is shown, issue 11). */
+  certificate?: string | null;
 }
 
 /** What happened to one accepted request after its answer (for tests and embedders: `whenSent`). */
@@ -216,7 +221,7 @@ export class CertificateService {
   /** The certificates issued to a station, newest first. */
   async issued(stationId: string, limit = 100): Promise<StationCertificate[]> {
     const rows = await this.store.db.query<IssuedRow>(
-      'SELECT serial, certificate_type, subject, not_before, not_after, issued_at, station_status, answered_at FROM issued_certificates ' +
+      'SELECT serial, certificate_type, subject, not_before, not_after, issued_at, station_status, answered_at, certificate FROM issued_certificates ' +
         'WHERE station_id = $1 ORDER BY issued_at DESC, serial LIMIT $2',
       [stationId, limit],
     );
@@ -229,7 +234,7 @@ export class CertificateService {
    */
   async current(stationId: string): Promise<StationCertificate | undefined> {
     const rows = await this.store.db.query<IssuedRow>(
-      'SELECT serial, certificate_type, subject, not_before, not_after, issued_at, station_status, answered_at FROM issued_certificates ' +
+      'SELECT serial, certificate_type, subject, not_before, not_after, issued_at, station_status, answered_at, certificate FROM issued_certificates ' +
         "WHERE station_id = $1 AND station_status = 'Accepted' AND certificate_type = 'ChargingStationCertificate' ORDER BY issued_at DESC, serial LIMIT 1",
       [stationId],
     );
@@ -335,10 +340,20 @@ function fromRow(row: IssuedRow): StationCertificate {
     serial: row.serial,
     certificateType: row.certificate_type,
     subject: row.subject,
+    ...(row.certificate ? issuerOf(row.certificate) : {}),
     notBefore: row.not_before,
     notAfter: row.not_after,
     issuedAt: row.issued_at,
     ...(row.station_status !== null ? { stationStatus: row.station_status } : {}),
     ...(row.answered_at !== null ? { answeredAt: row.answered_at } : {}),
   };
+}
+
+/** The issuer of a stored PEM certificate, as `CN=…, O=…`; nothing when it does not parse. */
+function issuerOf(pem: string): { issuer?: string } {
+  try {
+    return { issuer: new X509Certificate(pem).issuer.replace(/\n/g, ', ') };
+  } catch {
+    return {};
+  }
 }

@@ -65,7 +65,7 @@ it('asks a station whose certificate expires within daysBeforeExpiry to renew it
   expect(s.chains).toHaveLength(2);
   expect(Date.parse(renewed.notAfter)).toBeGreaterThanOrEqual(Date.parse(first.notAfter));
   const view = await api(csms.base, 'GET', '/api/stations/REN1');
-  expect(view.body.certificate).toMatchObject({ serial: renewed.serial, notAfter: renewed.notAfter, stationStatus: 'Accepted' });
+  expect(view.body.certificate).toMatchObject({ serial: renewed.serial, notAfter: renewed.notAfter, stationStatus: 'Accepted', issuer: expect.stringContaining('CN=OCPP Test Station CA') });
   await r.stop();
 });
 

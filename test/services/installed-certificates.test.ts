@@ -13,6 +13,7 @@ import standard from '../../handlers/standard';
 import { createAdminServer, type AdminServer } from '../../src/admin';
 import { certificateHashData } from '../../src/services/certificates';
 import { api } from '../admin/harness';
+import { describePostgres, freshPostgresDatabase } from '../support/postgres';
 import { createTestCa, type TestCa } from './support/ocsp-responder';
 import { BOOT, removeTemporaryFolders, startSecurityCsms, type SecurityCsms } from './support/security-csms';
 
@@ -207,5 +208,52 @@ describe('DELETE /api/stations/:id/installed-certificates/:serial (DeleteCertifi
     expect((await api(base, 'DELETE', '/api/stations/NOPE/installed-certificates/01')).status).toBe(404);
     expect((await api(base, 'DELETE', path('/not-hex'))).status).toBe(400);
     expect(calls).toEqual([]);
+  });
+});
+
+describePostgres('on PostgreSQL', () => {
+  it('records install, refresh and delete in migration 7’s tables and keeps them across a restart', async () => {
+    const database = await freshPostgresDatabase('csms_installed');
+    const storage = { driver: 'postgres' as const, url: database.url };
+    const runOn = async (work: (pgBase: string, pgCalls: string[]) => Promise<void>) => {
+      const pg = await startSecurityCsms({ stations: { PG1: PASSWORD }, storage });
+      const pgAdmin = createAdminServer(pg.server.csms, { host: '127.0.0.1', port: 0, resolveHandler: () => standard, services: pg.services });
+      const pgCalls: string[] = [];
+      try {
+        const pgBase = `http://127.0.0.1:${(await pgAdmin.listen()).port}`;
+        const client = pg.client('PG1', PASSWORD);
+        client.handle('InstallCertificate', (() => (pgCalls.push('InstallCertificate'), { status: 'Accepted' })) as never);
+        client.handle('DeleteCertificate', (() => (pgCalls.push('DeleteCertificate'), { status: 'Accepted' })) as never);
+        client.handle('GetInstalledCertificateIds', (() => (
+          pgCalls.push('GetInstalledCertificateIds'),
+          { status: 'Accepted', certificateHashDataChain: [{ certificateType: 'CSMSRootCertificate', certificateHashData: hashOf(root.pem) }] }
+        )) as never);
+        await client.connect();
+        await client.call('BootNotification', BOOT);
+        await work(pgBase, pgCalls);
+      } finally {
+        await pgAdmin.close();
+        await pg.stop();
+      }
+    };
+    try {
+      await runOn(async (pgBase) => {
+        expect((await api(pgBase, 'POST', '/api/stations/PG1/installed-certificates', { certificateType: 'CSMSRootCertificate', certificate: root.pem })).status).toBe(200);
+        const refreshed = await api(pgBase, 'POST', '/api/stations/PG1/installed-certificates/refresh', {});
+        expect(refreshed.body.certificates).toEqual([expect.objectContaining({ serialNumber: root.serial, source: 'install', subject: `CN=${root.name}` })]);
+      });
+      await runOn(async (pgBase, pgCalls) => {
+        const view = await api(pgBase, 'GET', '/api/stations/PG1/installed-certificates');
+        expect(view.body.certificates).toEqual([expect.objectContaining({ serialNumber: root.serial })]);
+        expect(view.body.operations.map((o: { action: string; id: number }) => [o.action, typeof o.id])).toEqual([
+          ['GetInstalledCertificateIds', 'number'],
+          ['InstallCertificate', 'number'],
+        ]);
+        expect((await api(pgBase, 'DELETE', `/api/stations/PG1/installed-certificates/${root.serial}`)).body.certificates).toEqual([]);
+        expect(pgCalls).toEqual(['DeleteCertificate']);
+      });
+    } finally {
+      await database.drop();
+    }
   });
 });

@@ -5,6 +5,14 @@
  * Differential update of what changed since (D02: an entry without idTokenInfo removes the
  * token), each with the next version number; and reconcile with GetLocalListVersion (D01).
  * Calls go through the station's own call API (the core's queue), never around it.
+ *
+ * A list larger than the station takes in one SendLocalListRequest (its device model's
+ * LocalAuthListCtrlr.ItemsPerMessage and BytesPerMessage, Part 2 Appendix 3 §3.1.10) is sent as
+ * several messages, one after the other: the first with the update type asked for (a Full one
+ * replaces the station's list), the rest Differential with the same version number, so the
+ * station ends with the whole list under one version. What each accepted message carried is
+ * recorded before the next is sent: when a later one is refused, the CSMS knows what the station
+ * holds, and the next Differential update sends the rest.
  */
 import type { AuthorizationData, IdTokenInfoType } from '../../schemas/types.generated';
 import type { StationCalls } from '../events/contract';
@@ -33,6 +41,78 @@ export interface SendOutcome {
   readonly version: number;
   /** Entries sent (added, changed or removed). */
   readonly sent: number;
+  /** How many SendLocalList messages it took, when more than one (the station's ItemsPerMessage or BytesPerMessage). */
+  readonly messages?: number;
+}
+
+/** The station's limits on one SendLocalListRequest (LocalAuthListCtrlr), as far as known. */
+export interface LocalListLimits {
+  /** LocalAuthListCtrlr.ItemsPerMessage: entries per message. */
+  readonly itemsPerMessage?: number;
+  /** LocalAuthListCtrlr.BytesPerMessage: bytes of the message (the whole OCPP-J frame is counted). */
+  readonly bytesPerMessage?: number;
+}
+
+export interface LocalListServiceOptions {
+  /** The station's limits (read from its device model); none known: one message. */
+  readonly limitsOf?: (stationId: string) => Promise<LocalListLimits>;
+}
+
+/** The bytes of a SendLocalList CALL frame around `payload` (a message id of 36 characters, as the core's UUIDs). */
+export function sendLocalListFrameBytes(payload: unknown): number {
+  return Buffer.byteLength(JSON.stringify([2, '00000000-0000-0000-0000-000000000000', 'SendLocalList', payload]), 'utf8');
+}
+
+/**
+ * `list` cut into consecutive parts that each fit the limits: at most `itemsPerMessage` entries,
+ * and a frame of at most `bytesPerMessage` bytes, `overheadBytes` being the frame's size with an
+ * empty list (an entry too large on its own goes alone: it cannot be sent in fewer bytes). Order
+ * is kept; an empty list is one empty part.
+ */
+export function splitLocalList(list: readonly AuthorizationData[], limits: LocalListLimits, overheadBytes = 0): AuthorizationData[][] {
+  const items = usableLimit(limits.itemsPerMessage);
+  const bytes = usableLimit(limits.bytesPerMessage);
+  if (items === undefined && bytes === undefined) return [[...list]];
+  const parts: AuthorizationData[][] = [];
+  let part: AuthorizationData[] = [];
+  // The frame grows by each entry's JSON and a comma: counted as it goes, never re-serialised.
+  let size = overheadBytes;
+  for (const entry of list) {
+    const entryBytes = Buffer.byteLength(JSON.stringify(entry), 'utf8');
+    const grown = size + entryBytes + (part.length > 0 ? 1 : 0);
+    if (part.length > 0 && ((items !== undefined && part.length >= items) || (bytes !== undefined && grown > bytes))) {
+      parts.push(part);
+      part = [];
+      size = overheadBytes;
+    }
+    size += entryBytes + (part.length > 0 ? 1 : 0);
+    part.push(entry);
+  }
+  parts.push(part);
+  return parts;
+}
+
+/**
+ * The station's limits as its device model has them (LocalAuthListCtrlr.ItemsPerMessage and
+ * BytesPerMessage, Part 2 Appendix 3 §3.1.10); a variable it does not report is no limit.
+ */
+export function deviceModelLimits(
+  lookup: (stationId: string, component: string, variable: string) => Promise<string | undefined>,
+): (stationId: string) => Promise<LocalListLimits> {
+  const read = (stationId: string, variable: string) =>
+    lookup(stationId, 'LocalAuthListCtrlr', variable).then(
+      (value) => (value !== undefined && /^\s*\d+\s*$/.test(value) ? Number(value) : undefined),
+      () => undefined,
+    );
+  return async (stationId) => {
+    const [itemsPerMessage, bytesPerMessage] = await Promise.all([read(stationId, 'ItemsPerMessage'), read(stationId, 'BytesPerMessage')]);
+    return { itemsPerMessage, bytesPerMessage };
+  };
+}
+
+/** A positive integer limit, or undefined (absent, unparsable or not positive: no limit). */
+function usableLimit(value: number | undefined): number | undefined {
+  return value !== undefined && Number.isInteger(value) && value > 0 ? value : undefined;
 }
 
 /** What the station's list holds of one token: its idTokenInfo as sent (no per-use decisions). */
@@ -55,7 +135,19 @@ export class LocalListService {
     private readonly store: Store,
     private readonly tokens: TokenService,
     private readonly callsFor: (stationId: string) => StationCalls,
+    private readonly options: LocalListServiceOptions = {},
   ) {}
+
+  /** The station's limits; a lookup that fails counts as no limit (logged). */
+  private async limitsOf(stationId: string): Promise<LocalListLimits> {
+    if (!this.options.limitsOf) return {};
+    try {
+      return await this.options.limitsOf(stationId);
+    } catch (error) {
+      log.warn('the station\u2019s local list limits could not be read; sending the list in one message', { station: stationId, reason: String(error) });
+      return {};
+    }
+  }
 
   async state(stationId: string): Promise<LocalListState> {
     const rows = await this.store.db.query<{ version: number; sent_at: string | null; station_version: number | null; checked_at: string | null }>(
@@ -116,13 +208,32 @@ export class LocalListService {
       for (const [key, row] of heldByKey) if (!current.has(key)) list.push({ idToken: { idToken: row.id_token, type: row.type as AuthorizationData['idToken']['type'] } });
       if (list.length === 0) return { status: 'Unchanged', updateType, version: state.version, sent: 0 };
     }
-    const answer = await this.callsFor(stationId).call('SendLocalList', {
+    const envelope = (part: readonly AuthorizationData[], type: 'Full' | 'Differential') => ({
       versionNumber: version,
-      updateType,
-      ...(list.length > 0 ? { localAuthorizationList: list } : {}),
+      updateType: type,
+      ...(part.length > 0 ? { localAuthorizationList: [...part] } : {}),
     });
-    log.info('local list sent', { station: stationId, updateType, version, entries: list.length, status: answer.status });
-    if (answer.status !== 'Accepted') return { status: answer.status, updateType, version: state.version, sent: list.length };
+    // The longer update type and an empty list: the frame around the entries, for every part.
+    const overhead = sendLocalListFrameBytes({ versionNumber: version, updateType: 'Differential', localAuthorizationList: [] });
+    const parts = splitLocalList(list, await this.limitsOf(stationId), overhead);
+    const messages = parts.length > 1 ? { messages: parts.length } : {};
+    let recorded = state.version;
+    let sent = 0;
+    for (const [index, part] of parts.entries()) {
+      // D01/D02: the first message as asked; the rest add to it, under the same version.
+      const type = index === 0 ? updateType : 'Differential';
+      const answer = await this.callsFor(stationId).call('SendLocalList', envelope(part, type));
+      sent += part.length;
+      log.info('local list sent', { station: stationId, updateType: type, version, entries: part.length, part: index + 1, parts: parts.length, status: answer.status });
+      if (answer.status !== 'Accepted') return { status: answer.status, updateType, version: recorded, sent, ...messages };
+      await this.record(stationId, version, type, part);
+      recorded = version;
+    }
+    return { status: 'Accepted', updateType, version, sent, ...messages };
+  }
+
+  /** What an accepted SendLocalList carried: the version, and the entries the station now holds. */
+  private async record(stationId: string, version: number, updateType: 'Full' | 'Differential', list: readonly AuthorizationData[]): Promise<void> {
     const now = new Date().toISOString();
     const statements: SqlStatement[] = [
       {
@@ -146,7 +257,6 @@ export class LocalListService {
       );
     }
     await this.store.committer.write(stationId, statements).promise;
-    return { status: 'Accepted', updateType, version, sent: list.length };
   }
 
   /** Check the station's version; when it differs from the CSMS's, send a Full list. */

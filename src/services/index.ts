@@ -13,7 +13,7 @@ import type { StationCalls } from '../events/contract';
 import type { Store } from '../store';
 import { BootPolicyService } from './boot-policy';
 import { DEFAULT_STANDARD_CSMS_CONFIG, type StandardCsmsConfig } from './config';
-import { LocalListService } from './local-lists';
+import { LocalListService, deviceModelLimits } from './local-lists';
 import { TariffService } from './tariffs/tariff-service';
 import { TokenService } from './tokens/token-service';
 import { TransactionService } from './transactions';
@@ -115,7 +115,7 @@ export function createCsmsServices(options: CsmsServicesOptions): CsmsServices {
   });
   const tariffs = new TariffService(store, config.tariffs);
   const bootPolicy = new BootPolicyService(store, config.bootPolicy);
-  const localLists = new LocalListService(store, tokens, callsFor);
+  const localLists = new LocalListService(store, tokens, callsFor, { limitsOf: lookupVariable ? deviceModelLimits(lookupVariable) : undefined });
   const transactions = new TransactionService(
     store,
     tokens,

@@ -167,6 +167,17 @@ describeBrowser('the web dashboard in a real browser', () => {
       await page.getByRole('button', { name: 'Send GetBaseReport' }).click();
       await page.getByTestId('call-answer').filter({ hasText: '"Accepted"' }).waitFor(WAIT);
 
+      // An optional nested object (TriggerMessage's evse): included but incomplete, it is caught.
+      await page.getByLabel('Action').selectOption('TriggerMessage');
+      await page.getByLabel('requestedMessage (required)').selectOption('StatusNotification');
+      await page.getByLabel('Include evse').check();
+      await page.getByRole('button', { name: 'Send TriggerMessage' }).click();
+      await page.getByRole('alert').filter({ hasText: 'evse.id: required' }).waitFor(WAIT);
+      await page.getByLabel('id (required)').fill('1');
+      expect(JSON.parse(await page.getByLabel('Payload (JSON, editable)').inputValue())).toEqual({ requestedMessage: 'StatusNotification', evse: { id: 1 } });
+      await page.getByRole('button', { name: 'Send TriggerMessage' }).click();
+      await page.getByTestId('call-answer').filter({ hasText: '"status"' }).waitFor(WAIT);
+
       // Back on the station page: the Reset and the reboot that followed are among the captured frames.
       await page.getByRole('link', { name: `← Station ${STATION}` }).click();
       await page.getByRole('heading', { name: 'Recent frames' }).waitFor(WAIT);

@@ -383,7 +383,7 @@ export class ClusterNode extends EventEmitter<ClusterNodeEvents> implements Stat
   private onInbox(message: InboxMessage): void {
     if (message.t === 'res') {
       if (message.ok) this.settle(message.id, message.value);
-      else this.settle(message.id, undefined, errorFromWire(message.error, this.nodeId));
+      else this.settle(message.id, undefined, errorFromWire(message.error, this.waiting.get(message.id)?.node ?? 'unknown'));
       return;
     }
     if (message.t !== 'req' || !isRemoteOp(message.request?.op) || typeof message.request.station !== 'string') {

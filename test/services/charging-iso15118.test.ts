@@ -221,6 +221,30 @@ describe('ISO 15118 charging needs and charging profiles over a socket', () => {
     expect((await csms.services.evCharging.needs('CP1', 1))?.evSchedule).toEqual({ timeBase: grantedSchedule.startSchedule, chargingSchedule: exceeding, status: 'Rejected' });
   });
 
+  it('checks a vehicle schedule that arrives before the station has answered the grant against that grant', async () => {
+    await startTransaction('TX-Q', 1);
+    await csms.services.chargingProfiles.set('CP1', 0, stationMax(910, 16));
+    let early: Promise<unknown> | undefined;
+    // The station hands the profile to the vehicle, whose schedule (asking 24 A) it sends before answering the CSMS.
+    answerCalls<SetChargingProfile>(cp, 'SetChargingProfile', async (params) => {
+      profiles.push(params);
+      if (profiles.length === 2) {
+        early = cp.call('NotifyEVChargingSchedule', {
+          evseId: 1,
+          timeBase: params.chargingProfile.chargingSchedule[0]!.startSchedule,
+          chargingSchedule: { id: 1, chargingRateUnit: 'A', chargingSchedulePeriod: [{ startPeriod: 0, limit: 24 }] },
+        });
+        await early;
+      }
+      return { status: 'Accepted' };
+    });
+    await cp.call('NotifyEVChargingNeeds', acNeeds(1, { energyAmount: 500_000, evMaxCurrent: 32 }));
+    const corrected = await nth(profiles, 3);
+    expect(await early).toMatchObject({ status: 'Rejected', statusInfo: { reasonCode: 'InvalidSchedule' } });
+    expect(corrected.chargingProfile.id).toBe(profiles[1]!.chargingProfile.id);
+    expect(periodsOf(corrected)).toEqual([{ startPeriod: 0, limit: 16 }]);
+  });
+
   it('records a profile the station rejects as rejected, with the station\u2019s reason', async () => {
     await startTransaction('TX-H', 1);
     stationAnswer = 'Rejected';

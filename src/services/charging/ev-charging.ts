@@ -163,13 +163,14 @@ export class EvChargingService {
   private async grantNow(stationId: string, evseId: number, calls: StationCalls): Promise<(Grant & { status: 'Accepted' | 'Rejected'; statusInfo?: unknown }) | undefined> {
     const planned = await this.plan(stationId, evseId);
     if (!planned) return undefined;
-    const outcome = await this.profiles.set(stationId, evseId, planned.profile, { source: 'csms', calls });
+    // Kept before it is sent: the vehicle's schedule may arrive as soon as the station has the profile.
     await this.store.committer.write(stationId, [
       {
         sql: 'UPDATE ev_charging_needs SET granted_profile_id = $1 WHERE station_id = $2 AND evse_id = $3',
         params: [planned.profile.id, stationId, evseId],
       },
     ]).promise;
+    const outcome = await this.profiles.set(stationId, evseId, planned.profile, { source: 'csms', calls });
     if (!planned.plan.meetsNeeds) log.warn('the limits do not allow the vehicle its energy before its departure', { station: stationId, evse: evseId, deliverableWh: planned.plan.deliverableWh });
     return { ...planned, ...outcome };
   }
@@ -262,7 +263,8 @@ export class EvChargingService {
   async onEvSchedule(stationId: string, request: RequestOf<'NotifyEVChargingSchedule'>): Promise<{ response: ResponseOf<'NotifyEVChargingSchedule'>; correct: boolean }> {
     const stored = await this.needs(stationId, request.evseId);
     const granted = stored?.grantedProfileId !== undefined ? await this.profiles.get(stationId, stored.grantedProfileId) : undefined;
-    const schedule = granted?.status === 'Accepted' ? granted.profile.chargingSchedule[0] : undefined;
+    // Pending: sent, its answer not yet handled here; the vehicle learned it from the station.
+    const schedule = granted?.status === 'Accepted' || granted?.status === 'Pending' ? granted.profile.chargingSchedule[0] : undefined;
     let response: ResponseOf<'NotifyEVChargingSchedule'> = { status: 'Accepted' };
     if (schedule?.startSchedule !== undefined && stored) {
       const isDc = stored.needs.requestedEnergyTransfer === 'DC';

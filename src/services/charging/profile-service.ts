@@ -412,9 +412,13 @@ export class ChargingProfileService {
   /** Replace the station's (or the EVSE's) held profiles by the reported ones, in one commit. */
   private async reconcile(stationId: string, evseId: number | undefined, reports: PendingRefresh['reports']): Promise<number> {
     const reportedIds = new Set(reports.flatMap((r) => r.profiles.map((p) => p.id)));
-    const held = (await this.list(stationId, evseId !== undefined ? { evseId } : {})).filter((p) => p.status !== 'Rejected');
-    const gone = held.filter((p) => !reportedIds.has(p.profile.id));
-    const statements: SqlStatement[] = gone.map((p) => ({ sql: 'DELETE FROM charging_profiles WHERE station_id = $1 AND profile_id = $2', params: [stationId, p.profile.id] }));
+    // Every record the station should hold, TxProfiles of ended transactions included (they are gone too).
+    const held = await this.store.db.query<{ profile_id: number | string }>(
+      "SELECT profile_id FROM charging_profiles WHERE station_id = $1 AND status <> 'Rejected'" + (evseId !== undefined ? ' AND evse_id = $2' : ''),
+      evseId !== undefined ? [stationId, evseId] : [stationId],
+    );
+    const gone = held.map((row) => Number(row.profile_id)).filter((id) => !reportedIds.has(id));
+    const statements: SqlStatement[] = gone.map((id) => ({ sql: 'DELETE FROM charging_profiles WHERE station_id = $1 AND profile_id = $2', params: [stationId, id] }));
     statements.push(...(await this.reportedRecords(stationId, reports)));
     await this.store.committer.write(stationId, statements).promise;
     return gone.length;

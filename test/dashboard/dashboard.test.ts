@@ -103,6 +103,15 @@ describeBrowser('the web dashboard in a real browser', () => {
       await page.getByRole('button', { name: 'Sign in with another token' }).click();
       await page.getByLabel('Admin token').waitFor(WAIT);
       expect(await page.evaluate('sessionStorage.length')).toBe(0);
+
+      // A token that stops working later (rotated on the server): the next call shows the 401 state.
+      await page.keyboard.type(TOKEN);
+      await page.keyboard.press('Enter');
+      await page.getByRole('heading', { name: 'Fleet overview' }).waitFor(WAIT);
+      await page.evaluate(`sessionStorage.setItem(sessionStorage.key(0), 'a-rotated-token-no-longer-valid')`);
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Tokens' }).click();
+      await page.getByRole('heading', { name: '401 — token refused' }).waitFor(WAIT);
+      expect(await page.getByRole('cell', { name: 'SIMTOKEN01' }).count()).toBe(0);
     } finally {
       await page.close();
     }

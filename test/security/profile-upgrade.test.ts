@@ -7,7 +7,8 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { api } from '../admin/harness';
-import { certificateHashData } from '../../src/services/certificates/upgrade';
+import { StoreError } from '../../src/errors';
+import { certificateHashData, upgradeProfile, type ProfileUpgradePort } from '../../src/services/certificates/upgrade';
 import { testPki } from '../support/pki';
 import { PASSWORD, ScriptedStation, startPkiCsms, type PkiCsms } from './support/pki-csms';
 
@@ -20,7 +21,7 @@ jest.setTimeout(60_000);
 
 beforeAll(async () => {
   csms = await startPkiCsms({
-    stations: { UP2: 2, UP1: 1, NOSIGN: 2, CSREJ: 2, PRIOREJ: 2, RESETREJ: 2, ROOTREJ: 1, ROOTOK: 1, SLOW: 2, OFF: 2, NOURL: 2, PERSIST: 2 },
+    stations: { UP2: 2, UP1: 1, REGFAIL: 2, NOSIGN: 2, CSREJ: 2, PRIOREJ: 2, RESETREJ: 2, ROOTREJ: 1, ROOTOK: 1, SLOW: 2, OFF: 2, NOURL: 2, PERSIST: 2 },
   });
 });
 afterAll(async () => {
@@ -185,6 +186,33 @@ describe('a failed step is rolled back and named', () => {
     expect(s.calls.at(-1)![1]).toEqual({ certificateHashData: certificateHashData(pki.ca.cert, 'SHA256') });
     expect(answer.body.error.report.steps[0]).toMatchObject({ step: 'root-certificate', status: 'rolled-back' });
     expect(csms.server.csms.registration('ROOTREJ')).toMatchObject({ securityProfile: 1 });
+  });
+
+  it('a registration that cannot be stored is restored to the old profile, and the report says what could not be undone', async () => {
+    const s = station('REGFAIL');
+    await s.connectAndBoot();
+    const core = csms.server.csms;
+    const before = core.registration('REGFAIL')!;
+    let failNext = true;
+    // The real CSMS, except that storing the switched registration fails once (a store that went away).
+    const port: ProfileUpgradePort = {
+      registration: (id) => core.registration(id),
+      call: (id, action, payload, options) => core.call(id, action, payload, options),
+      updateCredentials: (id, change) => core.updateCredentials(id, change),
+      persisted: (id) => {
+        if (!failNext) return core.persisted(id);
+        failNext = false;
+        return Promise.reject(new StoreError('unreachable', 'the store is unreachable'));
+      },
+    };
+    const report = await upgradeProfile(port, csms.services.certificates, 'REGFAIL', { ocppCsmsUrl: csms.wssUrl, signTimeoutMs: 30_000, messageTimeoutSeconds: 30, ocppInterface: 'Wired0' });
+    expect(report).toMatchObject({ status: 'Failed', failedStep: 'registry', failure: 'error' });
+    expect(report.reason).toContain('the store is unreachable');
+    expect(core.registration('REGFAIL')).toMatchObject({ securityProfile: 2, passwordHash: before.passwordHash });
+    // The switch closed the station's socket, so its priority could not be set back: said so.
+    expect(report.steps.find((step) => step.step === 'priority')).toMatchObject({ status: 'rollback-failed', detail: expect.stringContaining('offline') });
+    // Its password admits it again on profile 2.
+    await station('REGFAIL').connectAndBoot();
   });
 
   it('a station that never sends its CSR times out at the sign step (504)', async () => {

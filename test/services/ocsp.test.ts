@@ -190,6 +190,30 @@ describe('caching', () => {
   });
 });
 
+describe('bounds', () => {
+  it('keeps at most maxCacheEntries answers, dropping the oldest, and none with 0', async () => {
+    const ocsp = service({ maxCacheEntries: 1 });
+    const second = await ca.issue('EMAID-SECOND', { ocspUrl: responder.url });
+    const [a, b] = [hashDataOf(contract, ca, responder.url), hashDataOf(second, ca, responder.url)];
+    await ocsp.queryHashData(a);
+    expect((await ocsp.queryHashData(a)).cached).toBe(true);
+    await ocsp.queryHashData(b);
+    expect((await ocsp.queryHashData(b)).cached).toBe(true);
+    expect((await ocsp.queryHashData(a)).cached).toBeUndefined();
+    expect(responder.requests).toBe(3);
+    const none = service({ maxCacheEntries: 0 });
+    await none.queryHashData(a);
+    expect((await none.queryHashData(a)).cached).toBeUndefined();
+    expect(responder.requests).toBe(5);
+  });
+
+  it('stops reading an answer longer than maxResponseBytes and counts it as no answer', async () => {
+    responder.behaviour = 'huge';
+    const outcome = await service({ maxResponseBytes: 4096 }).queryHashData(hashDataOf(contract, ca, responder.url));
+    expect(outcome).toMatchObject({ status: 'unavailable', reason: expect.stringMatching(/answer too large/) });
+  });
+});
+
 describe('GetCertificateStatus (M06)', () => {
   it('returns the responder’s DER answer base64 in ocspResult', async () => {
     const answer = await service().getCertificateStatus({ ocspRequestData: hashDataOf(contract, ca, responder.url) });

@@ -67,6 +67,12 @@ const SIGNATURE_DIGESTS: Readonly<Record<string, string>> = {
 
 /** DER NULL: the parameters of a hash AlgorithmIdentifier, as OpenSSL writes them. */
 const DER_NULL = new Uint8Array([0x05, 0x00]).buffer;
+/**
+ * Largest answer kept in the cache: what GetCertificateStatus can relay (5500 base64 characters)
+ * with room to spare. Real answers are 1–3 KB; the bound keeps `maxCacheEntries` answers from a
+ * hostile responder (stations name the URLs) under about 80 MB.
+ */
+const MAX_CACHED_DER_BYTES = 8192;
 /** Clock difference tolerated on thisUpdate / nextUpdate. */
 const CLOCK_SKEW_MS = 5 * 60_000;
 
@@ -253,7 +259,7 @@ export class OcspService {
     if (answer.status !== 200) return { status: 'unavailable', reason: `the responder answered HTTP ${answer.status}` };
     const outcome = this.read(answer.body, query);
     log.debug('OCSP answer', { responder: url.origin, status: outcome.status, reason: outcome.reason });
-    if (outcome.der && outcome.nextUpdate && outcome.status !== 'signatureError' && this.settings.maxCacheEntries > 0) {
+    if (outcome.der && outcome.der.length <= MAX_CACHED_DER_BYTES && outcome.nextUpdate && outcome.status !== 'signatureError' && this.settings.maxCacheEntries > 0) {
       if (this.cache.size >= this.settings.maxCacheEntries) this.cache.delete(this.cache.keys().next().value!);
       this.cache.set(query.key, { outcome, until: outcome.nextUpdate.getTime() });
     }

@@ -103,7 +103,7 @@ export async function createTestCa(name = 'Test MO Sub-CA', options: { notAfter?
 export type Verdict = 'good' | 'revoked' | 'cancelled' | 'unknown';
 
 /** How the responder behaves. */
-export type Behaviour = 'answer' | 'garbage' | 'silent' | 'http500' | 'tryLater' | 'badSignature' | 'wrongCertificate';
+export type Behaviour = 'answer' | 'garbage' | 'huge' | 'silent' | 'http500' | 'tryLater' | 'badSignature' | 'wrongCertificate';
 
 export interface MockResponder {
   readonly url: string;
@@ -144,6 +144,9 @@ export async function startOcspResponder(ca: TestCa): Promise<MockResponder> {
       switch (responder.behaviour) {
         case 'silent':
           return; // never answers: the client's timeout must end the exchange
+        case 'huge':
+          response.writeHead(200, { 'content-type': 'application/ocsp-response' }).end(Buffer.alloc(200_000, 0x30));
+          return;
         case 'http500':
           response.writeHead(500).end('responder down');
           return;

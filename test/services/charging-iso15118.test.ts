@@ -194,6 +194,24 @@ describe('ISO 15118 charging needs and charging profiles over a socket', () => {
     expect(periodsOf(await nth(profiles, 1))).toEqual([{ startPeriod: 0, limit: 9.5 }]);
   });
 
+  it('replaces the TxProfile already set for the transaction (a site allocation\u2019s) instead of adding a second one', async () => {
+    await startTransaction('TX-S', 1);
+    const site: ChargingProfileType = {
+      id: 40,
+      stackLevel: 0,
+      chargingProfilePurpose: 'TxProfile',
+      chargingProfileKind: 'Relative',
+      transactionId: 'TX-S',
+      chargingSchedule: [{ id: 1, chargingRateUnit: 'A', chargingSchedulePeriod: [{ startPeriod: 0, limit: 20 }] }],
+    };
+    expect(await csms.services.chargingProfiles.set('CP1', 1, site, { source: 'site' })).toEqual({ status: 'Accepted' });
+    await cp.call('NotifyEVChargingNeeds', acNeeds(1, { energyAmount: 500_000, evMaxCurrent: 32 }));
+    const granted = await nth(profiles, 2);
+    expect(granted.chargingProfile).toMatchObject({ id: 40, transactionId: 'TX-S', chargingProfilePurpose: 'TxProfile' });
+    await eventually(async () => (await csms.services.chargingProfiles.get('CP1', 40))?.source === 'csms');
+    expect(await csms.services.chargingProfiles.list('CP1', { purpose: 'TxProfile' })).toHaveLength(1);
+  });
+
   it('accepts a vehicle schedule within the grant, refuses one that exceeds it, and sends a corrected profile', async () => {
     await startTransaction('TX-G', 1);
     await csms.services.chargingProfiles.set('CP1', 0, stationMax(900, 16));

@@ -229,11 +229,17 @@ export class EvChargingService {
       changeTimes,
       maxPeriods: stored.maxScheduleTuples ?? 1024,
     });
-    const id = stored.grantedProfileId ?? (await this.profiles.allocateId(stationId));
+    const stackLevel = this.options.stackLevel ?? 0;
+    // One TxProfile per transaction and stack level: the grant takes the id of one already set for
+    // this transaction (site load management's), so it replaces it instead of competing with it.
+    const existing = stored.grantedProfileId ?? (await this.profiles.list(stationId, { evseId, purpose: 'TxProfile' })).find(
+      (p) => p.status === 'Accepted' && p.profile.transactionId === stored.transactionId && p.profile.stackLevel === stackLevel,
+    )?.profile.id;
+    const id = existing ?? (await this.profiles.allocateId(stationId));
     const periods = plan.schedule.chargingSchedulePeriod.map((p) => (isDc || phases === 3 ? p : { ...p, numberPhases: phases }));
     const profile: ChargingProfileType = {
       id,
-      stackLevel: this.options.stackLevel ?? 0,
+      stackLevel,
       chargingProfilePurpose: 'TxProfile',
       chargingProfileKind: 'Absolute',
       transactionId: stored.transactionId,

@@ -8,7 +8,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import type { RPCClient } from 'ocpp-rpc';
-import type { CertificatesConfig } from '../../src/services/certificates';
+import { parseConfig } from '../../src/config/load';
+import { ConfigError } from '../../src/errors';
+import { resolveCertificatesConfig, type CertificatesConfig } from '../../src/services/certificates';
 import { BOOT, removeTemporaryFolders, startSecurityCsms, type SecurityCsms } from './support/security-csms';
 
 const PASSWORD = 'Iso15118-Station-Pass-01';
@@ -130,5 +132,35 @@ describe('Get15118EVCertificate without a provider', () => {
       statusInfo: { reasonCode: 'NotConfigured', additionalInfo: expect.stringMatching(/certificates\.contractProvider/) },
     });
     expect(provider.received).toHaveLength(0);
+  });
+});
+
+describe('the configuration file’s certificates section', () => {
+  it('fills in the ISO 15118 defaults and resolves v2g.ca against the configuration’s folder', () => {
+    const config = parseConfig({ certificates: { contractProvider: { url: 'https://mo.example.com/15118' }, v2g: { ca: { keyFile: 'v2g-key.pem', certFile: 'v2g.pem' } } } });
+    expect(config.certificates).toMatchObject({
+      v2g: { enabled: true, validityDays: 365, embeddedCaName: 'ocpp-csms-core V2G sub-CA' },
+      ocsp: { timeoutMs: 5_000, maxCacheEntries: 10_000, maxResponseBytes: 65_536 },
+      contractProvider: { url: 'https://mo.example.com/15118', timeoutMs: 10_000 },
+    });
+    expect(config.certificates.v2gSigner).toBeUndefined();
+    expect(resolveCertificatesConfig(config.certificates, '/etc/csms').v2g?.ca).toEqual({ keyFile: '/etc/csms/v2g-key.pem', certFile: '/etc/csms/v2g.pem' });
+  });
+
+  it('refuses a provider or signer URL that is not http(s), an unknown OCSP field, and a timeout out of range, naming the field', () => {
+    const refused = (certificates: unknown, field: RegExp) => {
+      let error: unknown;
+      try {
+        parseConfig({ certificates });
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).field).toMatch(field);
+    };
+    refused({ contractProvider: { url: 'ftp://mo.example.com/15118' } }, /^certificates\.contractProvider\.url$/);
+    refused({ v2gSigner: { url: 'file:///tmp/sign' } }, /^certificates\.v2gSigner\.url$/);
+    refused({ ocsp: { cacheSeconds: 5 } }, /^certificates\.ocsp/);
+    refused({ ocsp: { timeoutMs: 10 } }, /^certificates\.ocsp\.timeoutMs$/);
   });
 });

@@ -18,6 +18,7 @@ export interface StationSummary {
   readonly model?: string;
   readonly connectors: readonly ConnectorSummary[];
   readonly openTransactions: number;
+  readonly energyWh?: number;
   readonly charging: boolean;
   readonly faulted: boolean;
 }

@@ -165,6 +165,7 @@ const SUMMARY_SCHEMA = {
       },
     },
     openTransactions: { type: 'integer' },
+    energyWh: { type: 'number', description: 'Energy of the open transactions so far, Wh, when reported.' },
     charging: { type: 'boolean', description: 'An open transaction is charging (or did not say).' },
     faulted: { type: 'boolean', description: 'The station failed, or an EVSE or connector reports Faulted.' },
   },

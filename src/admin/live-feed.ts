@@ -40,6 +40,8 @@ export interface StationSummary {
   readonly model?: string;
   readonly connectors: readonly ConnectorSummary[];
   readonly openTransactions: number;
+  /** Energy of the open transactions so far (Wh; their last Energy.Active.Import.Register), when reported. */
+  readonly energyWh?: number;
   /** An open transaction whose chargingState is Charging (or not reported). */
   readonly charging: boolean;
   /** The subtree gave up, or an EVSE or connector reports Faulted. */
@@ -437,6 +439,7 @@ export function summarize(view: StationView): StationSummary {
       connectors.push({ evseId: evse.id, connectorId: connector.id, ...(connector.status !== undefined ? { status: connector.status } : {}) });
     }
   }
+  const energy = view.openTransactions.flatMap((tx) => (tx.energyWh !== undefined ? [tx.energyWh] : []));
   return {
     id: view.id,
     status: view.status,
@@ -446,6 +449,7 @@ export function summarize(view: StationView): StationSummary {
     ...(view.chargingStation?.model !== undefined ? { model: view.chargingStation.model } : {}),
     connectors,
     openTransactions: view.openTransactions.length,
+    ...(energy.length > 0 ? { energyWh: energy.reduce((sum, wh) => sum + wh, 0) } : {}),
     charging: view.openTransactions.some((tx) => tx.chargingState === undefined || tx.chargingState === 'Charging'),
     faulted,
   };

@@ -230,7 +230,17 @@ describe('the live feed (GET /api/events)', () => {
       await stream.next(stationEvent('CP1', (s) => s.faulted && s.connectors.some((c) => c.status === 'Faulted')), 'CP1 faulted');
       const at = new Date().toISOString();
       await cp.call('TransactionEvent', { eventType: 'Started', timestamp: at, triggerReason: 'CablePluggedIn', seqNo: 0, transactionInfo: { transactionId: 'TX-LIVE-1', chargingState: 'Charging' }, evse: { id: 1, connectorId: 1 } });
-      await stream.next(stationEvent('CP1', (s) => s.openTransactions === 1 && s.charging), 'CP1 charging');
+      await stream.next(stationEvent('CP1', (s) => s.openTransactions === 1 && s.charging && s.energyWh === undefined), 'CP1 charging');
+      // A meter value moves the open transaction's energy: pushed too (the station page reads it again).
+      await cp.call('TransactionEvent', {
+        eventType: 'Updated',
+        timestamp: new Date().toISOString(),
+        triggerReason: 'MeterValuePeriodic',
+        seqNo: 1,
+        transactionInfo: { transactionId: 'TX-LIVE-1', chargingState: 'Charging' },
+        meterValue: [{ timestamp: new Date().toISOString(), sampledValue: [{ value: 1234, measurand: 'Energy.Active.Import.Register' }] }],
+      });
+      await stream.next(stationEvent('CP1', (s) => s.energyWh === 1234), 'CP1 energy');
       await stream.next((e) => e.type === 'fleet' && e.fleet.connected >= 1 && e.fleet.charging >= 1 && e.fleet.faulted >= 1, 'fleet counting CP1');
       await cp.close({ code: 1000 });
       await stream.next(stationEvent('CP1', (s) => !s.connected && s.status === 'offline'), 'CP1 offline');

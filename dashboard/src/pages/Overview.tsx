@@ -1,6 +1,6 @@
 /** The fleet at a glance and the live station list, both from the live feed (no polling). */
 import { useState, type ReactNode } from 'react';
-import { Badge, stationHref } from '../components';
+import { Badge, formatEnergy, stationHref } from '../components';
 import type { FleetCounters, StationSummary } from '../types';
 
 export function Overview({ fleet, stations }: { fleet: FleetCounters | undefined; stations: readonly StationSummary[] | undefined }): ReactNode {
@@ -76,6 +76,7 @@ export function Overview({ fleet, stations }: { fleet: FleetCounters | undefined
                   <td>
                     {s.openTransactions}
                     {s.charging ? ' (charging)' : ''}
+                    {s.energyWh !== undefined ? `, ${formatEnergy(s.energyWh)}` : ''}
                   </td>
                 </tr>
               ))}

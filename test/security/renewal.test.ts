@@ -104,3 +104,12 @@ it('records a refused trigger and an offline station without failing the check, 
   expect(offline?.outcome).toMatch(/^error: .*offline/);
   expect(triggers(refusing)).toBe(1);
 });
+
+it('runs its timer unref’d (it never keeps the process alive) and stops it on stop()', async () => {
+  const r = renewal({ checkIntervalMs: 60_000 });
+  r.start();
+  const timer = (r as unknown as { timer?: NodeJS.Timeout }).timer;
+  expect(timer?.hasRef()).toBe(false);
+  await r.stop();
+  expect((r as unknown as { timer?: NodeJS.Timeout }).timer).toBeUndefined();
+});

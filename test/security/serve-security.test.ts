@@ -13,6 +13,7 @@ import { resolveServerOptions } from '../../src/cli/resolve-config';
 import { parseConfig } from '../../src/config/load';
 import { authenticationThrottleOptions, DEFAULT_SECURITY_SECTION } from '../../src/config/security';
 import { ConfigError } from '../../src/errors';
+import { api } from '../admin/harness';
 import { logLineOf, runCli, waitForOutput, type Run } from '../support/cli-process';
 import { testPki } from '../support/pki';
 import { issueServerPair, writePair } from './support/server-certificates';
@@ -60,7 +61,12 @@ describe('ocpp-csms with two server certificates and the security section', () =
         ],
         storage: { driver: 'memory' },
         stations: [{ id: 'CP2', securityProfile: 2, password: PASSWORD }],
-        security: { authenticationThrottle: { freeFailures: 3 }, certificateRenewal: { daysBeforeExpiry: 10 } },
+        admin: { enabled: true, host: '127.0.0.1', port: 0 },
+        security: {
+          authenticationThrottle: { freeFailures: 3 },
+          certificateRenewal: { daysBeforeExpiry: 10 },
+          profileUpgrade: { ocppCsmsUrl: 'wss://csms.example.com:9443/ocpp', csmsRootCertificateFile: 'ca.pem' },
+        },
       }),
     );
     const server: Run = runCli(['--config', config]);
@@ -68,6 +74,7 @@ describe('ocpp-csms with two server certificates and the security section', () =
       await waitForOutput(server, /"message":"CSMS started"/);
       const url = (logLineOf(server, 'CSMS started').endpoints as string[])[0]!;
       const port = Number(new URL(url).port);
+      const adminBase = `http://127.0.0.1:${logLineOf(server, 'admin API listening').port as number}`;
       expect((await peer(port, 'AES128-GCM-SHA256')).serialNumber).toBe(rsa.serial);
       expect((await peer(port, 'ECDHE-ECDSA-AES256-GCM-SHA384')).serialNumber).toBe(ec.serial);
       const station = new RPCClient({ endpoint: url, identity: 'CP2', password: PASSWORD, protocols: ['ocpp2.0.1'], strictMode: true, reconnect: false, wsOpts: { ca: pki.ca.cert, servername: 'localhost' } } as never);
@@ -79,12 +86,20 @@ describe('ocpp-csms with two server certificates and the security section', () =
       server.child.kill('SIGHUP');
       await waitForOutput(server, /"message":"TLS certificates reloaded"/);
       expect((await peer(port, 'AES128-GCM-SHA256')).serialNumber).toBe(renewed.serial);
+      // The admin API reaches the same reloader, and shows what is served.
+      const served = await api(adminBase, 'GET', '/api/tls');
+      expect(served.body.listeners[0].certificates.map((c: { serialNumber: string }) => c.serialNumber)).toEqual([renewed.serial, ec.serial]);
+      // The upgrade takes its URL from the file: with none in the request, CP2 (now offline) gets as far as its first call.
+      const upgrade = await api(adminBase, 'POST', '/api/stations/CP2/upgrade-profile', { targetProfile: 3 });
+      expect(upgrade.status).toBe(409);
+      expect(upgrade.body.error).toMatchObject({ code: 'profile_upgrade_failed', step: 'sign', report: { failure: 'offline' } });
 
       writeFileSync(join(dir, 'server-rsa.pem'), 'not a certificate');
       server.child.kill('SIGHUP');
       await waitForOutput(server, /"message":"TLS reload refused; the listener keeps its previous certificates"/);
       expect(logLineOf(server, 'TLS reload refused; the listener keeps its previous certificates').reason).toContain('listeners[0].tls.certFile');
       expect((await peer(port, 'AES128-GCM-SHA256')).serialNumber).toBe(renewed.serial);
+      expect((await api(adminBase, 'POST', '/api/tls/reload')).status).toBe(422);
     } finally {
       server.child.kill('SIGTERM');
     }

@@ -41,7 +41,10 @@ export interface SendOutcome {
   readonly version: number;
   /** Entries sent (added, changed or removed). */
   readonly sent: number;
-  /** How many SendLocalList messages it took, when more than one (the station's ItemsPerMessage or BytesPerMessage). */
+  /**
+   * When the list needed more than one message (the station's ItemsPerMessage or BytesPerMessage):
+   * how many were sent, the refused one included.
+   */
   readonly messages?: number;
 }
 
@@ -216,7 +219,8 @@ export class LocalListService {
     // The longer update type and an empty list: the frame around the entries, for every part.
     const overhead = sendLocalListFrameBytes({ versionNumber: version, updateType: 'Differential', localAuthorizationList: [] });
     const parts = splitLocalList(list, await this.limitsOf(stationId), overhead);
-    const messages = parts.length > 1 ? { messages: parts.length } : {};
+    // Said only when the list took more than one message: how many went to the station.
+    const messages = (count: number) => (parts.length > 1 ? { messages: count } : {});
     let recorded = state.version;
     let sent = 0;
     for (const [index, part] of parts.entries()) {
@@ -225,11 +229,11 @@ export class LocalListService {
       const answer = await this.callsFor(stationId).call('SendLocalList', envelope(part, type));
       sent += part.length;
       log.info('local list sent', { station: stationId, updateType: type, version, entries: part.length, part: index + 1, parts: parts.length, status: answer.status });
-      if (answer.status !== 'Accepted') return { status: answer.status, updateType, version: recorded, sent, ...messages };
+      if (answer.status !== 'Accepted') return { status: answer.status, updateType, version: recorded, sent, ...messages(index + 1) };
       await this.record(stationId, version, type, part);
       recorded = version;
     }
-    return { status: 'Accepted', updateType, version, sent, ...messages };
+    return { status: 'Accepted', updateType, version, sent, ...messages(parts.length) };
   }
 
   /** What an accepted SendLocalList carried: the version, and the entries the station now holds. */

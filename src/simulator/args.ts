@@ -27,6 +27,7 @@ export const SIMULATE_USAGE = `Usage: ocpp-csms simulate --url <ws(s)://host:por
   --id-token-type <type>   IdTokenEnumType of the token (default ${DEFAULTS.idTokenType})
   --meter-interval <ms>    time between meter values (default ${DEFAULTS.meterIntervalMs})
   --meter-updates <n>      TransactionEvent Updated per session (default ${DEFAULTS.meterUpdates})
+  --session-delay <ms>     time between the boot and the session (the EV arriving) (default ${DEFAULTS.sessionDelayMs})
   --power <W>              charging power reported (default ${DEFAULTS.powerW})
   --stopped-reason <r>     stoppedReason of TransactionEvent Ended (default ${DEFAULTS.stoppedReason})
   --evses <n>              EVSEs per station, one connector each (default ${DEFAULTS.evses})
@@ -51,6 +52,7 @@ const FLAGS: Partial<Record<keyof SimulateOptions, string>> = {
   idTokenType: '--id-token-type',
   meterIntervalMs: '--meter-interval',
   meterUpdates: '--meter-updates',
+  sessionDelayMs: '--session-delay',
   powerW: '--power',
   stoppedReason: '--stopped-reason',
   evses: '--evses',
@@ -68,6 +70,7 @@ const WHOLE_NUMBERS: ReadonlyArray<[flag: string, key: keyof SimulateOptions]> =
   ['concurrency', 'concurrency'],
   ['meter-interval', 'meterIntervalMs'],
   ['meter-updates', 'meterUpdates'],
+  ['session-delay', 'sessionDelayMs'],
   ['evses', 'evses'],
   ['call-timeout', 'callTimeoutMs'],
   ['linger', 'lingerMs'],
@@ -97,6 +100,7 @@ export function parseSimulateArgs(argv: readonly string[]): SimulateOptions | Co
         'id-token-type': { type: 'string' },
         'meter-interval': { type: 'string' },
         'meter-updates': { type: 'string' },
+        'session-delay': { type: 'string' },
         power: { type: 'string' },
         'stopped-reason': { type: 'string' },
         evses: { type: 'string' },

@@ -24,6 +24,7 @@ const INTEGER_RANGES: Partial<Record<Key, [min: number, max: number]>> = {
   evses: [1, 100],
   reportItemsPerMessage: [1, 1000],
   lingerMs: [0, 86_400_000],
+  sessionDelayMs: [0, 86_400_000],
   bootRetryFallbackMs: [1, 86_400_000],
   reconnectAttempts: [0, 1_000_000],
   reconnectWaitMs: [0, 86_400_000],

@@ -31,6 +31,11 @@ export interface SimulateOptions {
   idTokenType?: IdTokenEnum;
   /** Milliseconds between TransactionEvent Updated messages. Default 5000. */
   meterIntervalMs?: number;
+  /**
+   * Milliseconds between the station's boot and the start of its session (the EV arriving), e.g.
+   * so that a CSMS can set its charging profiles first (a site's TxDefaultProfile). Default 0.
+   */
+  sessionDelayMs?: number;
   /** Number of TransactionEvent Updated messages (meter samples) per session. Default 3. */
   meterUpdates?: number;
   /** Charging power reported in Power.Active.Import (W); energy grows accordingly. Default 11000. */
@@ -81,6 +86,7 @@ export const DEFAULTS = {
   idTokenType: 'ISO14443',
   meterIntervalMs: 5000,
   meterUpdates: 3,
+  sessionDelayMs: 0,
   powerW: 11000,
   stoppedReason: 'Local',
   callTimeoutMs: 30000,

@@ -133,6 +133,10 @@ export class SimulatedStation implements IncomingSurface, BootSurface, SessionSu
       await this.call('Heartbeat', {});
 
       phase = 'session';
+      if (this.options.sessionDelayMs > 0) {
+        await this.pause(this.options.sessionDelayMs);
+        if (this.interrupted) throw new SimulatorError('interrupted', 'interrupted before the session');
+      }
       const idToken: IdToken = { idToken: this.options.idToken, type: this.options.idTokenType };
       const outcome = await this.runSession({ ...this.plan(new Transaction(1, idToken, () => this.offeredPowerW(1))), authorize: true, startTrigger: 'Authorized' });
       this.sessionBusy = false;

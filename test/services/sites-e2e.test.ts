@@ -79,7 +79,7 @@ describe('a site of 5 simulated stations under 100 A', () => {
     for (const id of STATIONS) {
       const station = new SimulatedStation(
         id,
-        resolveOptions({ url: csms!.url, meterIntervalMs: 100, meterUpdates: 1_000_000, powerW: MAX_W, lingerMs: 600_000, reconnectAttempts: 0 }),
+        resolveOptions({ url: csms!.url, meterIntervalMs: 100, meterUpdates: 100_000, powerW: MAX_W, lingerMs: 600_000, reconnectAttempts: 0 }),
         quiet,
       );
       station.chargingProfiles.onChange(check);

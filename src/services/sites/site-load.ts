@@ -20,7 +20,7 @@
  * through the station's own call queue (DESIGN.md §8).
  */
 import type { ChargingProfileType, MeterValueType } from '../../../schemas/types.generated';
-import { StationOfflineError, describeCause } from '../../errors';
+import { StationOfflineError, UnknownStationError, describeCause } from '../../errors';
 import { loggerFor } from '../../log';
 import { allocate, type EvseDemand } from './allocation';
 import type { SiteDefinition } from './config';
@@ -168,7 +168,13 @@ export class SiteLoad {
   /** A transaction of one of the site's stations started, changed, or ended (a committed TransactionEvent). */
   onEvent(stationId: string, event: { transactionId: string; eventType: 'Started' | 'Updated' | 'Ended'; evseId?: number; groupIdToken?: string; meterValue?: readonly MeterValueType[] }): void {
     let entry = [...this.entriesOf(stationId)].find((e) => e.transactionId === event.transactionId);
-    // The station talks: it is online, whatever a failed send said.
+    // The station talks: it is online, whatever a failed send said; its default goes now if it lacks it.
+    const d = this.defaults.get(stationId);
+    if (d && d.status !== 'accepted' && !d.inFlight && d.retryTimer) {
+      clearTimeout(d.retryTimer);
+      d.retryTimer = undefined;
+      this.dirty = true;
+    }
     for (const e of this.entriesOf(stationId)) {
       if (e.offlineSince !== undefined) {
         e.offlineSince = undefined;
@@ -371,14 +377,15 @@ export class SiteLoad {
       // Counted differently now (its maximum, or its last limit): the others are recomputed.
       this.dirty = true;
       e.failures += 1;
-      if (error instanceof StationOfflineError) {
+      if (unreachable(error)) {
         e.offlineSince ??= this.now();
         e.reason = 'station offline';
       } else {
         e.refusing = true;
         e.reason = error instanceof ProfileRefused ? `profile rejected${error.detail}` : describeCause(error);
       }
-      log.warn('site profile not applied; counted at its safe value and retried', {
+      // Once per streak at warn level: a station away for an hour is retried many times.
+      log.log(e.failures === 1 ? 'warn' : 'debug', 'site profile not applied; counted at its safe value and retried', {
         site: this.site.id,
         station: e.stationId,
         evse: e.evseId,
@@ -459,12 +466,17 @@ export class SiteLoad {
         } catch (error) {
           if (this.defaults.get(stationId) !== current) return;
           current.failures += 1;
-          current.status = error instanceof StationOfflineError ? 'offline' : 'refused';
-          log.warn('site default profile not applied; retried', { site: this.site.id, station: stationId, reason: describeCause(error) });
-          current.retryTimer = setTimeout(() => {
-            current.retryTimer = undefined;
-            this.schedule();
-          }, this.backoff(current.failures));
+          current.status = unreachable(error) ? 'offline' : 'refused';
+          log.log(current.failures === 1 ? 'warn' : 'debug', 'site default profile not applied; retried', { site: this.site.id, station: stationId, reason: describeCause(error) });
+          // A station not connected (yet) costs nothing to try again: tried at the first back-off
+          // step until it is there, so it holds the default before its first EV starts.
+          current.retryTimer = setTimeout(
+            () => {
+              current.retryTimer = undefined;
+              this.schedule();
+            },
+            current.status === 'offline' ? this.options.retryInitialMs : this.backoff(current.failures),
+          );
           current.retryTimer.unref();
         } finally {
           current.inFlight = false;
@@ -564,6 +576,11 @@ export class SiteLoad {
   private live(e: EvseEntry): boolean {
     return !this.closed && this.entries.get(e.key) === e;
   }
+}
+
+/** The call never reached the station: not connected, or not registered yet (an unknown station admitted on its first connection). */
+function unreachable(error: unknown): boolean {
+  return error instanceof StationOfflineError || error instanceof UnknownStationError;
 }
 
 /** The station answered Rejected (K01): its statusInfo, if any, says why. */

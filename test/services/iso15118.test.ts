@@ -77,7 +77,7 @@ const request = (action: 'Install' | 'Update' = 'Install') => ({ iso15118SchemaV
 
 describe('Get15118EVCertificate with a contract-certificate provider', () => {
   it('passes the EXI request through to the provider and returns its EXI answer (M01 install)', async () => {
-    const client = await station({ contractProvider: { url: provider.url, timeoutMs: 2_000, authorization: 'Bearer mo-secret' } });
+    const client = await station({ contractProvider: { url: provider.url, timeoutMs: 5_000, authorization: 'Bearer mo-secret' } });
     expect(await client.call('Get15118EVCertificate', request())).toEqual({ status: 'Accepted', exiResponse: EXI_RESPONSE });
     expect(provider.received).toEqual([
       { body: { stationId: 'CP1', iso15118SchemaVersion: 'urn:iso:15118:2:2013:MsgDef', action: 'Install', exiRequest: EXI_REQUEST }, authorization: 'Bearer mo-secret' },
@@ -85,7 +85,7 @@ describe('Get15118EVCertificate with a contract-certificate provider', () => {
   });
 
   it('forwards an Update (M02) and relays the provider’s Failed with its EXI answer for the EV', async () => {
-    const client = await station({ contractProvider: { url: provider.url, timeoutMs: 2_000 } });
+    const client = await station({ contractProvider: { url: provider.url, timeoutMs: 5_000 } });
     provider.respond = (response) => response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'Failed', exiResponse: 'AAEC' }));
     expect(await client.call('Get15118EVCertificate', request('Update'))).toEqual({ status: 'Failed', exiResponse: 'AAEC', statusInfo: { reasonCode: 'ProviderFailed' } });
     expect(provider.received[0]!.body.action).toBe('Update');
@@ -93,7 +93,7 @@ describe('Get15118EVCertificate with a contract-certificate provider', () => {
   });
 
   it('answers Failed with a reason when the provider answers an HTTP error, not JSON, or an exiResponse that is not base64', async () => {
-    const client = await station({ contractProvider: { url: provider.url, timeoutMs: 2_000 } });
+    const client = await station({ contractProvider: { url: provider.url, timeoutMs: 5_000 } });
     provider.respond = (response) => response.writeHead(503).end('maintenance');
     expect(await client.call('Get15118EVCertificate', request())).toMatchObject({ status: 'Failed', exiResponse: '', statusInfo: { reasonCode: 'ProviderError', additionalInfo: expect.stringMatching(/HTTP 503/) } });
     provider.respond = (response) => response.writeHead(200, { 'content-type': 'application/json' }).end('{"exiResponse": ');
@@ -118,7 +118,7 @@ describe('Get15118EVCertificate with a contract-certificate provider', () => {
     const url = provider.url;
     await provider.close();
     provider = await startProvider();
-    const client = await station({ contractProvider: { url, timeoutMs: 2_000 } });
+    const client = await station({ contractProvider: { url, timeoutMs: 5_000 } });
     expect(await client.call('Get15118EVCertificate', request())).toMatchObject({ status: 'Failed', statusInfo: { reasonCode: 'ProviderUnavailable' } });
   });
 });

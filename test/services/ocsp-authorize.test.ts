@@ -23,7 +23,7 @@ beforeAll(async () => {
 beforeEach(async () => {
   responder = await startOcspResponder(ca);
   contract = await ca.issue('EMAID-DE8AA001', { ocspUrl: responder.url });
-  csms = await startSecurityCsms({ stations: { CP1: PASSWORD }, certificates: { ocsp: { ...DEFAULT_OCSP_CONFIG, timeoutMs: 500 } } });
+  csms = await startSecurityCsms({ stations: { CP1: PASSWORD }, certificates: { ocsp: { ...DEFAULT_OCSP_CONFIG, timeoutMs: 2_000 } } });
   await csms.services.tokens.put({ idToken: 'DE8AA001', type: 'eMAID', status: 'Accepted' }).ticket.promise;
   await csms.services.tokens.put({ idToken: 'BLOCKED01', type: 'eMAID', status: 'Blocked' }).ticket.promise;
   station = csms.client('CP1', PASSWORD);

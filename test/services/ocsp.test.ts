@@ -13,7 +13,7 @@ let responder: MockResponder;
 let contract: TestCertificate;
 let clock: number;
 
-const service = (settings: Partial<typeof DEFAULT_OCSP_CONFIG> = {}) => new OcspService({ ...DEFAULT_OCSP_CONFIG, timeoutMs: 1_500, ...settings }, { now: () => clock });
+const service = (settings: Partial<typeof DEFAULT_OCSP_CONFIG> = {}) => new OcspService({ ...DEFAULT_OCSP_CONFIG, timeoutMs: 5_000, ...settings }, { now: () => clock });
 
 beforeAll(async () => {
   ca = await createTestCa();

@@ -200,7 +200,7 @@ describe('an external V2G signer', () => {
   }
 
   it('sends the checked CSR to the signer and its chain to the station', async () => {
-    const { client, received } = await station('CP6', { v2gSigner: { url, timeoutMs: 2_000 } });
+    const { client, received } = await station('CP6', { v2gSigner: { url, timeoutMs: 5_000 } });
     const csr = await ecCsr(`CN=CP6, O=${ORGANIZATION}`);
     expect(await signV2g(client, csr)).toEqual({ status: 'Accepted' });
     await eventually(() => received.length === 1);
@@ -212,7 +212,7 @@ describe('an external V2G signer', () => {
   });
 
   it('sends nothing when the signer returns a certificate for another key, fails, or answers no PEM; the failure is kept', async () => {
-    const { client, received } = await station('CP7', { v2gSigner: { url, timeoutMs: 2_000 } });
+    const { client, received } = await station('CP7', { v2gSigner: { url, timeoutMs: 5_000 } });
     const otherKey = (await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify'])).publicKey;
     answer = async (csr) => ({ status: 200, type: 'application/x-pem-file', body: await signed(csr, otherKey as never) });
     expect(await signV2g(client, await ecCsr(`CN=CP7, O=${ORGANIZATION}`))).toEqual({ status: 'Accepted' });

@@ -102,6 +102,8 @@ interface Result {
   readonly elu: number;
   /** Committer counters over the workload phase (store runs). */
   readonly commit?: CommitStats;
+  /** Committer counters over the connect+boot phase. */
+  readonly connectCommit?: CommitStats;
   /** Rows in the transaction history after the run, and how many were expected (store runs). */
   readonly events?: { readonly kept: number; readonly expected: number };
   /** Crash-to-serving restarts of one station subtree, µs (scenario a on the CSMS). */
@@ -229,6 +231,7 @@ async function runServer(scenario: Scenario, target: Target, storeParams: object
   const server = spawnChild('server-proc.ts', { target: target.server, store: target.store, ...storeParams, stations: scenario.stations, passwords: scenario.passwords }, profileName);
   try {
     const ready = await nextMessage<{ port: number; readyRss: number }>(server, 'ready');
+    const atReady = await statsOf(server);
     const url = target.server === 'ocpp-rpc' ? `ws://127.0.0.1:${ready.port}` : `ws://127.0.0.1:${ready.port}/ocpp`;
     const load = spawnChild('load.ts', {
       url,
@@ -245,7 +248,7 @@ async function runServer(scenario: Scenario, target: Target, storeParams: object
       const idleRss = await rssOf(server, true);
       let peakRss = idleRss;
       const sampler = setInterval(() => void rssOf(server).then((rss) => (peakRss = Math.max(peakRss, rss)), () => undefined), 250);
-      type LoadStats = Omit<Result, 'scenario' | 'target' | 'store' | 'round' | 'readyRss' | 'idleRss' | 'peakRss' | 'perStation' | 'cpuPerCall' | 'elu' | 'commit' | 'events' | 'restarts'>;
+      type LoadStats = Omit<Result, 'scenario' | 'target' | 'store' | 'round' | 'readyRss' | 'idleRss' | 'peakRss' | 'perStation' | 'cpuPerCall' | 'elu' | 'commit' | 'connectCommit' | 'events' | 'restarts'>;
       const done = nextMessage<LoadStats>(load, 'done');
       const before = await statsOf(server);
       load.send({ type: 'go' });
@@ -285,6 +288,7 @@ async function runServer(scenario: Scenario, target: Target, storeParams: object
         cpuPerCall: cpuUs / Math.max(1, stats.calls),
         elu: activeMs / Math.max(1e-9, activeMs + idleMs),
         commit: after.commit && before.commit ? diffCommit(after.commit, before.commit) : undefined,
+        connectCommit: before.commit && atReady.commit ? diffCommit(before.commit, atReady.commit) : undefined,
         events,
         restarts,
       };
@@ -352,7 +356,11 @@ async function main(): Promise<void> {
     const name = target.store ? `csms+${target.store} (round ${target.round}/${STORE_ROUNDS})` : target.server;
     process.stderr.write(`scenario ${scenario.name} (${scenario.stations} stations, ${scenario.workload}${scenario.passwords ? ', passwords' : ''}) on ${name} ... `);
     const result = await runOne(scenario, target);
-    process.stderr.write(`${result.throughput.toFixed(0)} calls/s, ${result.cpuPerCall.toFixed(0)} µs CPU/call${result.commit ? `, ${result.commit.commits} commits` : ''}\n`);
+    const connect = result.connectCommit;
+    process.stderr.write(
+      `${result.throughput.toFixed(0)} calls/s, ${result.cpuPerCall.toFixed(0)} µs CPU/call${result.commit ? `, ${result.commit.commits} commits` : ''}` +
+        `${connect ? `; connect+boot ${(result.connectMs / 1000).toFixed(1)} s with ${connect.commits} commits of ${connect.statements} statements, ${connect.commitMs.toFixed(0)} ms in commits` : ''}\n`,
+    );
     results.push(result);
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }

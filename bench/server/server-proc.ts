@@ -25,6 +25,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { writeHeapSnapshot } from 'node:v8';
 import { RPCServer } from 'ocpp-rpc';
 import { WebSocketServer } from 'ws';
 import { parseConfig } from '../../src/config/load';
@@ -143,7 +144,8 @@ function storageConfig(kind: StoreKind, sqliteDefault: string): StorageConfig {
     case 'memory':
       return { driver: 'memory' };
     case 'sqlite':
-      return { driver: 'sqlite', path: params.sqlitePath ?? sqliteDefault };
+      // BENCH_GATHER_MS: the storage section's gatherMs (default 0, the configuration's), to see what grouping commits over a few ms would give.
+      return { driver: 'sqlite', path: params.sqlitePath ?? sqliteDefault, gatherMs: Number(process.env.BENCH_GATHER_MS ?? 0) };
     case 'postgres':
       return { driver: 'postgres', url: params.postgresUrl! };
   }
@@ -252,6 +254,8 @@ process.on('message', (message: { type: string; count?: number }) => {
   if (message.type === 'stats') send({ type: 'stats', cpu: process.cpuUsage(), elu: performance.eventLoopUtilization(), commit: store ? { ...store.committer.stats } : undefined });
   if (message.type === 'verify') void verify().catch((error: unknown) => send({ type: 'verify', error: String(error) }));
   if (message.type === 'rss-gc') global.gc?.();
+  // BENCH_HEAP_DIR: a heap snapshot of the connected, idle server (bench/server/heap-summary.ts reads it).
+  if (message.type === 'rss-gc' && process.env.BENCH_HEAP_DIR) writeHeapSnapshot(join(process.env.BENCH_HEAP_DIR, `${params.target}-${params.stations}.heapsnapshot`));
   if (message.type === 'rss' || message.type === 'rss-gc') send({ type: 'rss', rss: process.memoryUsage().rss });
 });
 

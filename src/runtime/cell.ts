@@ -89,6 +89,14 @@ export class ActorCell<M, S, A> {
   private resolveStarted!: () => void;
   private readonly started: Promise<void>;
   private logger: Logger | undefined;
+  /** Hibernation (ActorContext.hibernateAfter): the idle period, 0 for never. */
+  private idleAfterMs = 0;
+  /** The system clock when the last message was processed. */
+  private lastActive = 0;
+  /** The idle hook ran since the last message: not again until another message. */
+  private hibernated = false;
+  /** The idle hook compacted the state, and no message has come since. */
+  private compacted = false;
 
   constructor(
     private readonly link: ChildLink,
@@ -206,6 +214,9 @@ export class ActorCell<M, S, A> {
       if (pending) await pending;
     }
     this.scheduled = false;
+    this.lastActive = this.system.clock;
+    this.hibernated = false;
+    this.compacted = false;
     if (this.queued.length > 0 && this.status !== 'stopped') {
       this.scheduled = true;
       nactDispatch(this.nactRef, DRAIN);
@@ -326,6 +337,34 @@ export class ActorCell<M, S, A> {
     }
   }
 
+  /**
+   * @internal The system's sweep: hibernate if idle for `idleAfterMs` (the sweep's clock may lag
+   * by one sweep period, so between 0.75 and 1.25 times it) — running, no message in
+   * progress or queued, none since the last hibernation. The idle hook runs here, between
+   * messages, like a message would; a throw is a crash.
+   */
+  sweep(now: number): void {
+    if (this.hibernated || this.status !== 'running' || this.busy || this.scheduled || this.queued.length > 0) return;
+    if (now - this.lastActive < this.idleAfterMs || !this.behaviour.idle) return;
+    this.hibernated = true;
+    let compact: S | undefined;
+    try {
+      compact = this.behaviour.idle(this.state, this.ctx);
+    } catch (error) {
+      this.beginTerminate(crashReason(error));
+      return;
+    }
+    if (compact !== undefined) {
+      this.state = compact;
+      this.compacted = true;
+    }
+  }
+
+  /** Whether the incarnation is hibernating: its idle hook compacted its state, and no message came since. */
+  get hibernating(): boolean {
+    return this.compacted && this.status === 'running';
+  }
+
   private clearTimers(): void {
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
@@ -356,6 +395,11 @@ export class ActorCell<M, S, A> {
       },
       fail(reason: unknown) {
         cell.requestExit(crashReason(reason));
+      },
+      hibernateAfter(afterMs: number) {
+        cell.idleAfterMs = afterMs > 0 ? afterMs : 0;
+        cell.lastActive = cell.system.clock;
+        if (cell.idleAfterMs > 0) cell.system.hibernating(cell as unknown as ActorCell<never, unknown, unknown>, cell.idleAfterMs);
       },
       sendAfter(delayMs: number, message: M) {
         const timer = setTimeout(() => {

@@ -68,6 +68,12 @@ export interface ActorContext<M> {
   fail(reason: unknown): void;
   /** Send `message` to self after `delayMs`; cancelled automatically when the actor stops. */
   sendAfter(delayMs: number, message: M): () => void;
+  /**
+   * Hibernate when idle (OTP's `hibernate`): once this incarnation has had no message for about
+   * `afterMs` (0 or less: never), the runtime calls the behaviour's `idle` hook with its state and
+   * keeps what the hook returns. Checked by one sweep per actor system, not a timer per actor.
+   */
+  hibernateAfter(afterMs: number): void;
 }
 
 /**
@@ -96,6 +102,13 @@ export interface Behaviour<M, S, A = void> {
    * or answering requests the messages carry. Queries are failed by the runtime itself.
    */
   undelivered?(message: M, reason: ExitReason): void;
+  /**
+   * The idle hook (see `ActorContext.hibernateAfter`): called between messages, with the mailbox
+   * empty, when the actor has been idle long enough. Returns the compacted state to keep until
+   * the next message (which `receive` gets, and rebuilds from), or undefined to keep the state as
+   * it is. Called again only after the actor has processed another message. A throw is a crash.
+   */
+  idle?(state: S, ctx: ActorContext<M>): S | undefined;
 }
 
 /**

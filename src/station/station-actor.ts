@@ -7,7 +7,7 @@
  */
 import type { RequestOf, ResponseOf, StationAction } from '../../schemas/actions';
 import { validateOutgoingCall } from '../rpc';
-import { CallNotAllowedError, CallTimeoutError, QueueFullError, StationOfflineError, unreachable, type OcppErrorCode } from '../errors';
+import { CallNotAllowedError, CallTimeoutError, QueueFullError, StationOfflineError, StoreError, unreachable, type OcppErrorCode } from '../errors';
 import { dispatch, type ActorContext, type Behaviour } from '../runtime';
 import type { StationEvent } from '../../handlers/behaviour';
 import {
@@ -42,9 +42,25 @@ interface StationState {
   bootTriggeredOn?: number;
 }
 
+/**
+ * A hibernated station actor (DESIGN.md §9): idle long enough with nothing in progress, it dropped
+ * its standing, which is all in the store; the next message reloads it (`wake`). The actor keeps
+ * its name, its place in the tree and what is not standing (the socket's remote address, the
+ * trigger bookkeeping). An idle station's Heartbeats are answered in one hop by its connection
+ * without waking it.
+ */
+interface Hibernated {
+  readonly station: StationContext;
+  readonly hibernated: true;
+  readonly remoteAddress?: string;
+  readonly bootTriggeredOn?: number;
+}
+
+type StationActorState = StationState | Hibernated;
+
 type Ctx = ActorContext<StationMsg>;
 
-export const stationBehaviour: Behaviour<StationMsg, StationState, StationContext> = {
+export const stationBehaviour: Behaviour<StationMsg, StationActorState, StationContext> = {
   async init(station, ctx) {
     ctx.register(station.names.station);
     station.stats.stationStarts += 1;
@@ -54,86 +70,20 @@ export const stationBehaviour: Behaviour<StationMsg, StationState, StationContex
     station.store.save(station.id, standing.record(), ALL_CHANGED);
     standing.takeChanges();
     publishStatus(station, standing.machine.status);
+    ctx.hibernateAfter(station.settings.hibernateAfterMs);
     return { station, standing, reportWaiters: new Map(), held: [] };
   },
 
   receive(state, msg, ctx) {
-    // Checked as messages come (a view query included) rather than with a timer of its own.
-    const timedOut = machine.resetTimedOut(state.standing.machine, Date.now(), state.station.settings.resetTimeoutMs);
-    if (timedOut) {
-      resetAbandoned(state, ctx, timedOut);
-      persist(state);
-    }
-    switch (msg.type) {
-      case 'attached': {
-        const { reconnect } = machine.attach(state.standing.machine);
-        state.remoteAddress = msg.remoteAddress;
-        persist(state);
-        tell(state, ctx, { type: 'connected', remoteAddress: msg.remoteAddress, reconnect });
-        // The station is back: what was held for it goes out now, in order.
-        for (const { msg: held, cancelTimer } of state.held.splice(0)) {
-          cancelTimer();
-          if (admitCall(state, held.call)) toConnection(state, ctx, { type: 'send_call', call: held.call, awaitReport: held.awaitReport });
-        }
-        return state;
-      }
-      case 'detached':
-        machine.detach(state.standing.machine);
-        state.remoteAddress = undefined;
-        persist(state);
-        tell(state, ctx, { type: 'disconnected', reason: msg.reason });
-        return state;
-      case 'rpccall':
-        onRpcCall(state, msg.transportId, msg.messageId, msg.action, msg.payload, ctx);
-        return state;
-      case 'handler_result':
-        onBootAnswer(state, msg.transportId, msg.messageId, msg.payload, msg.outcome, ctx);
-        return state;
-      case 'call':
-        if (holdWhileOffline(state, msg, ctx)) return state;
-        if (admitCall(state, msg.call)) toConnection(state, ctx, { type: 'send_call', call: msg.call, awaitReport: msg.awaitReport });
-        return state;
-      case 'hold_expired': {
-        const index = state.held.findIndex((h) => h.msg.call === msg.call);
-        if (index >= 0) {
-          state.held.splice(index, 1);
-          msg.call.done.reject(
-            new StationOfflineError(state.station.id, `offline, and not back within ${state.station.settings.offlineCallHoldMs} ms`),
-          );
-        }
-        return state;
-      }
-      case 'call_done':
-        onCallDone(state, msg, ctx);
-        return state;
-      case 'report_timeout': {
-        // Only the waiter whose own time ran out; the report is abandoned (its further parts
-        // refused) once nobody waits for it any more.
-        const waiters = state.reportWaiters.get(msg.requestId) ?? [];
-        const remaining = waiters.filter((w) => w.done !== msg.waiter);
-        if (remaining.length === waiters.length) return state;
-        msg.waiter.reject(new CallTimeoutError(state.station.id, `report ${msg.requestId}`, msg.timeoutMs));
-        if (remaining.length > 0) {
-          state.reportWaiters.set(msg.requestId, remaining);
-        } else {
-          state.reportWaiters.delete(msg.requestId);
-          state.standing.abandonReport(msg.requestId);
-          persist(state);
-        }
-        return state;
-      }
-      case 'view':
-        msg.replyTo(state.standing.view(state.station, state.remoteAddress));
-        return state;
-      case 'lookup':
-        msg.replyTo(state.standing.lookup(msg.request));
-        return state;
-      case 'model':
-        msg.replyTo(state.standing.model);
-        return state;
-      default:
-        return unreachable(msg);
-    }
+    if ('hibernated' in state) return wake(state).then((awake) => receive(awake, msg, ctx));
+    return receive(state, msg, ctx);
+  },
+
+  idle(state) {
+    if ('hibernated' in state || !mayHibernate(state)) return undefined;
+    const { station, remoteAddress, bootTriggeredOn } = state;
+    station.stats.hibernations += 1;
+    return { station, hibernated: true, remoteAddress, bootTriggeredOn };
   },
 
   undelivered(msg) {
@@ -155,14 +105,121 @@ export const stationBehaviour: Behaviour<StationMsg, StationState, StationContex
   terminate(state) {
     // No station actor runs until the next incarnation's init: nothing may be answered in one hop.
     state.station.wire.status = undefined;
-    releaseWaiters(state);
+    if (!('hibernated' in state)) releaseWaiters(state);
   },
 
   killed(state) {
     state.station.wire.status = undefined;
-    releaseWaiters(state);
+    if (!('hibernated' in state)) releaseWaiters(state);
   },
 };
+
+/**
+ * Whether dropping the standing loses nothing: no caller waits on this incarnation (reports, held
+ * calls), the machine is in a state the store keeps whole (no boot being answered, no reset
+ * timing: their bookkeeping is not stored), and the store has everything — no commit pending,
+ * none failed for this station (the memory then holds changes the store does not).
+ */
+function mayHibernate(state: StationState): boolean {
+  const { station, standing } = state;
+  const m = standing.machine;
+  if (state.reportWaiters.size > 0 || state.held.length > 0) return false;
+  if (m.pendingBootId !== undefined || m.resettingSince !== undefined || m.status === 'booting' || m.status === 'resetting') return false;
+  return station.store.pending(station.id) === undefined && station.store.failures(station.id) === 0;
+}
+
+/** The standing back from the store, as it was when the actor hibernated. */
+async function wake(state: Hibernated): Promise<StationState> {
+  const { station } = state;
+  const record = await station.store.load(station.id);
+  // A standing that vanished or no longer reads back cannot be rebuilt here: crashing restarts the
+  // subtree, whose new incarnation starts from what the store has (and has the station boot again).
+  if (record === undefined) throw new StoreError('invalid', `the standing of hibernated station ${station.id} could not be reloaded`);
+  const standing = Standing.restore(record, station.spec.evse);
+  // What was stored is what is held: nothing to write for the reload itself.
+  standing.takeChanges();
+  station.stats.wakes += 1;
+  return { station, standing, reportWaiters: new Map(), held: [], remoteAddress: state.remoteAddress, bootTriggeredOn: state.bootTriggeredOn };
+}
+
+function receive(state: StationState, msg: StationMsg, ctx: Ctx): StationState {
+  // Checked as messages come (a view query included) rather than with a timer of its own.
+  const timedOut = machine.resetTimedOut(state.standing.machine, Date.now(), state.station.settings.resetTimeoutMs);
+  if (timedOut) {
+    resetAbandoned(state, ctx, timedOut);
+    persist(state);
+  }
+  switch (msg.type) {
+    case 'attached': {
+      const { reconnect } = machine.attach(state.standing.machine);
+      state.remoteAddress = msg.remoteAddress;
+      persist(state);
+      tell(state, ctx, { type: 'connected', remoteAddress: msg.remoteAddress, reconnect });
+      // The station is back: what was held for it goes out now, in order.
+      for (const { msg: held, cancelTimer } of state.held.splice(0)) {
+        cancelTimer();
+        if (admitCall(state, held.call)) toConnection(state, ctx, { type: 'send_call', call: held.call, awaitReport: held.awaitReport });
+      }
+      return state;
+    }
+    case 'detached':
+      machine.detach(state.standing.machine);
+      state.remoteAddress = undefined;
+      persist(state);
+      tell(state, ctx, { type: 'disconnected', reason: msg.reason });
+      return state;
+    case 'rpccall':
+      onRpcCall(state, msg.transportId, msg.messageId, msg.action, msg.payload, ctx);
+      return state;
+    case 'handler_result':
+      onBootAnswer(state, msg.transportId, msg.messageId, msg.payload, msg.outcome, ctx);
+      return state;
+    case 'call':
+      if (holdWhileOffline(state, msg, ctx)) return state;
+      if (admitCall(state, msg.call)) toConnection(state, ctx, { type: 'send_call', call: msg.call, awaitReport: msg.awaitReport });
+      return state;
+    case 'hold_expired': {
+      const index = state.held.findIndex((h) => h.msg.call === msg.call);
+      if (index >= 0) {
+        state.held.splice(index, 1);
+        msg.call.done.reject(
+          new StationOfflineError(state.station.id, `offline, and not back within ${state.station.settings.offlineCallHoldMs} ms`),
+        );
+      }
+      return state;
+    }
+    case 'call_done':
+      onCallDone(state, msg, ctx);
+      return state;
+    case 'report_timeout': {
+      // Only the waiter whose own time ran out; the report is abandoned (its further parts
+      // refused) once nobody waits for it any more.
+      const waiters = state.reportWaiters.get(msg.requestId) ?? [];
+      const remaining = waiters.filter((w) => w.done !== msg.waiter);
+      if (remaining.length === waiters.length) return state;
+      msg.waiter.reject(new CallTimeoutError(state.station.id, `report ${msg.requestId}`, msg.timeoutMs));
+      if (remaining.length > 0) {
+        state.reportWaiters.set(msg.requestId, remaining);
+      } else {
+        state.reportWaiters.delete(msg.requestId);
+        state.standing.abandonReport(msg.requestId);
+        persist(state);
+      }
+      return state;
+    }
+    case 'view':
+      msg.replyTo(state.standing.view(state.station, state.remoteAddress));
+      return state;
+    case 'lookup':
+      msg.replyTo(state.standing.lookup(msg.request));
+      return state;
+    case 'model':
+      msg.replyTo(state.standing.model);
+      return state;
+    default:
+      return unreachable(msg);
+  }
+}
 
 /** Callers waiting on this incarnation (reports, held calls) are told it is gone. */
 function releaseWaiters(state: StationState): void {

@@ -92,6 +92,12 @@ export interface StationSettings {
    * still up) before it is taken to be running normally again (default 5 min). DESIGN.md §3.
    */
   readonly resetTimeoutMs: number;
+  /**
+   * An idle station's station actor hibernates after this many ms without a message (default
+   * 30 s; 0 never): it drops its standing, which the store keeps, and reloads it on its next
+   * message (DESIGN.md §9). Heartbeats of an idle station do not wake it.
+   */
+  readonly hibernateAfterMs: number;
 }
 
 export const DEFAULT_STATION_SETTINGS: StationSettings = {
@@ -105,6 +111,7 @@ export const DEFAULT_STATION_SETTINGS: StationSettings = {
   reportTimeoutMs: 60_000,
   offlineCallHoldMs: 0,
   resetTimeoutMs: 300_000,
+  hibernateAfterMs: 30_000,
 };
 
 /** Counters of a station, kept across restarts of its actors. */
@@ -121,6 +128,9 @@ export interface StationStats {
    * protocol's.
    */
   untracked: number;
+  /** Times the station actor hibernated (DESIGN.md §9), and woke again. */
+  hibernations: number;
+  wakes: number;
 }
 
 /** One frame in or out, good or bad: what the embedding application can subscribe to. */
@@ -177,7 +187,7 @@ export function createStationContext(options: {
   const { spec } = options;
   const slot: { transport?: Transport } = {};
   const observe = options.observe ?? (() => undefined);
-  const stats: StationStats = { handlerCrashes: 0, stationStarts: 0, connectionStarts: 0, framesIn: 0, framesOut: 0, badFrames: 0, untracked: 0 };
+  const stats: StationStats = { handlerCrashes: 0, stationStarts: 0, connectionStarts: 0, framesIn: 0, framesOut: 0, badFrames: 0, untracked: 0, hibernations: 0, wakes: 0 };
   const telemetry = (options.telemetry ?? NOOP_TELEMETRY).station(spec.id, slot);
   const observeSafely = (event: FrameEvent) => {
     try {

@@ -7,6 +7,7 @@
  *     DELETE /api/stations/:id/charging-profiles           ClearChargingProfile (?id, or ?evseId ?purpose ?stackLevel)
  *     POST   /api/stations/:id/charging-profiles/refresh   GetChargingProfiles, then reconcile with the reports
  *     GET    /api/stations/:id/charging-limits             the external limits the station reported (NotifyChargingLimit)
+ *     GET    /api/stations/:id/charging-needs              ISO 15118 charging needs per EVSE, the grant and the vehicle's schedule
  *     GET    /api/stations/:id/composite-schedule          the latest GetCompositeSchedule answer per EVSE (?evseId)
  *     POST   /api/stations/:id/composite-schedule          ask the station for one ({ evseId, duration, chargingRateUnit? })
  *
@@ -136,6 +137,20 @@ const LIMIT_VIEW = {
   },
 } as const;
 
+const NEEDS_VIEW = {
+  type: 'object',
+  properties: {
+    stationId: { type: 'string' },
+    evseId: { type: 'integer' },
+    needs: { type: 'object', additionalProperties: true, description: 'The vehicle\u2019s ChargingNeedsType (NotifyEVChargingNeeds).' },
+    maxScheduleTuples: { type: 'integer' },
+    transactionId: { type: 'string' },
+    grantedProfileId: { type: 'integer', description: 'The TxProfile the CSMS granted for them (see charging-profiles).' },
+    evSchedule: { type: 'object', additionalProperties: true, description: 'The vehicle\u2019s latest schedule (NotifyEVChargingSchedule): timeBase, chargingSchedule, and the CSMS\u2019s answer.' },
+    receivedAt: { type: 'string' },
+  },
+} as const;
+
 const idOf = (params: unknown) => (params as { id: string }).id;
 
 /** The query's whole numbers as numbers (validated as digits by the route's schema). */
@@ -233,6 +248,16 @@ export const CHARGING_PROFILE_ROUTES: readonly AdminRoute[] = [
     answers: { 200: { description: 'The limits, by EVSE and source.', schema: { type: 'object', properties: { items: { type: 'array', items: LIMIT_VIEW } } } } },
     errors: [503],
     handle: async (ctx, request) => ({ items: await servicesOf(ctx).chargingProfiles.limits(idOf(request.params)) }),
+  },
+  {
+    method: 'GET',
+    url: '/api/stations/:id/charging-needs',
+    operationId: 'listChargingNeeds',
+    summary: 'The latest ISO 15118 charging needs per EVSE (K15), with the TxProfile granted for them and the vehicle\u2019s schedule (K17).',
+    params: STATION_ID_PARAMS,
+    answers: { 200: { description: 'The needs, by EVSE.', schema: { type: 'object', properties: { items: { type: 'array', items: NEEDS_VIEW } } } } },
+    errors: [503],
+    handle: async (ctx, request) => ({ items: await servicesOf(ctx).evCharging.allNeeds(idOf(request.params)) }),
   },
   {
     method: 'GET',

@@ -10,7 +10,7 @@ import type { RPCClient } from 'ocpp-rpc';
 import standard from '../../handlers/standard';
 import { createAdminServer, type AdminServer } from '../../src/admin';
 import { api } from '../admin/harness';
-import { BOOT, answerCalls, removeTemporaryStores, startStandardCsms, type StandardCsms } from './support/standard-csms';
+import { BOOT, answerCalls, eventually, removeTemporaryStores, startStandardCsms, type StandardCsms } from './support/standard-csms';
 
 let csms: StandardCsms;
 let admin: AdminServer;
@@ -145,6 +145,26 @@ describe('/api/stations/:id/composite-schedule and charging-limits', () => {
     expect((await api(base, 'GET', '/api/stations/CP1/charging-limits')).body.items).toMatchObject([{ evseId: 1, limitSource: 'SO', gridCritical: true, schedules: [] }]);
   });
 
+  it('shows the ISO 15118 charging needs with the profile granted for them', async () => {
+    await cp.call('TransactionEvent', {
+      eventType: 'Started',
+      seqNo: 0,
+      timestamp: new Date().toISOString(),
+      triggerReason: 'CablePluggedIn',
+      transactionInfo: { transactionId: 'TX1' },
+      evse: { id: 2, connectorId: 1 },
+    });
+    const chargingNeeds = { requestedEnergyTransfer: 'AC_three_phase', acChargingParameters: { energyAmount: 20_000, evMinCurrent: 6, evMaxCurrent: 16, evMaxVoltage: 400 } };
+    expect(await cp.call('NotifyEVChargingNeeds', { evseId: 2, chargingNeeds })).toEqual({ status: 'Accepted' });
+    await eventually(() => received.some((r) => r.action === 'SetChargingProfile'));
+    const granted = received.find((r) => r.action === 'SetChargingProfile')!.params.chargingProfile as { id: number };
+    await eventually(async () => (await api(base, 'GET', '/api/stations/CP1/charging-needs')).body.items[0]?.grantedProfileId === granted.id);
+    expect((await api(base, 'GET', '/api/stations/CP1/charging-needs')).body.items).toEqual([
+      { stationId: 'CP1', evseId: 2, needs: chargingNeeds, transactionId: 'TX1', grantedProfileId: granted.id, receivedAt: expect.any(String) },
+    ]);
+    expect((await api(base, 'GET', '/api/stations/CP2/charging-needs')).body.items).toEqual([]);
+  });
+
   it('documents every route in the OpenAPI document', async () => {
     const doc = (await api(base, 'GET', '/api/openapi.json')).body;
     await expect(SwaggerParser.validate(structuredClone(doc))).resolves.toBeDefined();
@@ -152,5 +172,6 @@ describe('/api/stations/:id/composite-schedule and charging-limits', () => {
     expect(doc.paths['/api/stations/{id}/charging-profiles/refresh'].post.operationId).toBe('refreshChargingProfiles');
     expect(Object.keys(doc.paths['/api/stations/{id}/composite-schedule'])).toEqual(expect.arrayContaining(['get', 'post']));
     expect(doc.paths['/api/stations/{id}/charging-limits'].get).toBeDefined();
+    expect(doc.paths['/api/stations/{id}/charging-needs'].get.operationId).toBe('listChargingNeeds');
   });
 });

@@ -305,22 +305,13 @@ export class EvChargingService {
 
   /** The latest charging needs of an EVSE. */
   async needs(stationId: string, evseId: number): Promise<StoredChargingNeeds | undefined> {
-    const rows = await this.store.db.query<NeedsRow>(
-      'SELECT station_id, evse_id, needs, max_schedule_tuples, transaction_id, granted_profile_id, ev_schedule, received_at FROM ev_charging_needs WHERE station_id = $1 AND evse_id = $2',
-      [stationId, evseId],
-    );
-    const row = rows[0];
-    if (!row) return undefined;
-    return {
-      stationId: row.station_id,
-      evseId: Number(row.evse_id),
-      needs: JSON.parse(row.needs) as ChargingNeedsType,
-      ...(row.max_schedule_tuples !== null ? { maxScheduleTuples: Number(row.max_schedule_tuples) } : {}),
-      ...(row.transaction_id !== null ? { transactionId: row.transaction_id } : {}),
-      ...(row.granted_profile_id !== null ? { grantedProfileId: Number(row.granted_profile_id) } : {}),
-      ...(row.ev_schedule !== null ? { evSchedule: JSON.parse(row.ev_schedule) as StoredChargingNeeds['evSchedule'] } : {}),
-      receivedAt: row.received_at,
-    };
+    const rows = await this.store.db.query<NeedsRow>(`SELECT ${NEEDS_COLUMNS} FROM ev_charging_needs WHERE station_id = $1 AND evse_id = $2`, [stationId, evseId]);
+    return rows[0] ? needsOf(rows[0]) : undefined;
+  }
+
+  /** The latest charging needs of every EVSE of a station, by EVSE. */
+  async allNeeds(stationId: string): Promise<StoredChargingNeeds[]> {
+    return (await this.store.db.query<NeedsRow>(`SELECT ${NEEDS_COLUMNS} FROM ev_charging_needs WHERE station_id = $1 ORDER BY evse_id`, [stationId])).map(needsOf);
   }
 
   /** The newest open transaction the CSMS has recorded on the EVSE (the core's transaction history). */
@@ -328,4 +319,19 @@ export class EvChargingService {
     const page = await this.store.transactions.list({ stationId, state: 'open', limit: 1000 });
     return page.items.find((t) => t.evseId === evseId)?.transactionId;
   }
+}
+
+const NEEDS_COLUMNS = 'station_id, evse_id, needs, max_schedule_tuples, transaction_id, granted_profile_id, ev_schedule, received_at';
+
+function needsOf(row: NeedsRow): StoredChargingNeeds {
+  return {
+    stationId: row.station_id,
+    evseId: Number(row.evse_id),
+    needs: JSON.parse(row.needs) as ChargingNeedsType,
+    ...(row.max_schedule_tuples !== null ? { maxScheduleTuples: Number(row.max_schedule_tuples) } : {}),
+    ...(row.transaction_id !== null ? { transactionId: row.transaction_id } : {}),
+    ...(row.granted_profile_id !== null ? { grantedProfileId: Number(row.granted_profile_id) } : {}),
+    ...(row.ev_schedule !== null ? { evSchedule: JSON.parse(row.ev_schedule) as StoredChargingNeeds['evSchedule'] } : {}),
+    receivedAt: row.received_at,
+  };
 }

@@ -90,6 +90,8 @@ describe('POST /api/stations/:id/installed-certificates (InstallCertificate, M05
     expect(installed.status).toBe(200);
     const hash = hashOf(sub.pem, root.pem);
     expect(hash.serialNumber).toBe(sub.serial);
+    // The station is sent the sub-CA alone; its root served to verify it.
+    expect(calls).toEqual([{ action: 'InstallCertificate', params: { certificateType: 'MORootCertificate', certificate: sub.pem.trim() } }]);
     expect(installed.body.certificates).toEqual([expect.objectContaining({ certificateType: 'MORootCertificate', ...hash })]);
   });
 

@@ -70,7 +70,14 @@ export interface InstalledCertificatesView {
 }
 
 export type InstallableCheck =
-  | { readonly ok: true; readonly root: NodeCertificate; readonly hashData: CertificateHashDataType; readonly subject: string; readonly notAfter: string }
+  | {
+      readonly ok: true;
+      /** The certificate to install (the first of the PEM), as PEM: what the station is sent. */
+      readonly pem: string;
+      readonly hashData: CertificateHashDataType;
+      readonly subject: string;
+      readonly notAfter: string;
+    }
   | { readonly ok: false; readonly reason: string };
 
 interface InstalledRow {
@@ -125,7 +132,7 @@ export function checkInstallable(pem: string, now = Date.now()): InstallableChec
   const first = chain[0]!;
   const issuerOfFirst = chain[1] ?? first;
   const hashData = certificateHashData(AsnConvert.parse(first.raw, Certificate), AsnConvert.parse(issuerOfFirst.raw, Certificate));
-  return { ok: true, root: first, hashData, subject: first.subject.replace(/\n/g, ', '), notAfter: new Date(first.validTo).toISOString() };
+  return { ok: true, pem: blocks[0]!, hashData, subject: first.subject.replace(/\n/g, ', '), notAfter: new Date(first.validTo).toISOString() };
 }
 
 export class InstalledCertificatesService {
@@ -187,7 +194,8 @@ export class InstalledCertificatesService {
 
   /**
    * InstallCertificate (M05) of a checked root: InvalidInputError (`certificate`) when the PEM does
-   * not parse or verify, and then nothing is sent. Accepted: recorded as installed.
+   * not parse or verify, and then nothing is sent. Only the first certificate is sent (the schema
+   * carries one); the issuers after it served to verify it. Accepted: recorded as installed.
    */
   async install(stationId: string, certificateType: InstallCertificateUseEnumType, pem: string): Promise<ResponseOf<'InstallCertificate'>> {
     if (!INSTALL_CERTIFICATE_TYPES.includes(certificateType)) throw new InvalidInputError('certificateType', `one of ${INSTALL_CERTIFICATE_TYPES.join(', ')}`);
@@ -195,10 +203,10 @@ export class InstalledCertificatesService {
     if (!check.ok) throw new InvalidInputError('certificate', check.reason);
     const serial = check.hashData.serialNumber;
     const answer = await this.send(stationId, 'InstallCertificate', { certificateType, serialNumber: serial }, () =>
-      this.callsFor(stationId).call('InstallCertificate', { certificateType, certificate: pem.trim() }),
+      this.callsFor(stationId).call('InstallCertificate', { certificateType, certificate: check.pem }),
     );
     if (answer.status === 'Accepted') {
-      const row = { certificate_type: certificateType, subject: check.subject, not_after: check.notAfter, certificate: check.root.toString() };
+      const row = { certificate_type: certificateType, subject: check.subject, not_after: check.notAfter, certificate: check.pem };
       await this.store.committer.write(stationId, [insertRow(stationId, certificateType, check.hashData, undefined, new Date().toISOString(), [], row)]).promise;
       log.info('certificate installed on the station', { station: stationId, certificateType, serial });
     }

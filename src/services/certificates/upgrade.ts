@@ -144,6 +144,11 @@ class Upgrade {
   private readonly undo: { step: UpgradeStep; run: () => Promise<string> }[] = [];
   private configurationSlot?: number;
   private certificate?: { serial: string; notAfter: string };
+  /** The station's NetworkConfigurationPriority before the upgrade: as slot numbers, and as it was written. */
+  private priorityList?: number[];
+  private priorityValue?: string;
+  /** The station answered RebootRequired to the new priority. */
+  private rebootRequired = false;
 
   constructor(
     private readonly core: ProfileUpgradePort,
@@ -215,8 +220,7 @@ class Upgrade {
   private async rootCertificate(): Promise<string | { skipped: string }> {
     if (this.from === 2) return { skipped: 'the station connects over TLS already: it trusts the server certificate’s root' };
     // Default: the top of the CSMS CA's chain (its root), for servers whose TLS certificate it issued too.
-    const chain = (await this.certificates.ca()).chain;
-    const rootPem = firstCertificate(this.options.csmsRootCertificate ?? chain[chain.length - 1]?.toString('pem') ?? '');
+    const rootPem = firstCertificate(this.options.csmsRootCertificate ?? (await this.caRoot()));
     if (!rootPem) throw new StepFailure('no CSMS root certificate to install (security.profileUpgrade.csmsRootCertificateFile)', 'error');
     const installed = await this.call('GetInstalledCertificateIds', { certificateType: ['CSMSRootCertificate'] });
     const listed = (installed.certificateHashDataChain ?? []).map((c) => c.certificateHashData);
@@ -233,6 +237,11 @@ class Upgrade {
       },
     });
     return 'InstallCertificate CSMSRootCertificate Accepted';
+  }
+
+  private async caRoot(): Promise<string> {
+    const chain = (await this.certificates.ca()).chain;
+    return chain[chain.length - 1]?.toString('pem') ?? '';
   }
 
   private async sign(): Promise<string> {
@@ -253,10 +262,6 @@ class Upgrade {
     if (result.issued) this.certificate = { serial: result.issued.serial, notAfter: result.issued.notAfter };
     return `certificate ${result.issued?.serial ?? '?'} signed and installed (expires ${result.issued?.notAfter ?? '?'})`;
   }
-
-  /** The station's NetworkConfigurationPriority, as slot numbers. */
-  private priorityList?: number[];
-  private priorityValue?: string;
 
   private async readPriority(): Promise<number[]> {
     const answer = await this.call('GetVariables', { getVariableData: [{ component: { name: 'OCPPCommCtrlr' }, variable: { name: 'NetworkConfigurationPriority' } }] });
@@ -297,8 +302,6 @@ class Upgrade {
     this.undo.push({ step: 'network-profile', run: async () => `slot ${slot} left out of NetworkConfigurationPriority: never used` });
     return `SetNetworkProfile slot ${slot} (${this.options.ocppCsmsUrl}, security profile 3) Accepted`;
   }
-
-  private rebootRequired = false;
 
   private async priority(): Promise<string> {
     const slot = this.configurationSlot!;

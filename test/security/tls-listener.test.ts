@@ -142,6 +142,15 @@ describe('cipher suites and server certificates', () => {
     expect(result.cipher).toBe('ECDHE-RSA-AES128-GCM-SHA256');
   });
 
+  it.each([
+    ['ecdsa_secp256r1_sha256', 'ec'],
+    ['rsa_pss_rsae_sha256', 'rsa'],
+  ])('picks by the signature algorithms of a TLS 1.3 client: %s gets the %s certificate', async (sigalgs, keyType) => {
+    const result = await handshake({ minVersion: 'TLSv1.3', sigalgs });
+    expect(result).toMatchObject({ protocol: 'TLSv1.3' });
+    expect(result.certificate!.serialNumber).toBe(keyType === 'ec' ? ec.serial : rsa.serial);
+  });
+
   it('negotiates TLS 1.3 with a client that offers it', async () => {
     expect(await handshake({})).toMatchObject({ protocol: 'TLSv1.3' });
   });

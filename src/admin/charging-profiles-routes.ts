@@ -95,7 +95,8 @@ const CLEAR_QUERY = {
   properties: {
     id: whole('The profile id (the station then ignores the other criteria, K10).'),
     evseId: whole('Profiles of this EVSE (0: the whole station).'),
-    purpose: { enum: [...PURPOSES] },
+    // External constraints are the external system's to clear (K12), not the CSMS's.
+    purpose: { enum: PURPOSES.filter((p) => p !== 'ChargingStationExternalConstraints') },
     stackLevel: whole('Profiles of this stack level.'),
   },
 } as const;

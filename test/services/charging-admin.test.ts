@@ -69,6 +69,10 @@ describe('/api/stations/:id/charging-profiles', () => {
     const cleared = await api(base, 'DELETE', '/api/stations/CP1/charging-profiles?purpose=TxDefaultProfile&stackLevel=0');
     expect(cleared).toMatchObject({ status: 200, body: { status: 'Accepted', dropped: 1 } });
     expect(received.at(-1)).toEqual({ action: 'ClearChargingProfile', params: { chargingProfileCriteria: { chargingProfilePurpose: 'TxDefaultProfile', stackLevel: 0 } } });
+    const external = await api(base, 'DELETE', '/api/stations/CP1/charging-profiles?purpose=ChargingStationExternalConstraints');
+    expect(external.status).toBe(400);
+    expect(external.body.error.field).toContain('purpose');
+    expect(received.filter((r) => r.action === 'ClearChargingProfile')).toHaveLength(1);
     expect((await api(base, 'GET', '/api/stations/CP1/charging-profiles')).body.items).toMatchObject([{ profile: { id: 13 } }]);
   });
 
@@ -99,6 +103,7 @@ describe('/api/stations/:id/charging-profiles', () => {
         /starts at 0/,
       ],
       [{ evseId: 1 }, 'chargingProfile', /chargingProfile/],
+      [{ evseId: 0, chargingProfile: { ...PROFILE, chargingProfilePurpose: 'ChargingStationExternalConstraints' } }, 'body/chargingProfile.chargingProfilePurpose', /external systems/],
     ];
     for (const [body, field, message] of cases) {
       const answer = await api(base, 'POST', '/api/stations/CP1/charging-profiles', body);

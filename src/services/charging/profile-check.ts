@@ -1,7 +1,8 @@
 /**
  * A SetChargingProfile request an operator writes (admin API), checked before it is sent: first
  * against the official SetChargingProfileRequest schema (the one the wire uses), then the rules
- * of K01 the schema cannot say (ChargingProfileType's descriptions): a TxProfile names its
+ * of K01 the schema cannot say (ChargingProfileType's descriptions): the CSMS does not set
+ * ChargingStationExternalConstraints (external systems do, K12), a TxProfile names its
  * transaction and no other purpose does, a ChargingStationMaxProfile is for EVSE 0, a Recurring
  * profile has its recurrency kind, an Absolute or Recurring schedule its startSchedule and a
  * Relative one none (Relative periods start with the transaction: edition 2 errata 2023-12
@@ -48,6 +49,10 @@ export function checkSetChargingProfile(value: unknown): RequestOf<'SetChargingP
   const request = value as RequestOf<'SetChargingProfile'>;
   const profile = request.chargingProfile;
   const at = (field: string) => `chargingProfile.${field}`;
+  // That purpose is what the station reports for limits set by an energy management system (K12), never the CSMS's to set.
+  if (profile.chargingProfilePurpose === 'ChargingStationExternalConstraints') {
+    throw new InvalidInputError(at('chargingProfilePurpose'), 'ChargingStationExternalConstraints profiles are set by external systems, not the CSMS');
+  }
   if (profile.chargingProfilePurpose === 'TxProfile') {
     if (profile.transactionId === undefined) throw new InvalidInputError(at('transactionId'), 'required for a TxProfile (the transaction it limits)');
     if (request.evseId < 1) throw new InvalidInputError('evseId', 'a TxProfile is for one EVSE (at least 1)');

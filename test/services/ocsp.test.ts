@@ -190,6 +190,17 @@ describe('caching', () => {
   });
 });
 
+describe('answers out of date', () => {
+  it('counts an answer whose nextUpdate passed, or whose thisUpdate is in the future, as unknown', async () => {
+    const data = hashDataOf(contract, ca, responder.url);
+    responder.nextUpdateMs = -10 * 60_000;
+    expect(await service().queryHashData(data)).toMatchObject({ status: 'unknown', reason: expect.stringMatching(/out of date/) });
+    responder.nextUpdateMs = 600_000;
+    clock = Date.now() - 3_600_000;
+    expect(await service().queryHashData(data)).toMatchObject({ status: 'unknown', reason: expect.stringMatching(/thisUpdate is in the future/) });
+  });
+});
+
 describe('bounds', () => {
   it('keeps at most maxCacheEntries answers, dropping the oldest, and none with 0', async () => {
     const ocsp = service({ maxCacheEntries: 1 });

@@ -105,13 +105,18 @@ class ModelStations implements SiteProfileSender {
 
 let txCounter = 0;
 
-function change(stationId: string, eventType: 'Started' | 'Updated' | 'Ended', transactionId: string, extra: { evseId?: number; group?: string; currentA?: number } = {}): TransactionChange {
+function change(
+  stationId: string,
+  eventType: 'Started' | 'Updated' | 'Ended',
+  transactionId: string,
+  extra: { evseId?: number; group?: string; currentA?: number; chargingState?: 'Charging' | 'SuspendedEV' | 'EVConnected' } = {},
+): TransactionChange {
   const request = {
     eventType,
     timestamp: new Date().toISOString(),
     triggerReason: eventType === 'Started' ? 'Authorized' : eventType === 'Ended' ? 'StopAuthorized' : 'MeterValuePeriodic',
     seqNo: 0,
-    transactionInfo: { transactionId },
+    transactionInfo: { transactionId, ...(extra.chargingState ? { chargingState: extra.chargingState } : {}) },
     ...(extra.evseId !== undefined ? { evse: { id: extra.evseId, connectorId: 1 } } : {}),
     ...(extra.currentA !== undefined
       ? { meterValue: [{ timestamp: new Date().toISOString(), sampledValue: [{ value: extra.currentA, measurand: 'Current.Import', unitOfMeasure: { unit: 'A' } }] }] }
@@ -273,6 +278,23 @@ describe('a site of 5 stations under 100 A', () => {
     run.start('CP5');
     await settle(run.sites);
     expect(STATIONS.map((s) => run.model.drawn(`${s}/1`))).toEqual([32, 12, 12, 32, 12]);
+    expect(run.model.worst).toBeLessThanOrEqual(100);
+    run.sites.close();
+  });
+
+  it('gives an EV that suspends itself (SuspendedEV) its minimum and the others the rest, and raises it again when it reports Charging', async () => {
+    const run = await running();
+    await settle(run.sites);
+    for (const station of STATIONS.slice(0, 4)) run.start(station);
+    await settle(run.sites);
+    expect(STATIONS.slice(0, 4).map((s) => run.model.drawn(`${s}/1`))).toEqual([25, 25, 25, 25]);
+    const tx = run.model.charging.get('CP1/1')!;
+    run.sites.onTransactionChange(change('CP1', 'Updated', tx, { chargingState: 'SuspendedEV' }));
+    await settle(run.sites);
+    expect(STATIONS.slice(0, 4).map((s) => run.model.drawn(`${s}/1`))).toEqual([6, 31.4, 31.3, 31.3]);
+    run.sites.onTransactionChange(change('CP1', 'Updated', tx, { chargingState: 'Charging' }));
+    await settle(run.sites);
+    expect(STATIONS.slice(0, 4).map((s) => run.model.drawn(`${s}/1`))).toEqual([25, 25, 25, 25]);
     expect(run.model.worst).toBeLessThanOrEqual(100);
     run.sites.close();
   });

@@ -83,6 +83,8 @@ interface EvseEntry {
   readonly transactionId: string;
   readonly since: number;
   groupIdToken?: string;
+  /** TransactionInfo.chargingState last reported (E02). */
+  chargingState?: string;
   target?: number;
   accepted?: number;
   inFlight?: number;
@@ -107,6 +109,7 @@ interface StationDefault {
 
 export class SiteLoad {
   private readonly entries = new Map<string, EvseEntry>();
+  private readonly byStation = new Map<string, Set<EvseEntry>>();
   private readonly defaults = new Map<string, StationDefault>();
   /** TxDefaultProfile ids per station, kept when a default is sent again (K01: the same id replaces it). */
   private readonly defaultIds = new Map<string, number>();
@@ -166,8 +169,12 @@ export class SiteLoad {
   }
 
   /** A transaction of one of the site's stations started, changed, or ended (a committed TransactionEvent). */
-  onEvent(stationId: string, event: { transactionId: string; eventType: 'Started' | 'Updated' | 'Ended'; evseId?: number; groupIdToken?: string; meterValue?: readonly MeterValueType[] }): void {
-    let entry = [...this.entriesOf(stationId)].find((e) => e.transactionId === event.transactionId);
+  onEvent(
+    stationId: string,
+    event: { transactionId: string; eventType: 'Started' | 'Updated' | 'Ended'; evseId?: number; groupIdToken?: string; chargingState?: string; meterValue?: readonly MeterValueType[] },
+  ): void {
+    let entry: EvseEntry | undefined;
+    for (const e of this.entriesOf(stationId)) if (e.transactionId === event.transactionId) entry = e;
     // The station talks: it is online, whatever a failed send said; its default goes now if it lacks it.
     const d = this.defaults.get(stationId);
     if (d && d.status !== 'accepted' && !d.inFlight && d.retryTimer) {
@@ -186,8 +193,9 @@ export class SiteLoad {
       if (entry) {
         this.remove(entry);
         void this.sites.dropAllocation(this.site.id, stationId, entry.evseId).promise.catch((error: unknown) => log.warn('allocation not dropped', { site: this.site.id, reason: describeCause(error) }));
-        this.schedule();
+        this.dirty = true;
       }
+      if (this.dirty) this.schedule();
       return;
     }
     if (!entry) {
@@ -201,6 +209,11 @@ export class SiteLoad {
     if (event.groupIdToken !== undefined && entry.groupIdToken !== event.groupIdToken) {
       entry.groupIdToken = event.groupIdToken;
       this.dirty = true;
+    }
+    if (event.chargingState !== undefined && entry.chargingState !== event.chargingState) {
+      const wasIdle = idle(entry.chargingState);
+      entry.chargingState = event.chargingState;
+      if (idle(entry.chargingState) !== wasIdle) this.dirty = true;
     }
     if (event.meterValue) readLoad(entry.load, event.meterValue);
     if (this.dirty) this.schedule();
@@ -526,6 +539,11 @@ export class SiteLoad {
       key: e.key,
       priority: this.priorityOf(e),
       since: e.since,
+      // An EV that does not draw (suspended by itself, or only connected) keeps its minimum and
+      // leaves the rest to the others until it reports Charging again (a raise then). Not with a
+      // minimum of 0: at 0 the station suspends the EV itself (SuspendedEVSE), and it could never
+      // show that it wants to charge again.
+      ...(idle(e.chargingState) && this.site.minPerEvse > 0 ? { max: this.site.minPerEvse } : {}),
       ...(this.pinned(e) || e.inFlight !== undefined ? { pinned: this.counted(e) } : {}),
     }));
   }
@@ -558,24 +576,36 @@ export class SiteLoad {
     return this.site.priorities.find((p) => p.groupIdToken === e.groupIdToken)?.priority ?? 0;
   }
 
-  private *entriesOf(stationId: string): Iterable<EvseEntry> {
-    for (const e of this.entries.values()) if (e.stationId === stationId) yield e;
+  /** The station's charging EVSEs (an index: meter values of 1,000 EVSEs must not scan them all). */
+  private entriesOf(stationId: string): Iterable<EvseEntry> {
+    return this.byStation.get(stationId) ?? [];
   }
 
   private add(stationId: string, evseId: number, transactionId: string): EvseEntry {
     const entry: EvseEntry = { stationId, evseId, key: `${stationId}/${evseId}`, transactionId, since: (this.arrivals += 1), refusing: false, failures: 0, retryDue: false, load: {} };
     this.entries.set(entry.key, entry);
+    let set = this.byStation.get(stationId);
+    if (!set) this.byStation.set(stationId, (set = new Set()));
+    set.add(entry);
     return entry;
   }
 
   private remove(entry: EvseEntry): void {
     clearTimeout(entry.retryTimer);
     if (this.entries.get(entry.key) === entry) this.entries.delete(entry.key);
+    const set = this.byStation.get(entry.stationId);
+    set?.delete(entry);
+    if (set?.size === 0) this.byStation.delete(entry.stationId);
   }
 
   private live(e: EvseEntry): boolean {
     return !this.closed && this.entries.get(e.key) === e;
   }
+}
+
+/** An EV connected but not drawing: suspended by itself (SuspendedEV), only connected, or idle (E02 chargingState). */
+function idle(chargingState: string | undefined): boolean {
+  return chargingState === 'SuspendedEV' || chargingState === 'EVConnected' || chargingState === 'Idle';
 }
 
 /** The call never reached the station: not connected, or not registered yet (an unknown station admitted on its first connection). */

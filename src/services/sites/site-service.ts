@@ -154,6 +154,7 @@ export class SiteService {
       transactionId: request.transactionInfo.transactionId,
       eventType: request.eventType,
       ...(request.evse ? { evseId: request.evse.id } : {}),
+      ...(request.transactionInfo.chargingState ? { chargingState: request.transactionInfo.chargingState } : {}),
       ...(change.idTokenInfo?.groupIdToken ? { groupIdToken: change.idTokenInfo.groupIdToken.idToken } : {}),
       ...(request.meterValue ? { meterValue: request.meterValue } : {}),
     });

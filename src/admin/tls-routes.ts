@@ -38,7 +38,7 @@ const LISTENER_OUTCOME = {
   properties: {
     listener: { type: 'string', description: 'The listener in the configuration file, e.g. listeners[1].tls.' },
     port: { type: 'integer' },
-    status: { enum: ['reloaded', 'kept'], description: 'kept: the files failed a check; the previous certificates are still served.' },
+    status: { enum: ['reloaded', 'kept', 'serving'], description: 'reloaded: new handshakes use the files as they are now; kept: the files failed a check, the previous certificates are still served; serving: GET /api/tls.' },
     reason: { type: 'string', description: 'kept: why (the field and the problem).' },
     certificates: { type: 'array', items: CERTIFICATE_INFO, description: 'What the listener serves now.' },
   },

@@ -265,8 +265,11 @@ export interface TlsReloadOutcome {
   /** The listener's field prefix in the configuration, e.g. `listeners[1].tls`. */
   readonly listener: string;
   readonly port?: number;
-  /** `reloaded`: new handshakes use the files as they are now; `kept`: the files failed a check and the previous context stays. */
-  readonly status: 'reloaded' | 'kept';
+  /**
+   * `reloaded`: new handshakes use the files as they are now; `kept`: the files failed a check and
+   * the previous context stays; `serving`: no reload asked (`current()`).
+   */
+  readonly status: 'reloaded' | 'kept' | 'serving';
   /** Why the files were not taken (`kept`). */
   readonly reason?: string;
   /** What the listener serves after this reload (the new certificates, or the kept ones). */
@@ -313,7 +316,7 @@ export class TlsReloader {
 
   /** What each attached listener serves now. */
   current(): TlsReloadOutcome[] {
-    return [...this.attached].map((entry) => ({ listener: entry.field, port: portOf(entry.server), status: 'reloaded', certificates: entry.certificates }));
+    return [...this.attached].map((entry) => ({ listener: entry.field, port: portOf(entry.server), status: 'serving', certificates: entry.certificates }));
   }
 
   /** Reload every attached listener from its files; never throws. */

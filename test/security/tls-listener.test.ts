@@ -173,6 +173,7 @@ describe('cipher suites and server certificates', () => {
       expect.objectContaining({
         listener: 'listeners[0].tls',
         port,
+        status: 'serving',
         certificates: [
           expect.objectContaining({ keyType: 'rsa', serialNumber: rsa.serial, subject: 'CN=localhost' }),
           expect.objectContaining({ keyType: 'ec', serialNumber: ec.serial }),

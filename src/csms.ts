@@ -165,7 +165,8 @@ const MAX_EARLY_FRAMES = 64;
 
 export class Csms extends EventEmitter<CsmsEvents> implements LocalExecutor {
   private readonly stations = new Map<string, StationContext>();
-  private readonly router?: StationRouter;
+  /** Cluster mode: where operations on a station held by another node go (DESIGN.md §10). */
+  readonly router?: StationRouter;
   /** Per station, the attach in progress (claim, reload, attach): one at a time, in arrival order. */
   private readonly attaching = new Map<string, Promise<void>>();
   private readonly settings: StationSettings;
@@ -321,7 +322,12 @@ export class Csms extends EventEmitter<CsmsEvents> implements LocalExecutor {
    * under the other profile, and a station is never to stay on a lower one (DESIGN.md §4).
    * Profiles 0 and 3 use no password, so changing to them drops the stored hash.
    */
-  updateCredentials(id: string, change: { readonly passwordHash?: string; readonly securityProfile?: SecurityProfile }): StationSpec {
+  updateCredentials(
+    id: string,
+    change: { readonly passwordHash?: string; readonly securityProfile?: SecurityProfile },
+    // Cluster mode: false when this node follows another node's change (src/cluster/registry-follow.ts).
+    options: { readonly announce?: boolean } = {},
+  ): StationSpec {
     const context = this.context(id);
     const before = context.spec;
     const securityProfile = change.securityProfile ?? before.securityProfile;
@@ -331,7 +337,12 @@ export class Csms extends EventEmitter<CsmsEvents> implements LocalExecutor {
     // replacing the object (never mutating the old one) is what makes the change visible to them.
     context.spec = spec;
     const stored = storedRegistrationOf(spec);
-    if (stored) void this.persist(id, (registry) => registry.save(id, stored)).catch(() => undefined);
+    const announce = options.announce !== false;
+    if (stored && announce) {
+      const written = this.persist(id, (registry) => registry.save(id, stored));
+      // The other nodes of a cluster read the stored registration once it is written.
+      written.then(() => this.router?.registryChanged(id, 'changed')).catch(() => undefined);
+    }
     if (securityProfile !== before.securityProfile) {
       context.slot.transport?.close(CloseCode.policyViolation, 'security profile changed; reconnect');
     }

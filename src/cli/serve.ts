@@ -26,6 +26,7 @@ import { CertificateRenewal } from '../services/certificates';
 import { resolveSecurityConfig, type SecuritySection } from '../config/security';
 import { checkClusterStorage, type ClusterSection } from '../config/cluster';
 import { ClusterNode } from '../cluster/node';
+import { followRegistry } from '../cluster/registry-follow';
 import { CLUSTER, CLUSTER_CHILD_SHUTDOWN_MS, clusterBehaviour } from '../cluster/child';
 import { StoreBackedStationStore } from '../station/durable-store';
 import type { CsmsOptions } from '../csms';
@@ -104,6 +105,16 @@ export async function serve(options: ServeOptions): Promise<number> {
     throw listenerPortInUse(error, config) ?? error;
   }
   const csms = server.csms;
+  // Cluster mode: stations added, changed or removed on another node are followed here.
+  if (config.cluster && csms.router instanceof ClusterNode) {
+    followRegistry({
+      node: csms.router,
+      directory: csms,
+      load: (id) => store.registry.get(id),
+      resolveHandler: adminHandlerResolver(config, path),
+      invalidateCredentials: (id) => server.invalidateCredentials(id),
+    });
+  }
   standard.bindLookup(async (id, component, variable) => {
     const value = await csms.lookupVariable(id, { component, variable }).catch(() => undefined);
     return value === undefined ? undefined : String(value);

@@ -50,7 +50,7 @@ export type ClusterEvent =
       readonly stoppedReason?: string;
       readonly at: string;
     }
-  | { readonly type: 'station_added' | 'station_removed'; readonly station: string; readonly node: string; readonly at: string };
+  | { readonly type: 'station_added' | 'station_removed' | 'station_changed'; readonly station: string; readonly node: string; readonly at: string };
 
 type InboxMessage =
   | { readonly t: 'req'; readonly id: string; readonly from: string; readonly request: RemoteRequest }
@@ -256,8 +256,8 @@ export class ClusterNode extends EventEmitter<ClusterNodeEvents> implements Stat
     return this.presence.liveNodes();
   }
 
-  registryChanged(station: string, change: 'added' | 'removed'): void {
-    this.publish({ type: change === 'added' ? 'station_added' : 'station_removed', station, node: this.nodeId, at: new Date().toISOString() });
+  registryChanged(station: string, change: 'added' | 'removed' | 'changed'): void {
+    this.publish({ type: `station_${change}`, station, node: this.nodeId, at: new Date().toISOString() });
   }
 
   /** A transaction ended and its event is committed: every node's subscribers hear of it. */

@@ -61,6 +61,6 @@ export interface StationRouter {
   closed(station: string, transport: Transport): void;
   /** The node holding each of `stations` (those held by nobody are absent). */
   holders(stations: readonly string[]): Promise<Map<string, string>>;
-  /** A station was added or removed on this node (the other nodes follow from the registry). */
-  registryChanged(station: string, change: 'added' | 'removed'): void;
+  /** A station was added, changed or removed on this node (the other nodes follow from the registry). */
+  registryChanged(station: string, change: 'added' | 'removed' | 'changed'): void;
 }

@@ -65,6 +65,36 @@ describeCluster('three CSMS nodes on one Redis and one PostgreSQL', () => {
     }
   });
 
+  it('follows on every node a station added, changed or removed through one node’s admin API', async () => {
+    const added = await admin(nodes[0]!, 'POST', '/api/stations', { id: 'CL-ADDED', securityProfile: 1, password: 'Cluster-Password-01', handler: 'accept-all' });
+    expect(added.status).toBe(201);
+    await eventually(async () => (await admin(nodes[2]!, 'GET', '/api/stations/CL-ADDED')).status === 200 || undefined, 'node 3 to know the added station');
+    const station = new TestStation('CL-ADDED');
+    await station.connect(nodes[2]!.wsUrl, 'Cluster-Password-01');
+    expect(await station.boot()).toMatchObject({ status: 'Accepted' });
+    expect((await admin(nodes[1]!, 'GET', '/api/stations/CL-ADDED')).body).toMatchObject({ node: 'csms-3', connected: true });
+    await station.close();
+
+    // A new password set through node 2 applies on node 3 too.
+    expect((await admin(nodes[1]!, 'PATCH', '/api/stations/CL-ADDED', { password: 'Cluster-Password-02' })).status).toBe(200);
+    await eventually(async () => {
+      const again = new TestStation('CL-ADDED');
+      try {
+        await again.connect(nodes[2]!.wsUrl, 'Cluster-Password-02');
+        return true;
+      } catch {
+        return undefined;
+      } finally {
+        await again.close();
+      }
+    }, 'node 3 to take the new password');
+    await expect(new TestStation('CL-ADDED').connect(nodes[2]!.wsUrl, 'Cluster-Password-01')).rejects.toThrow(/Unauthorized/);
+
+    expect((await admin(nodes[1]!, 'DELETE', '/api/stations/CL-ADDED')).status).toBe(204);
+    await eventually(async () => (await admin(nodes[2]!, 'GET', '/api/stations/CL-ADDED')).status === 404 || undefined, 'node 3 to forget the removed station');
+    await expect(new TestStation('CL-ADDED').connect(nodes[0]!.wsUrl, 'Cluster-Password-02')).rejects.toThrow(/Not Found/);
+  });
+
   it('answers admin calls sent to each node for stations held by the other two', async () => {
     for (let n = 0; n < 3; n += 1) {
       for (let other = 0; other < 3; other += 1) {

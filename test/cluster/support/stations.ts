@@ -24,8 +24,17 @@ export class TestStation {
     return this.client !== undefined;
   }
 
-  async connect(url: string): Promise<void> {
-    const client = new RPCClient({ endpoint: url, identity: this.id, protocols: ['ocpp2.0.1'], strictMode: true, reconnect: false, callTimeoutMs: 60_000 } as never);
+  /** Connect (Basic auth with `password` when given, security profile 1). */
+  async connect(url: string, password?: string): Promise<void> {
+    const client = new RPCClient({
+      endpoint: url,
+      identity: this.id,
+      ...(password !== undefined ? { password } : {}),
+      protocols: ['ocpp2.0.1'],
+      strictMode: true,
+      reconnect: false,
+      callTimeoutMs: 60_000,
+    } as never);
     client.handle('ClearCache', async () => {
       if (this.silent) await new Promise(() => undefined);
       return { status: 'Accepted' };

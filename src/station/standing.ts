@@ -136,13 +136,15 @@ export class Standing {
   }
 
   /**
-   * What changed since the last call, or undefined when nothing did. State-machine transitions
-   * are compared through a cheap key, so a Heartbeat that changes nothing costs no write.
+   * What changed since the last call, or undefined when nothing did. The state machine is
+   * compared through a cheap key of what a restart recovers from it (see machineKey) and the
+   * identity of its boot data, so a Heartbeat, a connect or a disconnect costs no write.
    */
   takeChanges(): StandingChanges | undefined {
     const key = machineKey(this.machine);
-    if (key !== this.lastMachineKey) this.changed.add('machine');
+    if (key !== this.lastMachineKey || this.machine.boot !== this.lastBoot) this.changed.add('machine');
     this.lastMachineKey = key;
+    this.lastBoot = this.machine.boot;
     if (this.changed.size === 0 && this.events.length === 0) return undefined;
     const changes: StandingChanges = { parts: new Set(this.changed), events: this.events };
     this.changed.clear();
@@ -150,6 +152,7 @@ export class Standing {
     return changes;
   }
   private lastMachineKey = '';
+  private lastBoot: MachineState['boot'];
 
   /**
    * A StatusNotification: the connector's status, adding an EVSE or connector first seen. The
@@ -445,8 +448,17 @@ export function standingFromJSON(json: unknown): Decoded<StandingRecord> {
   }
 }
 
+/**
+ * What a restart recovers from the state machine (DESIGN.md §7): the boot status (with the boot
+ * data, compared by identity in takeChanges) and the messages the CSMS triggered. The status
+ * itself follows the socket — a new incarnation starts detached and the station's next connect
+ * decides (`reconnecting` or `connected`), a pending boot is never resumed — so a connect, a
+ * boot in progress, the first Heartbeat (provisioning → idle) or a disconnect writes nothing:
+ * the record keeps the status of its last write, which is what a hibernated station actor keeps
+ * in memory instead (station-actor.ts).
+ */
 function machineKey(m: MachineState): string {
-  return `${m.status}|${m.bootStatus ?? ''}|${m.pendingBootId ?? ''}|${m.triggered.join(',')}`;
+  return `${m.bootStatus ?? ''}|${m.triggered.join(',')}`;
 }
 
 function restoreMachine(value: unknown): MachineState {

@@ -52,6 +52,8 @@ interface StationState {
 interface Hibernated {
   readonly station: StationContext;
   readonly hibernated: true;
+  /** The machine's status: it follows the socket and is not written on every change (standing.ts machineKey). */
+  readonly status: machine.StationStatus;
   readonly remoteAddress?: string;
   readonly bootTriggeredOn?: number;
 }
@@ -83,7 +85,7 @@ export const stationBehaviour: Behaviour<StationMsg, StationActorState, StationC
     if ('hibernated' in state || !mayHibernate(state)) return undefined;
     const { station, remoteAddress, bootTriggeredOn } = state;
     station.stats.hibernations += 1;
-    return { station, hibernated: true, remoteAddress, bootTriggeredOn };
+    return { station, hibernated: true, status: state.standing.machine.status, remoteAddress, bootTriggeredOn };
   },
 
   undelivered(msg) {
@@ -136,6 +138,7 @@ async function wake(state: Hibernated): Promise<StationState> {
   // subtree, whose new incarnation starts from what the store has (and has the station boot again).
   if (record === undefined) throw new StoreError('invalid', `the standing of hibernated station ${station.id} could not be reloaded`);
   const standing = Standing.restore(record, station.spec.evse);
+  standing.machine.status = state.status;
   // What was stored is what is held: nothing to write for the reload itself.
   standing.takeChanges();
   station.stats.wakes += 1;

@@ -4,7 +4,7 @@
  * TC_A_01/02_CSMS tool validations: TLS_ECDHE_ECDSA_WITH_AES_128/256_GCM and
  * TLS_RSA_WITH_AES_128/256_GCM), TLS 1.2 as the floor, and the certificate files reloaded without
  * a restart through the admin API (`POST /api/tls/reload`; SIGHUP calls the same reloader, see
- * tls-sighup.test.ts). Stations are ocpp-rpc clients (strict) with the TLS options under test.
+ * serve-security.test.ts). Stations are ocpp-rpc clients (strict) with the TLS options under test.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';

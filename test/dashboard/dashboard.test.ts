@@ -139,6 +139,9 @@ describeBrowser('the web dashboard in a real browser', () => {
       const transactionId = await endedTransaction(STATION);
       await row.locator('td.state').getByText('idle', { exact: true }).waitFor(WAIT);
       await page.getByText('Messages in / s').waitFor(WAIT);
+      // The counters agree with the rows: one of the two stations connected.
+      expect(await page.locator('.counter').filter({ hasText: 'Registered' }).locator('dd').innerText()).toBe('2');
+      expect(await page.locator('.counter').filter({ hasText: 'Connected' }).locator('dd').innerText()).toBe('1');
       await page.screenshot({ path: join(IMAGES, 'dashboard-overview.png') });
 
       // The station page, with frame capture switched on.

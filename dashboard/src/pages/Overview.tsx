@@ -6,6 +6,16 @@ import type { FleetCounters, StationSummary } from '../types';
 export function Overview({ fleet, stations }: { fleet: FleetCounters | undefined; stations: readonly StationSummary[] | undefined }): ReactNode {
   const [filter, setFilter] = useState('');
   const [onlyConnected, setOnlyConnected] = useState(false);
+  // Counted from the list itself, so the counters and the rows never disagree between two fleet
+  // events; the rates and errors come from the server's fleet counters.
+  const counts = stations
+    ? {
+        registered: stations.length,
+        connected: stations.filter((s) => s.connected).length,
+        charging: stations.filter((s) => s.charging).length,
+        faulted: stations.filter((s) => s.faulted).length,
+      }
+    : fleet;
   const needle = filter.trim().toLowerCase();
   const shown = (stations ?? []).filter(
     (s) => (!onlyConnected || s.connected) && (needle === '' || `${s.id} ${s.vendorName ?? ''} ${s.model ?? ''} ${s.status}`.toLowerCase().includes(needle)),
@@ -18,10 +28,10 @@ export function Overview({ fleet, stations }: { fleet: FleetCounters | undefined
           Fleet counters
         </h2>
         <dl className="counters">
-          <Counter label="Registered" value={fleet?.registered} />
-          <Counter label="Connected" value={fleet?.connected} />
-          <Counter label="Charging" value={fleet?.charging} />
-          <Counter label="Faulted" value={fleet?.faulted} tone={fleet && fleet.faulted > 0 ? 'bad' : undefined} />
+          <Counter label="Registered" value={counts?.registered} />
+          <Counter label="Connected" value={counts?.connected} />
+          <Counter label="Charging" value={counts?.charging} />
+          <Counter label="Faulted" value={counts?.faulted} tone={counts && counts.faulted > 0 ? 'bad' : undefined} />
           <Counter label="Messages in / s" value={fleet?.messagesInPerSecond} />
           <Counter label="Messages out / s" value={fleet?.messagesOutPerSecond} />
           <Counter label="Errors" value={fleet?.errors} tone={fleet && fleet.errors > 0 ? 'bad' : undefined} detail={fleet ? `${fleet.errorsPerSecond} / s now` : undefined} />

@@ -442,6 +442,34 @@ describe('the site service', () => {
     await store.close();
   });
 
+  it('after a restart, counts a station that was refusing at its maximum and asks it again at once', async () => {
+    const storage = temporarySqlite();
+    let store = await openStore(storage);
+    const refusing = new ModelStations(100, 32);
+    refusing.modes.set('CP1', 'reject');
+    let sites = new SiteService(store, refusing, { stationKnown: () => Promise.resolve(true), config: { definitions: [], retryInitialMs: 60_000, retryMaxMs: 60_000 } });
+    await sites.put(SITE);
+    await settle(sites);
+    refusing.start('CP1/1', 'R-1');
+    await store.transactions.record({ stationId: 'CP1', transactionId: 'R-1', seqNo: 0, eventType: 'Started', timestamp: new Date().toISOString(), triggerReason: 'Authorized', offline: false, evseId: 1, payload: '{}' }).promise;
+    sites.onTransactionChange(change('CP1', 'Started', 'R-1', { evseId: 1 }));
+    await eventually(async () => (await sites.get('depot')).allocations[0]?.status === 'refused');
+    await settle(sites);
+    sites.close();
+    await store.close();
+
+    store = await openStore(storage);
+    const accepting = new ModelStations(100, 32);
+    accepting.start('CP1/1', 'R-1');
+    sites = new SiteService(store, accepting, { stationKnown: () => Promise.resolve(true), config: { definitions: [], retryInitialMs: 60_000, retryMaxMs: 60_000 } });
+    await sites.provision();
+    await eventually(async () => (await sites.get('depot')).allocations[0]?.status === 'accepted');
+    expect(accepting.drawn('CP1/1')).toBe(32);
+    expect(accepting.sent.filter((x) => x.purpose === 'TxProfile').map((x) => x.limit)).toEqual([32]);
+    sites.close();
+    await store.close();
+  });
+
   it('provisions the configuration\u2019s sites and refuses one defined twice, naming the entry', async () => {
     const store = await memoryStore();
     const sites = new SiteService(store, new ModelStations(100, 32), { config: { definitions: [SITE], retryInitialMs: 20, retryMaxMs: 80 } });

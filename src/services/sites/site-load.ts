@@ -159,7 +159,9 @@ export class SiteLoad {
       if (previous && previous.transactionId === tx.transactionId) {
         if (previous.limit !== null) entry.accepted = previous.limit;
         if (previous.profileId !== null) entry.profileId = previous.profileId;
+        // Still counted at its maximum, and asked again at the first round.
         entry.refusing = previous.status === 'refused';
+        entry.retryDue = entry.refusing;
       }
     }
     for (const a of stored) {

@@ -123,7 +123,9 @@ export class CertificateService {
       });
     // Kept after it settles (one per station): `whenSent` tells the outcome of the latest request.
     this.followUps.set(stationId, followUp);
-    void followUp.then((outcome) => this.settle(stationId, outcome));
+    // Those waiting now wait for this request's outcome (not for an earlier one still in flight).
+    const waiting = this.takeWaiters(stationId);
+    void followUp.then((outcome) => waiting.forEach((waiter) => waiter(outcome)));
     log.info('certificate signing request accepted', { station: stationId, subject: check.subject, key: check.keyType });
     return { status: 'Accepted' };
   }
@@ -206,10 +208,13 @@ export class CertificateService {
   }
 
   private settle(stationId: string, outcome: SigningOutcome): void {
-    const waiters = this.waiters.get(stationId);
-    if (!waiters) return;
+    for (const waiter of this.takeWaiters(stationId)) waiter(outcome);
+  }
+
+  private takeWaiters(stationId: string): ReadonlySet<(outcome: SigningOutcome) => void> {
+    const waiters = this.waiters.get(stationId) ?? new Set();
     this.waiters.delete(stationId);
-    for (const waiter of waiters) waiter(outcome);
+    return waiters;
   }
 
   private forget(stationId: string, waiter: (outcome: SigningOutcome) => void): void {

@@ -179,7 +179,15 @@ function Shell({ capture, onCapture }: { capture: FrameCapture; onCapture: (capt
 
   return (
     <>
-      <a className="skip" href="#main">
+      {/* Not a hash link: the hash is the router's, so the link moves the focus itself. */}
+      <a
+        className="skip"
+        href="#main"
+        onClick={(e) => {
+          e.preventDefault();
+          document.getElementById('main')?.focus();
+        }}
+      >
         Skip to content
       </a>
       <header className="topbar">

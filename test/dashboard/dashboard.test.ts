@@ -124,6 +124,12 @@ describeBrowser('the web dashboard in a real browser', () => {
       await page.getByRole('heading', { name: 'Fleet overview' }).waitFor(WAIT);
       await page.locator('tr[data-station="CP-DASH-0"] td.connection').getByText('disconnected', { exact: true }).waitFor(WAIT);
       expect(await unlabelled(page)).toEqual([]);
+      // Keyboard: the first Tab reaches "Skip to content", Enter moves the focus to the page, not to another page.
+      await page.keyboard.press('Tab');
+      expect(await page.evaluate('document.activeElement.textContent')).toBe('Skip to content');
+      await page.keyboard.press('Enter');
+      expect(await page.evaluate('document.activeElement.id')).toBe('main');
+      await page.getByRole('heading', { name: 'Fleet overview' }).waitFor(WAIT);
       // Set on this document: still there afterwards means the station came without a reload.
       await page.evaluate(`window.marker = 'same document'`);
 

@@ -288,6 +288,21 @@ describe('the live feed (GET /api/events)', () => {
     }
   });
 
+  it('stops listening to the CSMS when the last client goes away (a dashboard closed costs nothing per frame)', async () => {
+    const first = await openEvents(h.base);
+    const second = await openEvents(h.base);
+    await first.next((e) => e.type === 'snapshot', 'snapshot');
+    await second.next((e) => e.type === 'snapshot', 'snapshot');
+    expect(h.server.csms.listenerCount('frame')).toBe(1);
+    expect(h.server.csms.listenerCount('connection')).toBe(1);
+    first.close();
+    // The other client still watches: still listening.
+    await second.next((e) => e.type === 'fleet', 'a fleet event after the first left');
+    expect(h.server.csms.listenerCount('frame')).toBe(1);
+    second.close();
+    await until(() => h.server.csms.listenerCount('frame') === 0 && h.server.csms.listenerCount('connection') === 0, 'the feed to stop listening');
+  });
+
   it('tells a station removed through the API as removed, and one added as a new station', async () => {
     const stream = await openEvents(h.base);
     try {

@@ -42,7 +42,7 @@ function answer(reply: FastifyReply, report: HealthReport): FastifyReply {
  * The probes of a running server: its supervision tree, its listener, and the store when there is
  * one. With the store child's watch (`server.storeWatch`), readiness says no at once while the
  * watch finds the store unreachable (the child keeps probing it with backoff), and otherwise
- * probes it through the watch, so a failure seen by /readyz starts the backoff too.
+ * pings it, a failure having the watch probe at once.
  */
 export function serverHealth(
   server: { readonly csms: Csms; readonly addresses: readonly ListenerAddress[]; readonly storeWatch?: StoreWatch },
@@ -50,7 +50,8 @@ export function serverHealth(
   pingTimeoutMs?: number,
 ): HealthChecks {
   const watch = server.storeWatch;
-  if (store && watch) store = { ping: () => watchedPing(watch) };
+  const given = store;
+  if (given && watch) store = { ping: () => watchedPing(watch, given) };
   let stopped = false;
   void server.csms.stopped.then(() => (stopped = true));
   return createHealthChecks({
@@ -67,7 +68,18 @@ export function serverHealth(
   });
 }
 
-async function watchedPing(watch: StoreWatch): Promise<void> {
-  const seen = watch.reachability.ok ? await watch.probe() : watch.reachability;
-  if (!seen.ok) throw new StoreError('unreachable', `${seen.detail ?? 'the store does not answer'} (${seen.failures} failed probes since ${seen.since})`);
+/**
+ * The readiness ping with the store child's watch: no at once (the watch's reason) while the
+ * watch finds the store unreachable; otherwise `store` is pinged, and a failure has the watch
+ * probe at once (it then keeps probing with backoff) rather than at its next tick.
+ */
+async function watchedPing(watch: StoreWatch, store: { ping(): Promise<void> }): Promise<void> {
+  const seen = watch.reachability;
+  if (!seen.ok) throw new StoreError('unreachable', seen.detail ?? 'the store does not answer');
+  try {
+    await store.ping();
+  } catch (error) {
+    watch.suspect();
+    throw error;
+  }
 }

@@ -3,6 +3,9 @@
  * (`BEGIN … COMMIT`). When the server goes away, queries fail (the committer turns that into
  * CALLERROR InternalError for the stations waiting on it) and the pool opens new connections on
  * the next attempt, so the CSMS serves again as soon as the database is back, without a restart.
+ * The next attempt need not be a station's: the store child of the supervision tree
+ * (supervisors/store.ts) pings the pool with backoff while the server is unreachable, so the pool
+ * is reconnected, and /readyz says so, before any station sends something to commit.
  */
 import pg from 'pg';
 import { StoreError, describeCause } from '../errors';
@@ -85,6 +88,14 @@ export async function openPostgres(options: PostgresOptions): Promise<SqlDatabas
       if (!open) throw closed();
       const client = await pool.connect();
       let broken = false;
+      // A connection lost while it is checked out emits 'error' on the client itself (the pool
+      // listens only to idle ones): without a listener that would be an uncaught exception. The
+      // queries in flight fail with it, and so does this batch.
+      const lost = (error: Error) => {
+        broken = true;
+        log.debug('PostgreSQL connection lost during a commit', { reason: describeCause(error) });
+      };
+      client.on('error', lost);
       try {
         // Everything is sent at once (pipeline mode). A statement that fails aborts the
         // transaction: the ones after it fail too and COMMIT answers ROLLBACK, so nothing of the
@@ -109,6 +120,7 @@ export async function openPostgres(options: PostgresOptions): Promise<SqlDatabas
         }
         throw error;
       } finally {
+        client.off('error', lost);
         client.release(broken);
       }
     },

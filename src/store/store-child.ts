@@ -137,7 +137,7 @@ export class StoreWatch {
       await Promise.race([this.store.ping(), timeout]);
       this.record({ ok: true, failures: 0 });
     } catch (error) {
-      this.record({ ok: false, failures: this.state.failures + 1, detail: describeCause(error) });
+      this.record({ ok: false, failures: this.state.failures + 1, detail: reasonOf(error) });
     } finally {
       clearTimeout(timer);
     }
@@ -154,6 +154,20 @@ export class StoreWatch {
     if (this.running) this.schedule(next.ok ? this.options.intervalMs : backoffMs(next.failures, this.options.minBackoffMs, this.options.maxBackoffMs));
     this.onChange?.(this.state);
   }
+}
+
+/**
+ * The driver's reason in words: its message, or for a socket error without one (pg's connection
+ * refused arrives as an AggregateError with an empty message) the call, code and address.
+ */
+function reasonOf(error: unknown): string {
+  if (error instanceof Error && error.message !== '') return error.message;
+  const e = error as { syscall?: unknown; code?: unknown; address?: unknown; port?: unknown } | undefined;
+  if (e && typeof e.code === 'string') {
+    const where = typeof e.address === 'string' ? ` ${e.address}${e.port !== undefined ? `:${String(e.port)}` : ''}` : '';
+    return `${typeof e.syscall === 'string' ? `${e.syscall} ` : ''}${e.code}${where}`;
+  }
+  return describeCause(error);
 }
 
 function definedOnly(options: StoreWatchOptions): StoreWatchOptions {

@@ -78,7 +78,7 @@ describeWithPostgres('the store child against a PostgreSQL server that goes away
     const down = await get(telemetry.port, '/readyz');
     expect(down.status).toBe(503);
     expect(down.body.status).toBe('unavailable');
-    expect(down.body.checks.store).toMatchObject({ ok: false, detail: expect.stringMatching(/failed probes since/) });
+    expect(down.body.checks.store).toMatchObject({ ok: false, detail: expect.stringMatching(/ECONNREFUSED|terminat|shutting down/i) });
     // Liveness is not readiness: the process and its tree are fine.
     await expect(get(telemetry.port, '/healthz')).resolves.toMatchObject({ status: 200 });
     // It keeps probing with backoff while the database is down.

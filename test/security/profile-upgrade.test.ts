@@ -21,7 +21,7 @@ jest.setTimeout(60_000);
 
 beforeAll(async () => {
   csms = await startPkiCsms({
-    stations: { UP2: 2, UP1: 1, REGFAIL: 2, NOSIGN: 2, CSREJ: 2, PRIOREJ: 2, RESETREJ: 2, ROOTREJ: 1, ROOTOK: 1, SLOW: 2, OFF: 2, NOURL: 2, PERSIST: 2 },
+    stations: { UP2: 2, UP1: 1, REGFAIL: 2, BADCSR: 2, NOSIGN: 2, CSREJ: 2, PRIOREJ: 2, RESETREJ: 2, ROOTREJ: 1, ROOTOK: 1, SLOW: 2, OFF: 2, NOURL: 2, PERSIST: 2 },
   });
 });
 afterAll(async () => {
@@ -174,6 +174,17 @@ describe('a failed step is rolled back and named', () => {
     expect(answer.body.error.message).toContain('CertificateSigned Rejected');
     expect(s.actions()).not.toContain('SetNetworkProfile');
     expect(csms.server.csms.registration('CSREJ')).toMatchObject({ securityProfile: 2 });
+  });
+
+  it('a CSR the CSMS refuses (another station’s CN) fails the sign step at once, with the CSMS’s reason', async () => {
+    const s = station('BADCSR', { csrCommonName: 'SOMEONE-ELSE' });
+    await s.connectAndBoot();
+    const answer = await upgrade('BADCSR', { signTimeoutMs: 60_000 });
+    expect(answer.status).toBe(502);
+    expect(answer.body.error).toMatchObject({ step: 'sign', report: { failure: 'refused' } });
+    expect(answer.body.error.message).toContain('SignCertificate Rejected (InvalidCSR)');
+    expect(s.chains).toEqual([]);
+    expect(csms.server.csms.registration('BADCSR')).toMatchObject({ securityProfile: 2 });
   });
 
   it('a profile-1 station that refuses to sign has the root it was given deleted again', async () => {

@@ -126,6 +126,8 @@ export interface StationScript {
   /** The CSMSRootCertificate hash data the station lists; none: NotFound. */
   installedRoots?: readonly Record<string, string>[];
   InstallCertificate?: 'Accepted' | 'Rejected' | 'Failed';
+  /** The CN of the CSR the station sends. Default its identity. */
+  csrCommonName?: string;
 }
 
 /** A strict ocpp-rpc station that answers the upgrade's calls as scripted and records them. */
@@ -217,7 +219,7 @@ export class ScriptedStation {
 
   private async sendCsr(): Promise<void> {
     if (this.script.TriggerMessage === 'Accepted-no-csr') return;
-    const { csr, key } = rsaCsrWithKey({ CN: this.identity, O: ORGANIZATION });
+    const { csr, key } = rsaCsrWithKey({ CN: this.script.csrCommonName ?? this.identity, O: ORGANIZATION });
     this.key = key;
     await this.client.call('SignCertificate', { csr, certificateType: 'ChargingStationCertificate' }).catch(() => undefined);
   }

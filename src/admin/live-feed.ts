@@ -56,7 +56,10 @@ export interface FleetCounters {
   /** OCPP messages (frames) per second over the last interval, in and out. */
   readonly messagesInPerSecond: number;
   readonly messagesOutPerSecond: number;
-  /** CALLERRORs sent and received (a refused frame is answered with one) since the feed was made. */
+  /**
+   * CALLERRORs sent and received (a refused frame is answered with one), counted while the feed
+   * listens (a dashboard open, or frame capture on) since the server started.
+   */
   readonly errors: number;
   readonly errorsPerSecond: number;
   /** When these counters were taken (RFC 3339). */
@@ -106,6 +109,8 @@ export const MAX_CAPTURED_TEXT = 16 * 1024;
 
 export class LiveFeed {
   private readonly listeners = new Set<(event: FeedEvent) => void>();
+  /** Listeners that have had their snapshot: only they get the changes (never one before its snapshot). */
+  private readonly ready = new WeakSet<(event: FeedEvent) => void>();
   private readonly summaries = new Map<string, StationSummary>();
   private readonly captured = new Map<string, CapturedFrame[]>();
   private readonly dirty = new Set<string>();
@@ -179,7 +184,9 @@ export class LiveFeed {
     this.updateListening();
     void this.load().then(
       () => {
-        if (this.listeners.has(listener)) listener({ type: 'snapshot', stations: this.stationList(), fleet: this.fleet() });
+        if (!this.listeners.has(listener)) return;
+        this.ready.add(listener);
+        listener({ type: 'snapshot', stations: this.stationList(), fleet: this.fleet() });
       },
       (error: unknown) => log.warn('dashboard live feed could not read the stations', { reason: describeCause(error) }),
     );
@@ -415,6 +422,7 @@ export class LiveFeed {
 
   private emit(event: FeedEvent): void {
     for (const listener of this.listeners) {
+      if (!this.ready.has(listener)) continue;
       try {
         listener(event);
       } catch (error) {

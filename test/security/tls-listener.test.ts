@@ -6,7 +6,7 @@
  * a restart through the admin API (`POST /api/tls/reload`; SIGHUP calls the same reloader, see
  * serve-security.test.ts). Stations are ocpp-rpc clients (strict) with the TLS options under test.
  */
-import { randomBytes } from 'node:crypto';
+import { createPrivateKey, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpsServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -237,6 +237,15 @@ describe('the TLS configuration', () => {
   it('refuses a pair whose key is not the certificate’s, naming the pair’s key field', () => {
     const error = catchConfigError(() => loadTls({ ...rsaFiles, certificates: [{ certFile: ecFiles.certFile, keyFile: rsaFiles.keyFile }] }));
     expect(error.field).toBe('tls.certificates[0].keyFile');
+  });
+
+  it('reads an encrypted key of an extra pair with its passphrase, and names the pair’s fields when the passphrase is wrong', () => {
+    const encrypted = join(dir, 'server-ec-key-encrypted.pem');
+    writeFileSync(encrypted, createPrivateKey(ec.key).export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'correct horse' }));
+    const { options } = loadTls({ ...rsaFiles, certificates: [{ certFile: ecFiles.certFile, keyFile: encrypted, passphrase: 'correct horse' }] });
+    expect(options.key).toEqual([{ pem: rsa.key }, { pem: expect.stringContaining('ENCRYPTED PRIVATE KEY'), passphrase: 'correct horse' }]);
+    const error = catchConfigError(() => loadTls({ ...rsaFiles, certificates: [{ certFile: ecFiles.certFile, keyFile: encrypted, passphrase: 'wrong' }] }));
+    expect(error.field).toBe('tls.certificates[0].keyFile / tls.certificates[0].passphrase');
   });
 
   it('refuses a cipher list OpenSSL knows nothing of', () => {

@@ -24,6 +24,7 @@ import { StoreWatch } from '../../src/store/store-child';
 import { worker } from '../../supervisors/children';
 import { dispatch } from '../../src/runtime';
 import { probe, probeName } from './fixtures';
+import { serverHealth } from '../../src/admin/health-routes';
 
 /** A child of the application supervisor the test can crash (after the stations, like the listener). */
 const crashy = { id: 'crashy', start: worker(probe, { label: 'crashy', register: true }) };
@@ -255,5 +256,30 @@ describe('the store child in the application supervisor', () => {
     await expect(server.csms.stopped).resolves.toMatchObject({ kind: 'error' });
     await eventually(async () => store.ping().then(() => false, () => true), 'the store to be closed');
     expect(shutdowns).toBe(1);
+  });
+
+  it('has readiness follow its watch: unready at once while the store does not answer, ready again once the watch finds it back', async () => {
+    const real = await openStore({ driver: 'memory' });
+    let down = false;
+    let pings = 0;
+    const store: Store = { ...real, ping: () => ((pings += 1), down ? Promise.reject(new Error('disk unplugged')) : real.ping()) };
+    const server = await startServer(store, { closeStore: true, storeWatch: { intervalMs: 100, minBackoffMs: 100, maxBackoffMs: 200 } });
+    const health = serverHealth(server, store);
+    try {
+      await expect(health.ready()).resolves.toMatchObject({ status: 'ok', checks: { store: { ok: true } } });
+      down = true;
+      await eventually(() => server.storeWatch?.reachability.ok === false, 'the watch to find the store gone');
+      const before = pings;
+      const report = health.ready();
+      // Readiness answers from the watch's verdict (decided before anything is awaited, so no
+      // probe of the watch's own can come in between): it does not ping a store known to be gone.
+      expect(pings).toBe(before);
+      await expect(report).resolves.toMatchObject({ status: 'unavailable', checks: { store: { ok: false, detail: 'disk unplugged' } } });
+      down = false;
+      await eventually(() => server.storeWatch?.reachability.ok === true, 'the watch to find the store back');
+      await expect(health.ready()).resolves.toMatchObject({ status: 'ok', checks: { store: { ok: true } } });
+    } finally {
+      await server.stop();
+    }
   });
 });

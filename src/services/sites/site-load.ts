@@ -482,7 +482,10 @@ export class SiteLoad {
           if (this.defaults.get(stationId) !== current) return;
           current.failures += 1;
           current.status = unreachable(error) ? 'offline' : 'refused';
-          log.log(current.failures === 1 ? 'warn' : 'debug', 'site default profile not applied; retried', { site: this.site.id, station: stationId, reason: describeCause(error) });
+          // A station not connected yet is the ordinary case at start (a thousand of them): debug.
+          // A refusal is worth a warning, once per streak.
+          const level = current.status === 'refused' && current.failures === 1 ? 'warn' : 'debug';
+          log.log(level, 'site default profile not applied; retried', { site: this.site.id, station: stationId, reason: describeCause(error) });
           // A station not connected (yet) costs nothing to try again: tried at the first back-off
           // step until it is there, so it holds the default before its first EV starts.
           current.retryTimer = setTimeout(

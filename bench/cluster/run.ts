@@ -315,9 +315,14 @@ function table(rows: Record<string, string | number>[]): string {
 async function main(): Promise<void> {
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   process.stdout.write(`bench:cluster — ${cpus().length} cores (${cpu}), Node ${process.version}, ${STATIONS} stations, ${LATENCY_CALLS} latency calls\n\n`);
-  process.stdout.write('(1) CSMS call latency through the admin API, ms\n\n' + table(await latency()) + '\n\n');
-  const rows = [await throughput('one node, cluster mode off', 1, false), await throughput('one node, cluster mode', 1, true), await throughput('three nodes, cluster mode', 3, true)];
-  process.stdout.write('(2) transaction mix, 50 calls per station\n\n' + table(rows) + '\n');
+  // BENCH_PARTS picks some of: latency, off, one, three (default all).
+  const parts = new Set((process.env.BENCH_PARTS ?? 'latency,off,one,three').split(','));
+  if (parts.has('latency')) process.stdout.write('(1) CSMS call latency through the admin API, ms\n\n' + table(await latency()) + '\n\n');
+  const rows = [];
+  if (parts.has('off')) rows.push(await throughput('one node, cluster mode off', 1, false));
+  if (parts.has('one')) rows.push(await throughput('one node, cluster mode', 1, true));
+  if (parts.has('three')) rows.push(await throughput('three nodes, cluster mode', 3, true));
+  if (rows.length > 0) process.stdout.write('(2) transaction mix, 50 calls per station\n\n' + table(rows) + '\n');
 }
 
 main().catch((error: unknown) => {

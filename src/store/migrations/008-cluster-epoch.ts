@@ -24,16 +24,20 @@ CREATE OR REPLACE FUNCTION csms_fence(station TEXT, claimed BIGINT) RETURNS BIGI
 DECLARE
   held BIGINT;
 BEGIN
-  UPDATE station_standing SET epoch = claimed WHERE station_id = station AND epoch <= claimed;
-  IF FOUND THEN
+  -- The row lock orders this commit with a newer epoch's: whichever commits second sees the first.
+  -- Only the first write of a new epoch updates the row; the others read it.
+  SELECT epoch INTO held FROM station_standing WHERE station_id = station FOR NO KEY UPDATE;
+  IF NOT FOUND THEN
+    -- No standing yet: the station's first write (an INSERT carrying the epoch) follows.
     RETURN claimed;
   END IF;
-  SELECT epoch INTO held FROM station_standing WHERE station_id = station;
-  IF FOUND THEN
+  IF held > claimed THEN
     RAISE EXCEPTION 'stale connection epoch % for station %: epoch % holds it', claimed, station, held
       USING ERRCODE = 'CS001', HINT = 'the station reconnected to another CSMS node';
   END IF;
-  -- No standing yet: the station's first write (an INSERT carrying the epoch) follows.
+  IF held < claimed THEN
+    UPDATE station_standing SET epoch = claimed WHERE station_id = station;
+  END IF;
   RETURN claimed;
 END
 $fence$;

@@ -31,6 +31,10 @@ const SEND_VIEW = {
     updateType: { enum: ['Full', 'Differential'] },
     version: { type: 'integer', description: 'The version the station holds now, as far as the CSMS knows.' },
     sent: { type: 'integer', description: 'Entries sent (added, changed or removed).' },
+    messages: {
+      type: 'integer',
+      description: 'Present when the list took more than one SendLocalList (the station\u2019s LocalAuthListCtrlr.ItemsPerMessage or BytesPerMessage): how many were sent.',
+    },
   },
 } as const;
 

@@ -481,10 +481,11 @@ export class SiteLoad {
         } catch (error) {
           if (this.defaults.get(stationId) !== current) return;
           current.failures += 1;
+          const before = current.status;
           current.status = unreachable(error) ? 'offline' : 'refused';
           // A station not connected yet is the ordinary case at start (a thousand of them): debug.
           // A refusal is worth a warning, once per streak.
-          const level = current.status === 'refused' && current.failures === 1 ? 'warn' : 'debug';
+          const level = current.status === 'refused' && before !== 'refused' ? 'warn' : 'debug';
           log.log(level, 'site default profile not applied; retried', { site: this.site.id, station: stationId, reason: describeCause(error) });
           // A station not connected (yet) costs nothing to try again: tried at the first back-off
           // step until it is there, so it holds the default before its first EV starts.

@@ -3,6 +3,9 @@ import { useState, type ReactNode } from 'react';
 import { Badge, formatEnergy, stationHref } from '../components';
 import type { FleetCounters, StationSummary } from '../types';
 
+/** Rows drawn at most: a fleet of thousands stays responsive; the filter finds the rest. */
+const MAX_ROWS = 500;
+
 export function Overview({ fleet, stations }: { fleet: FleetCounters | undefined; stations: readonly StationSummary[] | undefined }): ReactNode {
   const [filter, setFilter] = useState('');
   const [onlyConnected, setOnlyConnected] = useState(false);
@@ -65,7 +68,7 @@ export function Overview({ fleet, stations }: { fleet: FleetCounters | undefined
               </tr>
             </thead>
             <tbody>
-              {shown.map((s) => (
+              {shown.slice(0, MAX_ROWS).map((s) => (
                 <tr key={s.id} data-station={s.id}>
                   <th scope="row">
                     <a href={stationHref(s.id)}>{s.id}</a>
@@ -90,6 +93,13 @@ export function Overview({ fleet, stations }: { fleet: FleetCounters | undefined
                   </td>
                 </tr>
               ))}
+              {shown.length > MAX_ROWS ? (
+                <tr>
+                  <td colSpan={6} className="muted">
+                    {shown.length - MAX_ROWS} more stations: filter to narrow the list.
+                  </td>
+                </tr>
+              ) : null}
               {shown.length === 0 ? (
                 <tr>
                   <td colSpan={6} className="muted">

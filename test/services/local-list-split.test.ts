@@ -6,6 +6,8 @@
  * the rest Differential with the same version; each part the station accepts is recorded.
  */
 import type { RPCClient } from 'ocpp-rpc';
+import standard from '../../handlers/standard';
+import { createAdminServer } from '../../src/admin';
 import { sendLocalListFrameBytes, splitLocalList } from '../../src/services/local-lists';
 import type { AuthorizationData } from '../../schemas/types.generated';
 import { BOOT, answerCalls, removeTemporaryStores, startStandardCsms, type StandardCsms } from './support/standard-csms';
@@ -73,7 +75,7 @@ describe('a SendLocalList larger than the station’s limits, over a socket', ()
 
   beforeAll(async () => {
     csms = await startStandardCsms({
-      stations: ['LL1', 'LL2', 'LL3', 'LL4', 'LL5', 'LL6', 'LL7'],
+      stations: ['LL1', 'LL2', 'LL3', 'LL4', 'LL5', 'LL6', 'LL7', 'LL8'],
       config: { tokens: TOKENS.map((idToken) => ({ idToken, type: 'ISO14443' as const, status: 'Accepted' as const })) },
     });
   });
@@ -141,6 +143,24 @@ describe('a SendLocalList larger than the station’s limits, over a socket', ()
     await expect(csms.services.localLists.send(id, 'Full')).resolves.toEqual({ status: 'VersionMismatch', updateType: 'Full', version: 0, sent: 3, messages: 1 });
     expect(received).toHaveLength(1);
     await expect(csms.services.localLists.state(id)).resolves.toMatchObject({ version: 0, entries: 0 });
+  });
+
+  it('answers the admin API’s POST /api/stations/{id}/local-list with how many messages the list took', async () => {
+    const id = await stationWith({ ItemsPerMessage: '4' });
+    const admin = createAdminServer(csms.server.csms, { host: '127.0.0.1', port: 0, resolveHandler: () => standard, services: csms.services });
+    const { port } = await admin.listen();
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}/api/stations/${id}/local-list`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ updateType: 'Full' }),
+      });
+      expect(response.status).toBe(200);
+      await expect(response.json()).resolves.toEqual({ status: 'Accepted', updateType: 'Full', version: 1, sent: 7, messages: 2 });
+      expect(received.map((r) => r.updateType)).toEqual(['Full', 'Differential']);
+    } finally {
+      await admin.close();
+    }
   });
 
   it('sends one message when the station reports no limit, or one that is not a positive integer', async () => {

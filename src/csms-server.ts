@@ -3,6 +3,10 @@
  * of the application supervisor, and the configured stations registered before the first
  * upgrade is decided (until then the listener answers 503 with `Retry-After`, so a reconnect
  * storm after a restart is told to come back rather than that its stations are unknown).
+ * With a store, the tree also has a store child (supervisors/store.ts) and, when asked, a
+ * telemetry child (supervisors/telemetry.ts), both started before the stations supervisor and
+ * stopped after it (DESIGN.md §7): the store is watched (readiness, PostgreSQL reconnect with
+ * backoff) and, once the stations have stopped, their last commits land before it is closed.
  *
  *     const server = await startCsmsServer({
  *       listener: { endpoints: [{ port: 9000 }] },

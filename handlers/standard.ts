@@ -119,6 +119,9 @@ export function createStandardHandler(binding?: StandardBinding): OcppHandler<St
       if (event.type === 'connected' && event.reconnect) {
         later(state.stationId, 'status check after reconnect', () => state.services.transactions.onReconnect(state.stationId, state.station));
       }
+      // Site load management: a station of a site gets its TxDefaultProfile (and any limit that
+      // failed to reach it) as soon as it is reachable again, not at its next retry.
+      if (event.type === 'connected' || event.type === 'ready') state.services.sites.stationOnline(state.stationId);
       return state;
     },
   });

@@ -1,7 +1,7 @@
 /**
  * Security profile upgrade over the admin API (issue 11; OCPP 2.0.1 A05, TC_A_19_CSMS):
  *
- *     POST /api/stations/:id/upgrade-profile    { targetProfile: 3, ocppCsmsUrl?, configurationSlot?, ocppInterface?, signTimeoutMs? }
+ *     POST /api/stations/:id/upgrade-profile    { targetProfile: 3, ocppCsmsUrl?, configurationSlot?, ocppInterface?, signTimeoutMs?, method? }
  *
  * Moves a connected station from profile 1 or 2 to 3 (src/services/certificates/upgrade.ts):
  * root certificate if needed, a new station certificate, a network profile with the wss:// URL,
@@ -37,13 +37,18 @@ const UPGRADE_BODY = {
     configurationSlot: { type: 'integer', minimum: 1, maximum: 100, description: 'Slot of the new network profile; default the lowest one not in NetworkConfigurationPriority.' },
     ocppInterface: { enum: [...INTERFACES], description: 'connectionData.ocppInterface; default security.profileUpgrade.ocppInterface (Wired0).' },
     signTimeoutMs: { type: 'integer', minimum: 1000, maximum: 3_600_000, description: 'How long to wait for the station\u2019s SignCertificate and CertificateSigned answer.' },
+    method: {
+      enum: ['networkProfile', 'securityProfileVariable'],
+      description:
+        'networkProfile (default, A05): SetNetworkProfile and NetworkConfigurationPriority; securityProfileVariable: SetVariables SecurityCtrlr.SecurityProfile = 3, for firmware that switches by that variable.',
+    },
   },
 } as const;
 
 const STEP = {
   type: 'object',
   properties: {
-    step: { enum: ['check', 'root-certificate', 'sign', 'network-profile', 'priority', 'reset', 'registry'] },
+    step: { enum: ['check', 'root-certificate', 'sign', 'network-profile', 'priority', 'security-profile', 'reset', 'registry'] },
     status: { enum: ['done', 'skipped', 'failed', 'rolled-back', 'rollback-failed'] },
     detail: { type: 'string' },
   },
@@ -88,6 +93,7 @@ interface UpgradeBody {
   readonly configurationSlot?: number;
   readonly ocppInterface?: ProfileUpgradeOptions['ocppInterface'];
   readonly signTimeoutMs?: number;
+  readonly method?: ProfileUpgradeOptions['method'];
 }
 
 const STATUS_OF_FAILURE = { refused: 502, offline: 409, timeout: 504, error: 500 } as const;
@@ -122,6 +128,7 @@ export const PROFILE_UPGRADE_ROUTES: readonly AdminRoute[] = [
         ...(configured.csmsRootCertificate !== undefined ? { csmsRootCertificate: configured.csmsRootCertificate } : {}),
         ...(configured.callTimeoutMs !== undefined ? { callTimeoutMs: configured.callTimeoutMs } : {}),
         ...(body.configurationSlot !== undefined ? { configurationSlot: body.configurationSlot } : {}),
+        ...(body.method !== undefined ? { method: body.method } : {}),
       });
       if (report.status === 'Upgraded') {
         // The listener's cache of verified passwords must not admit the old profile a moment longer.

@@ -21,7 +21,7 @@ jest.setTimeout(60_000);
 
 beforeAll(async () => {
   csms = await startPkiCsms({
-    stations: { UP2: 2, UP1: 1, REGFAIL: 2, BADCSR: 2, NOSIGN: 2, CSREJ: 2, PRIOREJ: 2, RESETREJ: 2, ROOTREJ: 1, ROOTOK: 1, SLOW: 2, OFF: 2, NOURL: 2, PERSIST: 2 },
+    stations: { UP2: 2, UP1: 1, VAR: 2, VARREJ: 2, REGFAIL: 2, BADCSR: 2, NOSIGN: 2, CSREJ: 2, PRIOREJ: 2, RESETREJ: 2, ROOTREJ: 1, ROOTOK: 1, SLOW: 2, OFF: 2, NOURL: 2, PERSIST: 2 },
   });
 });
 afterAll(async () => {
@@ -102,6 +102,38 @@ describe('a profile-2 station upgraded to profile 3', () => {
     const stored = (await csms.store.registry.list()).find((r) => r.id === 'PERSIST');
     expect(stored?.registration).toMatchObject({ securityProfile: 3 });
     expect(stored?.registration).not.toHaveProperty('passwordHash');
+  });
+});
+
+describe('the securityProfileVariable method', () => {
+  it('sets SecurityCtrlr.SecurityProfile to 3 instead of a network profile, and switches the registry', async () => {
+    const s = station('VAR');
+    await s.connectAndBoot();
+    const answer = await upgrade('VAR', { method: 'securityProfileVariable' });
+    expect(answer.status).toBe(200);
+    expect(answer.body.steps.map((step: { step: string; status: string }) => [step.step, step.status])).toEqual([
+      ['root-certificate', 'skipped'],
+      ['sign', 'done'],
+      ['security-profile', 'done'],
+      ['reset', 'skipped'],
+      ['registry', 'done'],
+    ]);
+    expect(s.actions()).toEqual(['TriggerMessage', 'CertificateSigned', 'SetVariables']);
+    expect(s.calls[2]![1]).toEqual({ setVariableData: [{ component: { name: 'SecurityCtrlr' }, variable: { name: 'SecurityProfile' }, attributeValue: '3' }] });
+    await s.closed;
+    await connectWithCertificate(s);
+  });
+
+  it('sets the old value back when the Reset it needed is refused', async () => {
+    const s = station('VARREJ', { SetVariables: ['RebootRequired', 'Accepted'], Reset: 'Rejected' });
+    await s.connectAndBoot();
+    const answer = await upgrade('VARREJ', { method: 'securityProfileVariable' });
+    expect(answer.status).toBe(502);
+    expect(answer.body.error.step).toBe('reset');
+    const values = s.calls.filter(([action]) => action === 'SetVariables').map(([, params]) => (params.setVariableData as { attributeValue: string }[])[0]!.attributeValue);
+    expect(values).toEqual(['3', '2']);
+    expect(answer.body.error.report.steps.find((step: { step: string }) => step.step === 'security-profile')).toMatchObject({ status: 'rolled-back' });
+    expect(csms.server.csms.registration('VARREJ')).toMatchObject({ securityProfile: 2 });
   });
 });
 

@@ -25,9 +25,11 @@
  * installed (it is valid, and the station keeps using the old one on the old profile). The report
  * names every step and what became of it.
  *
- * SecurityCtrlr.SecurityProfile is not written: in OCPP 2.0.1 the profile is part of the network
- * connection profile (SetNetworkProfile's connectionData.securityProfile), which is what TC_A_19_CSMS
- * checks.
+ * By default SecurityCtrlr.SecurityProfile is not written: in OCPP 2.0.1 the profile is part of the
+ * network connection profile (SetNetworkProfile's connectionData.securityProfile), which is what
+ * TC_A_19_CSMS checks. `method: 'securityProfileVariable'` replaces steps 3 and 4 by one
+ * `security-profile` step (SetVariables SecurityCtrlr.SecurityProfile = 3) for firmware that works
+ * that way.
  */
 import { createHash } from 'node:crypto';
 import { AsnConvert } from '@peculiar/asn1-schema';
@@ -39,7 +41,7 @@ import type { CertificateService } from './certificate-service';
 
 const log = loggerFor('certificates');
 
-export type UpgradeStep = 'check' | 'root-certificate' | 'sign' | 'network-profile' | 'priority' | 'reset' | 'registry';
+export type UpgradeStep = 'check' | 'root-certificate' | 'sign' | 'network-profile' | 'priority' | 'security-profile' | 'reset' | 'registry';
 
 export interface UpgradeStepReport {
   readonly step: UpgradeStep;
@@ -87,6 +89,13 @@ export interface ProfileUpgradeOptions {
   readonly ocppInterface: 'Wired0' | 'Wired1' | 'Wired2' | 'Wired3' | 'Wireless0' | 'Wireless1' | 'Wireless2' | 'Wireless3';
   /** Timeout of each call. Default the core's. */
   readonly callTimeoutMs?: number;
+  /**
+   * How the station is switched: `networkProfile` (default; OCPP 2.0.1 A05: SetNetworkProfile and
+   * NetworkConfigurationPriority) or `securityProfileVariable` (SetVariables
+   * SecurityCtrlr.SecurityProfile = 3, for stations whose firmware makes that variable writable and
+   * switches its current connection profile by it; undone by setting the old value again).
+   */
+  readonly method?: 'networkProfile' | 'securityProfileVariable';
 }
 
 /** A step that failed: why, and how (for the report's `failure`). */
@@ -160,11 +169,18 @@ class Upgrade {
   ) {}
 
   async run(): Promise<ProfileUpgradeReport> {
-    const plan: [UpgradeStep, () => Promise<string | { skipped: string }>][] = [
+    type Step = [UpgradeStep, () => Promise<string | { skipped: string }>];
+    const switchSteps: Step[] =
+      this.options.method === 'securityProfileVariable'
+        ? [['security-profile', () => this.securityProfileVariable()]]
+        : [
+            ['network-profile', () => this.networkProfile()],
+            ['priority', () => this.priority()],
+          ];
+    const plan: Step[] = [
       ['root-certificate', () => this.rootCertificate()],
       ['sign', () => this.sign()],
-      ['network-profile', () => this.networkProfile()],
-      ['priority', () => this.priority()],
+      ...switchSteps,
       ['reset', () => this.reset()],
       ['registry', () => this.registry()],
     ];
@@ -319,6 +335,28 @@ class Upgrade {
       },
     });
     return `NetworkConfigurationPriority ${value} ${answer}`;
+  }
+
+  private async securityProfileVariable(): Promise<string> {
+    const answer = await this.setSecurityProfile('3');
+    if (answer !== 'Accepted' && answer !== 'RebootRequired') throw new StepFailure(`SetVariables SecurityCtrlr.SecurityProfile answered ${answer}`, 'refused');
+    this.rebootRequired = answer === 'RebootRequired';
+    this.undo.push({
+      step: 'security-profile',
+      run: async () => {
+        const back = await this.setSecurityProfile(String(this.from));
+        if (back !== 'Accepted' && back !== 'RebootRequired') throw new StepFailure(`setting SecurityCtrlr.SecurityProfile back to ${this.from} answered ${back}`, 'refused');
+        return `SecurityCtrlr.SecurityProfile set back to ${this.from}`;
+      },
+    });
+    return `SecurityCtrlr.SecurityProfile 3 ${answer}`;
+  }
+
+  private async setSecurityProfile(value: string): Promise<string> {
+    const answer = await this.call('SetVariables', {
+      setVariableData: [{ component: { name: 'SecurityCtrlr' }, variable: { name: 'SecurityProfile' }, attributeValue: value }],
+    });
+    return answer.setVariableResult[0]?.attributeStatus ?? 'NoResult';
   }
 
   private async setPriority(value: string): Promise<string> {

@@ -60,6 +60,7 @@ import type { DeviceModel, DeviceModelValue } from './station/model/device-model
 import { startChild, terminateChild, type Application, type ChildSpec } from '../supervisors';
 import { DEFAULT_TREE_CONFIG, STATIONS, failureOf, markFailed, startCsmsTree, type TreeConfig } from '../supervisors/tree';
 import { Standing } from './station/standing';
+import { detach as detachMachine } from './station/state-machine';
 import { NOOP_TELEMETRY, bindSupervisionTelemetry, type Telemetry } from './telemetry/telemetry';
 
 export type { StationLink, StationRegistration };
@@ -589,7 +590,11 @@ export class Csms extends EventEmitter<CsmsEvents> implements LocalExecutor {
     const router = this.router;
     if (router && context && !router.holds(id)) {
       // No socket here: the actors may hold an old standing; the node that held it last wrote it.
-      return Standing.restore(await this.store.load(id), context.spec.evse).view(context, undefined);
+      // A connect or a disconnect writes nothing (standing.ts), so the state is read as a
+      // restart reads it: no node holds the socket, the station is offline (or disconnected).
+      const standing = Standing.restore(await this.store.load(id), context.spec.evse);
+      detachMachine(standing.machine);
+      return standing.view(context, undefined);
     }
     const view = await this.query<StationView>(id, (replyTo) => ({ type: 'view', replyTo }));
     return router ? { ...view, node: router.nodeId } : view;

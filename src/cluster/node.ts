@@ -92,6 +92,12 @@ export class ClusterNode extends EventEmitter<ClusterNodeEvents> implements Stat
   private readonly lost = new Set<string>();
   /** The last epoch this node claimed per station: no reload is needed when nobody claimed since. */
   private readonly lastClaimed = new Map<string, number>();
+  /**
+   * Stations whose socket closed here, with its epoch: what their actors still write on the way
+   * out (the station is offline) goes to the store under that epoch, until another node claims
+   * the station (the fence refuses it from then on anyway).
+   */
+  private readonly released = new Map<string, number>();
   private readonly waiting = new Map<string, Waiting>();
   private timer?: NodeJS.Timeout;
   private renewing = false;
@@ -200,7 +206,7 @@ export class ClusterNode extends EventEmitter<ClusterNodeEvents> implements Stat
   epochOf(station: string): number | 'lost' | undefined {
     const held = this.held.get(station);
     if (held) return held.epoch;
-    return this.lost.has(station) ? 'lost' : undefined;
+    return this.lost.has(station) ? 'lost' : this.released.get(station);
   }
 
   holds(station: string): boolean {
@@ -221,6 +227,7 @@ export class ClusterNode extends EventEmitter<ClusterNodeEvents> implements Stat
     this.lastClaimed.set(station, claim.epoch);
     this.held.set(station, { epoch: claim.epoch, transport });
     this.lost.delete(station);
+    this.released.delete(station);
     this.publish({ type: 'station_connected', station, node: this.nodeId, epoch: claim.epoch, at: new Date().toISOString() });
     log.debug('station claimed', { station, epoch: claim.epoch, previous: claim.previous?.node, reload });
     return { reload, epoch: claim.epoch };
@@ -230,6 +237,7 @@ export class ClusterNode extends EventEmitter<ClusterNodeEvents> implements Stat
     const held = this.held.get(station);
     if (held?.transport !== transport) return;
     this.held.delete(station);
+    this.released.set(station, held.epoch);
     this.publish({ type: 'station_disconnected', station, node: this.nodeId, epoch: held.epoch, at: new Date().toISOString() });
     this.presence.release(station, held.epoch).catch((error: unknown) => log.debug('presence not released; its lease expires', { station, reason: describeCause(error) }));
   }
@@ -362,6 +370,7 @@ export class ClusterNode extends EventEmitter<ClusterNodeEvents> implements Stat
     if (channel === this.presence.claimsChannel) {
       const claim = parseClaimMessage(text);
       if (!claim || claim.node === this.nodeId) return;
+      this.released.delete(claim.station);
       const held = this.held.get(claim.station);
       if (held && held.epoch < claim.epoch) this.lose(claim.station, `claimed by node ${claim.node} with epoch ${claim.epoch}`);
       return;

@@ -91,16 +91,21 @@ describeRedis('cluster nodes on one Redis', () => {
 
     it('releases a station when its socket closes, but not a claim that is no longer that socket’s', async () => {
       const a = await node('a');
+      const b = await node('b');
       const first = new RecordingTransport();
       const second = new RecordingTransport();
       await a.claim('CP1', first);
-      await a.claim('CP1', second);
+      const { epoch } = await a.claim('CP1', second);
       a.closed('CP1', first);
       expect(a.holds('CP1')).toBe(true);
       a.closed('CP1', second);
       expect(a.holds('CP1')).toBe(false);
-      expect(a.epochOf('CP1')).toBeUndefined();
-      await eventually(async () => ((await a.holders(['CP1'])).size === 0) || undefined, 'the presence key to be released');
+      await eventually(async () => ((await b.holders(['CP1'])).size === 0) || undefined, 'the presence key to be released');
+      // Its actors' last writes (the station offline) still go to the store under that socket's epoch ...
+      expect(a.epochOf('CP1')).toBe(epoch);
+      // ... until another node claims it.
+      await b.claim('CP1', new RecordingTransport());
+      await eventually(() => a.epochOf('CP1') === undefined || undefined, 'the released epoch to be dropped');
     });
 
     it('puts its presence back after Redis lost every key, with the same epoch, and keeps the socket', async () => {

@@ -129,7 +129,10 @@ describeCluster('three CSMS nodes on one Redis and one PostgreSQL', () => {
     // A station no node holds: its presence is released when its socket closes.
     const leaving = onNode(1)[1]!;
     await leaving.close();
-    await eventually(async () => (await admin(nodes[0]!, 'GET', `/api/stations/${leaving.id}`)).body.connected === false || undefined, 'the closed station to show disconnected');
+    // Its holder wrote it offline (under its last epoch), and every node shows it so, from the store.
+    await eventually(async () => (await admin(nodes[0]!, 'GET', `/api/stations/${leaving.id}`)).body.status === 'offline' || undefined, 'the closed station to show offline');
+    expect((await admin(nodes[2]!, 'GET', `/api/stations/${leaving.id}`)).body).toMatchObject({ status: 'offline', connected: false, bootStatus: 'Accepted' });
+    expect((await admin(nodes[2]!, 'GET', `/api/stations/${leaving.id}`)).body.node).toBeUndefined();
     const offline = await admin(nodes[0]!, 'POST', `/api/stations/${leaving.id}/calls/ClearCache`, {});
     expect(offline).toMatchObject({ status: 409, body: { error: { code: 'offline', stationId: leaving.id } } });
     await connectTo(leaving, 1);

@@ -199,6 +199,7 @@ describeBrowser('the web dashboard in a real browser', () => {
       // Back on the station page: the Reset and the reboot that followed are among the captured frames.
       await page.getByRole('link', { name: `← Station ${STATION}` }).click();
       await page.getByRole('heading', { name: 'Recent frames' }).waitFor(WAIT);
+      await page.getByRole('button', { name: 'Reload the frames' }).click();
       await page.locator('.frames code').filter({ hasText: '"Reset"' }).first().waitFor(WAIT);
       await page.locator('.frames code').filter({ hasText: '"BootNotification"' }).first().waitFor(WAIT);
       await page.locator('.card').getByText('connected', { exact: true }).waitFor(WAIT);

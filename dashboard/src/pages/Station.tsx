@@ -353,7 +353,14 @@ function Frames({ id, change, capture, onCapture }: { id: string; change: string
           {problem}
         </p>
       ) : null}
-      {!capture?.enabled ? <p className="muted">Frame capture is off: switch it on to see what the station sends and receives from now on.</p> : null}
+      {capture?.enabled ? (
+        // A frame that changes nothing the list shows (a Heartbeat) is not announced by the feed.
+        <button type="button" className="secondary" onClick={frames.reload} disabled={frames.loading}>
+          Reload the frames
+        </button>
+      ) : (
+        <p className="muted">Frame capture is off: switch it on to see what the station sends and receives from now on.</p>
+      )}
       <ErrorNote error={frames.error} />
       {capture?.enabled && frames.data ? (
         frames.data.frames.length === 0 ? (

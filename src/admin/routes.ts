@@ -158,12 +158,21 @@ async function viewAfterDisconnect(csms: Csms, id: string): Promise<StationView>
   }
 }
 
+/** Cluster mode (issue 15): a station view also names the node holding the station's socket. */
+const FLEET_STATION_VIEW_SCHEMA = {
+  ...STATION_VIEW_SCHEMA,
+  properties: {
+    ...STATION_VIEW_SCHEMA.properties,
+    node: { type: 'string', description: 'Cluster mode: the node holding the station\u2019s socket (absent when no node holds it, and outside cluster mode).' },
+  },
+} as const;
+
 const listStations: AdminRoute = {
   method: 'GET',
   url: '/api/stations',
   operationId: 'listStations',
-  summary: 'Every registered station with its state, EVSE/connector status and connection.',
-  answers: { 200: { description: 'The stations.', schema: STATION_LIST_SCHEMA } },
+  summary: 'Every registered station with its state, EVSE/connector status and connection (in cluster mode: the whole fleet, with the node holding each).',
+  answers: { 200: { description: 'The stations.', schema: { ...STATION_LIST_SCHEMA, properties: { stations: { type: 'array', items: FLEET_STATION_VIEW_SCHEMA } } } } },
   errors: [503],
   async handle({ csms }) {
     const views = await Promise.all(
@@ -185,7 +194,7 @@ const getStation: AdminRoute = {
   operationId: 'getStation',
   summary: 'One station: state, EVSE/connector status, connection, open transactions, counters.',
   params: STATION_ID_PARAMS,
-  answers: { 200: { description: 'The station.', schema: STATION_VIEW_SCHEMA } },
+  answers: { 200: { description: 'The station.', schema: FLEET_STATION_VIEW_SCHEMA } },
   errors: [404, 503],
   handle: async (ctx, request) => withStandingOfServices(ctx, await ctx.csms.station((request.params as IdParams).id)),
 };

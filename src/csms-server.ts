@@ -90,7 +90,9 @@ export async function startCsmsServer(options: CsmsServerOptions): Promise<CsmsS
     // The store's commits are measured by the same telemetry as the stations (none by default);
     // a failed one has the store child probe at once rather than at its next tick.
     const telemetry = core.telemetry?.enabled ? core.telemetry : undefined;
+    const observer = store.committer.onCommit; // the embedder's own, kept
     store.committer.onCommit = (ms, statements, ok) => {
+      observer?.(ms, statements, ok);
       telemetry?.storeCommitted(ms, statements, ok);
       if (!ok) watch.suspect();
     };

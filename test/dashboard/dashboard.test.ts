@@ -177,6 +177,9 @@ describeBrowser('the web dashboard in a real browser', () => {
       expect(JSON.parse(await answer.innerText())).toEqual({ status: 'Accepted' });
       await page.screenshot({ path: join(IMAGES, 'dashboard-call-form.png') });
 
+      // The station reboots (RemoteReset) before it can take the next call.
+      await rebooted(STATION);
+
       // A call with an integer and an enum: GetBaseReport, whose report fills the device model.
       await page.getByLabel('Action').selectOption('GetBaseReport');
       await page.getByLabel('requestId (required)').fill('7');
@@ -286,6 +289,20 @@ describeBrowser('the web dashboard in a real browser', () => {
     }
   });
 });
+
+/** Once the station has booted again after a Reset (its captured frames show it) and is connected. */
+async function rebooted(stationId: string): Promise<void> {
+  const headers = { authorization: `Bearer ${TOKEN}` };
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const frames = (await (await fetch(`${base}/api/stations/${stationId}/frames`, { headers })).json()) as { frames: { text: string }[] };
+    const view = (await (await fetch(`${base}/api/stations/${stationId}`, { headers })).json()) as { connected?: boolean; bootStatus?: string; status?: string };
+    const booted = frames.frames.some((f) => f.text.includes('"BootNotification"') && f.text.includes('"RemoteReset"'));
+    if (booted && view.connected && view.bootStatus === 'Accepted' && view.status !== 'booting') return;
+    if (Date.now() > deadline) throw new Error(`${stationId} did not boot again after the Reset: ${JSON.stringify(view)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
 
 /** The id of the station's first ended transaction with a cost, once the admin API has it. */
 async function endedTransaction(stationId: string): Promise<string> {

@@ -123,11 +123,18 @@ describe('SignCertificate of a ChargingStationCertificate (A02)', () => {
     expect(await csms.services.certificates.issued('CP3')).toEqual([]);
   });
 
-  it('rejects a V2GCertificate request: this CSMS is not a V2G CA', async () => {
+  it('rejects a V2GCertificate request with an RSA key (UnsupportedType)', async () => {
     csms = await startSecurityCsms({ stations: { CP4: PASSWORD } });
-    const { client } = await station('CP4');
+    const { client, received } = await station('CP4');
     const answer = await client.call('SignCertificate', { csr: rsaCsr({ CN: 'CP4', O: ORGANIZATION }), certificateType: 'V2GCertificate' });
-    expect(answer).toMatchObject({ status: 'Rejected', statusInfo: { reasonCode: 'UnsupportedType' } });
+    // ISO 15118 certificates are ECDSA only: the key type is refused, not the certificate type.
+    expect(answer).toMatchObject({ status: 'Rejected', statusInfo: { reasonCode: 'UnsupportedType', additionalInfo: expect.stringContaining('EC key') } });
+    const events = await csms.services.securityEvents.list({ stationId: 'CP4' });
+    expect(events).toEqual([expect.objectContaining({ source: 'csms', type: 'CsrRejected', techInfo: expect.stringContaining('V2GCertificate: unsupported_key') })]);
+    // Nothing was signed: the station is still served and got no certificate.
+    await expect(client.call('Heartbeat', {})).resolves.toHaveProperty('currentTime');
+    expect(received).toEqual([]);
+    expect(await csms.services.certificates.issued('CP4')).toEqual([]);
   });
 
   it('records a station that refuses the new certificate (TC_A_14_CSMS) and a security event', async () => {

@@ -194,6 +194,7 @@ export const STATION_VIEW_SCHEMA = {
       properties: {
         serial: { type: 'string' },
         subject: { type: 'string' },
+        issuer: { type: 'string', description: 'The issuer’s distinguished name (the CSMS CA, or the V2G sub-CA), e.g. `CN=ocpp-csms-core CSMS CA`.' },
         notBefore: { type: 'string' },
         notAfter: { type: 'string' },
       },

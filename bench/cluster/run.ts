@@ -315,13 +315,16 @@ function table(rows: Record<string, string | number>[]): string {
 async function main(): Promise<void> {
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   process.stdout.write(`bench:cluster — ${cpus().length} cores (${cpu}), Node ${process.version}, ${STATIONS} stations, ${LATENCY_CALLS} latency calls\n\n`);
-  // BENCH_PARTS picks some of: latency, off, one, three (default all).
-  const parts = new Set((process.env.BENCH_PARTS ?? 'latency,off,one,three').split(','));
-  if (parts.has('latency')) process.stdout.write('(1) CSMS call latency through the admin API, ms\n\n' + table(await latency()) + '\n\n');
+  // BENCH_PARTS: the runs, in order (one may repeat, e.g. to interleave on a noisy machine):
+  // latency, off, one, three. Default: the last three twice, interleaved.
+  const parts = (process.env.BENCH_PARTS ?? 'latency,off,one,three,off,one,three').split(',');
+  if (parts.includes('latency')) process.stdout.write('(1) CSMS call latency through the admin API, ms\n\n' + table(await latency()) + '\n\n');
   const rows = [];
-  if (parts.has('off')) rows.push(await throughput('one node, cluster mode off', 1, false));
-  if (parts.has('one')) rows.push(await throughput('one node, cluster mode', 1, true));
-  if (parts.has('three')) rows.push(await throughput('three nodes, cluster mode', 3, true));
+  for (const part of parts) {
+    if (part === 'off') rows.push(await throughput('one node, cluster mode off', 1, false));
+    if (part === 'one') rows.push(await throughput('one node, cluster mode', 1, true));
+    if (part === 'three') rows.push(await throughput('three nodes, cluster mode', 3, true));
+  }
   if (rows.length > 0) process.stdout.write('(2) transaction mix, 50 calls per station\n\n' + table(rows) + '\n');
 }
 

@@ -115,7 +115,14 @@ export class ClusterNode extends EventEmitter<ClusterNodeEvents> implements Stat
       maxRetriesPerRequest: null,
       retryStrategy: (times: number) => Math.min(50 * 2 ** Math.min(times, 6), 2_000),
     };
-    this.redis = new Redis(options.redis, { ...common, connectionName: `csms-${options.nodeId}` });
+    this.redis = new Redis(options.redis, {
+      ...common,
+      connectionName: `csms-${options.nodeId}`,
+      // While Redis is away a command fails at once rather than waiting to run later: a claim
+      // queued now and run after the outage would take a station from the node that holds it.
+      enableOfflineQueue: false,
+      autoResendUnfulfilledCommands: false,
+    });
     this.subscriber = new Redis(options.redis, { ...common, connectionName: `csms-${options.nodeId}-sub` });
     this.presence = new PresenceKeys(this.redis, options.keyPrefix, options.nodeId, options.leaseMs);
     for (const [name, client] of [
@@ -221,7 +228,12 @@ export class ClusterNode extends EventEmitter<ClusterNodeEvents> implements Stat
   async claim(station: string, transport: Transport): Promise<Attachment> {
     if (this.stopped) throw new ClusterError('stopped', `node ${this.nodeId} is stopping`);
     const timeoutMs = this.options.claimTimeoutMs;
-    const claim = await withTimeout(this.presence.claim(station), timeoutMs, () => new ClusterError('claim_failed', `presence claim of station ${station} took more than ${timeoutMs} ms (Redis unavailable?)`));
+    let claim;
+    try {
+      claim = await withTimeout(this.presence.claim(station), timeoutMs, () => new ClusterError('claim_failed', `presence claim of station ${station} took more than ${timeoutMs} ms (Redis unavailable?)`));
+    } catch (error) {
+      throw error instanceof ClusterError ? error : new ClusterError('claim_failed', `presence claim of station ${station} failed: ${describeCause(error)}`, { cause: error });
+    }
     // Nobody claimed it since this node's own last claim: the actors here have its latest standing.
     const reload = claim.last !== this.lastClaimed.get(station);
     this.lastClaimed.set(station, claim.epoch);

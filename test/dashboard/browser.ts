@@ -8,7 +8,7 @@
  * through `prepare`; a checkout without it still tests the page the server really serves).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
@@ -66,12 +66,25 @@ export async function launchBrowser(): Promise<Browser> {
 
 export const DASHBOARD_DIST = join(ROOT, 'dashboard', 'dist');
 
-/** Build the dashboard (vite build) unless dashboard/dist holds a build already. */
+/**
+ * Build the dashboard (vite build) unless dashboard/dist holds a build already. Built aside and
+ * renamed into place, so two test files building at once (two jest workers) never serve a half
+ * build: the first rename wins, the other build is dropped.
+ */
 export function ensureDashboardBuilt(): void {
   if (existsSync(join(DASHBOARD_DIST, 'index.html'))) return;
-  execFileSync(process.execPath, [join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', join(ROOT, 'dashboard', 'vite.config.ts')], {
-    cwd: ROOT,
-    stdio: 'pipe',
-    timeout: 300_000,
-  });
+  const aside = `${DASHBOARD_DIST}.build-${process.pid}`;
+  try {
+    execFileSync(
+      process.execPath,
+      [join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', join(ROOT, 'dashboard', 'vite.config.ts'), '--outDir', aside],
+      { cwd: ROOT, stdio: 'pipe', timeout: 300_000 },
+    );
+    if (!existsSync(join(DASHBOARD_DIST, 'index.html'))) {
+      rmSync(DASHBOARD_DIST, { recursive: true, force: true });
+      renameSync(aside, DASHBOARD_DIST);
+    }
+  } finally {
+    rmSync(aside, { recursive: true, force: true });
+  }
 }

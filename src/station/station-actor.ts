@@ -451,12 +451,16 @@ function onCallDone(state: StationState, msg: Extract<StationMsg, { type: 'call_
  * stage ends first.
  */
 function reply(state: StationState, transportId: number, messageId: string, payload: object): void {
+  // The answer may leave at once: what it acknowledges must be handed to the store first, so the
+  // wire's gate holds it behind that commit (DESIGN.md §7, write before you answer).
+  persist(state);
   state.station.telemetry.requestLeftStation(messageId);
   state.station.wire.result(transportId, messageId, payload);
 }
 
 /** Refuse a station CALL the station actor is processing with a CALLERROR (see reply). */
 function refuse(state: StationState, transportId: number, messageId: string, code: OcppErrorCode, description: string): void {
+  persist(state);
   state.station.telemetry.requestLeftStation(messageId);
   state.station.wire.error(transportId, messageId, code, description, {});
 }

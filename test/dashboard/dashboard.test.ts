@@ -201,6 +201,19 @@ describeBrowser('the web dashboard in a real browser', () => {
       await page.getByRole('button', { name: 'Send TriggerMessage' }).click();
       await page.getByTestId('call-answer').filter({ hasText: '"status"' }).waitFor(WAIT);
 
+      // An array (GetVariables' getVariableData) is written as JSON; half-written JSON is said so.
+      await page.getByLabel('Action').selectOption('GetVariables');
+      const list = page.getByLabel('getVariableData (required) (JSON array)');
+      await list.fill('[{"component": {"name": "OCPPCommCtrlr"}');
+      await page.getByText('not valid JSON yet').waitFor(WAIT);
+      await list.fill('[{"component": {"name": "OCPPCommCtrlr"}, "variable": {"name": "HeartbeatInterval"}}]');
+      await page.getByRole('button', { name: 'Send GetVariables' }).click();
+      const variables = page.getByTestId('call-answer');
+      await variables.waitFor(WAIT);
+      expect(JSON.parse(await variables.innerText())).toMatchObject({
+        getVariableResult: [{ attributeStatus: 'Accepted', attributeValue: '300', component: { name: 'OCPPCommCtrlr' }, variable: { name: 'HeartbeatInterval' } }],
+      });
+
       // Back on the station page: the Reset and the reboot that followed are among the captured frames.
       await page.getByRole('link', { name: `← Station ${STATION}` }).click();
       await page.getByRole('heading', { name: 'Recent frames' }).waitFor(WAIT);

@@ -10,6 +10,7 @@ import { Standing } from '../../src/station/standing';
 import { ALL_CHANGED, type StandingChanges } from '../../src/station/store';
 import { openStore, type Store } from '../../src/store';
 import { describePostgres, freshPostgresDatabase } from '../support/postgres';
+import { captureLogs, type LogCapture } from '../support/log-capture';
 
 class Epochs implements EpochSource {
   readonly held = new Map<string, number | 'lost'>();
@@ -39,8 +40,10 @@ describePostgres('the epoch fence of the durable station store', () => {
   let epochsB: Epochs;
   let nodeA: StoreBackedStationStore;
   let nodeB: StoreBackedStationStore;
+  let logs: LogCapture;
 
   beforeEach(async () => {
+    logs = captureLogs('warn');
     database = await freshPostgresDatabase('csms_fence');
     storeA = await openStore({ driver: 'postgres', url: database.url, poolSize: 2 });
     storeB = await openStore({ driver: 'postgres', url: database.url, poolSize: 2 });
@@ -51,6 +54,7 @@ describePostgres('the epoch fence of the durable station store', () => {
   });
 
   afterEach(async () => {
+    logs.restore();
     await storeA.close();
     await storeB.close();
     await database.drop();
@@ -74,6 +78,8 @@ describePostgres('the epoch fence of the durable station store', () => {
     const late = nodeA.save('CP1', Standing.restore(undefined, 1).record(), withEvents(event('Ended', 1)))!;
     await expect(late.promise).rejects.toMatchObject({ code: 'store', reason: 'commit_failed', message: expect.stringMatching(/stale connection epoch 10 for station CP1: epoch 11 holds it/) });
     expect(nodeA.failures('CP1')).toBe(failuresBefore + 1);
+    // The operator reads why in the log (the committer's failed-commit line carries PostgreSQL's reason).
+    expect(logs.lines.map((l) => String(l.reason))).toContainEqual(expect.stringMatching(/stale connection epoch 10 for station CP1/));
 
     const stored = await new StoreBackedStationStore(storeB).load('CP1');
     expect(stored?.evse).toEqual(Standing.restore(undefined, 2).record().evse);

@@ -16,6 +16,6 @@ export {
   type SiteInput,
   type SitesConfig,
 } from './config';
-export { SiteLoad, type EvseAllocationStatus, type EvseAllocationView, type SiteProfileSender, type StationDefaultView } from './site-load';
+export { SiteLoad, type EvseAllocationStatus, type EvseAllocationView, type ReplanOutcome, type SitePlanner, type SiteProfileSender, type StationDefaultView } from './site-load';
 export { SiteService, type EvseLimit, type SiteServiceOptions, type SiteView } from './site-service';
 export type { SiteSource, StoredAllocation, StoredSite } from './site-store';

@@ -18,10 +18,16 @@
  * that does not fit waits for the next round (a lowering send failed, or a transaction started).
  * Profiles go through the charging-profile service (K01 SetChargingProfile, recorded there) and so
  * through the station's own call queue (DESIGN.md §8).
+ *
+ * ISO 15118 (K15–K17): an EVSE whose vehicle sent its charging needs gets, instead of the flat
+ * profile, the vehicle's plan computed under the limit being sent (`SitePlanner`), as the same
+ * TxProfile (same id and stack level). Every period of the plan is at most that limit, so the
+ * counting above holds unchanged; new needs (`replan`) are sent in the next round like any send.
  */
 import type { ChargingProfileType, MeterValueType } from '../../../schemas/types.generated';
 import { StationOfflineError, UnknownStationError, describeCause } from '../../errors';
 import { loggerFor } from '../../log';
+import { backoffDelay } from '../charging/retry-backoff';
 import { allocate, type EvseDemand } from './allocation';
 import type { SiteDefinition } from './config';
 import type { SiteStore, StoredAllocation } from './site-store';
@@ -41,9 +47,36 @@ export interface SiteProfileSender {
   clear?(stationId: string, criteria: { id?: number }): Promise<{ status: string }>;
 }
 
+/**
+ * Builds an EVSE's TxProfile from what its vehicle asked (ISO 15118 charging needs, K15–K17):
+ * the plan under `limit` in the site's unit, with the site's id and stack level for it. Undefined
+ * when the EVSE's transaction has no charging needs on record: the site sends its flat profile.
+ * (EvChargingService.siteProfile.)
+ */
+export interface SitePlanner {
+  siteProfile(request: {
+    readonly stationId: string;
+    readonly evseId: number;
+    readonly transactionId: string;
+    readonly limit: { readonly limit: number; readonly unit: 'A' | 'W' };
+    readonly id: number;
+    readonly stackLevel: number;
+  }): Promise<ChargingProfileType | undefined>;
+}
+
+/** The outcome of the send that followed a `replan`: what was sent, and the station's answer. */
+export interface ReplanOutcome {
+  readonly status: 'Accepted' | 'Rejected' | 'Failed';
+  readonly profile?: ChargingProfileType;
+  readonly statusInfo?: unknown;
+  readonly reason?: string;
+}
+
 export interface SiteLoadOptions {
   readonly retryInitialMs: number;
   readonly retryMaxMs: number;
+  /** Plans the profile of an EVSE whose vehicle sent its charging needs; without it every profile is flat. */
+  readonly planner?: SitePlanner;
   /** Milliseconds since the epoch (tests move it for the offline fallback). */
   readonly now?: () => number;
 }
@@ -96,6 +129,10 @@ interface EvseEntry {
   retryTimer?: NodeJS.Timeout;
   reason?: string;
   load: { currentA?: number; powerW?: number; at?: string };
+  /** Its vehicle's charging needs changed (K15, K17): its profile is planned and sent again, at a limit the site can count. */
+  replanDue: boolean;
+  /** Told the outcome of the next send (started after the replan was asked). */
+  replanWaiters: ((outcome: ReplanOutcome) => void)[];
 }
 
 interface StationDefault {
@@ -232,6 +269,22 @@ export class SiteLoad {
     this.schedule();
   }
 
+  /**
+   * The EVSE's vehicle sent (new) charging needs, or a schedule that asked too much (K15, K17):
+   * its profile is planned again and sent in the next round, under the same rules as any other
+   * send (lowering first, a raise only within the limit; one that does not fit is sent at what
+   * the EVSE is counted at). Resolves with that send's outcome; undefined when the site does not
+   * manage the EVSE (no open transaction of the site's stations on it).
+   */
+  replan(stationId: string, evseId: number): Promise<ReplanOutcome> | undefined {
+    const entry = this.entries.get(`${stationId}/${evseId}`);
+    if (!entry || this.closed || !this.site.stations.includes(stationId)) return undefined;
+    entry.replanDue = true;
+    const outcome = new Promise<ReplanOutcome>((resolve) => entry.replanWaiters.push(resolve));
+    this.schedule();
+    return outcome;
+  }
+
   /** The allocation the EVSE has now, or would get if it started charging now. */
   limitFor(stationId: string, evseId: number): number | undefined {
     if (!this.site.stations.includes(stationId)) return undefined;
@@ -309,7 +362,10 @@ export class SiteLoad {
 
   close(): void {
     this.closed = true;
-    for (const e of this.entries.values()) clearTimeout(e.retryTimer);
+    for (const e of this.entries.values()) {
+      clearTimeout(e.retryTimer);
+      for (const resolve of e.replanWaiters.splice(0)) resolve({ status: 'Failed', reason: 'the site controller stopped' });
+    }
     for (const d of this.defaults.values()) clearTimeout(d.retryTimer);
   }
 
@@ -343,7 +399,8 @@ export class SiteLoad {
     const lowers = movable.filter((e) => e.target! < this.counted(e));
     // A retry sends what the EVSE is counted at (its maximum, or its last limit): accepted, it is
     // no longer pinned and the next round moves it like the others, lowering before raising.
-    const retries = [...this.entries.values()].filter((e) => e.retryDue && e.inFlight === undefined && this.pinned(e));
+    // A new plan for a pinned EVSE is worth a try now rather than at its next back-off.
+    const retries = [...this.entries.values()].filter((e) => (e.retryDue || e.replanDue) && e.inFlight === undefined && this.pinned(e));
     for (const e of retries) e.target = this.counted(e);
     if (lowers.length + retries.length > 0) {
       // A failed retry changes nothing that is counted: only the lowering sends decide the raises.
@@ -356,13 +413,17 @@ export class SiteLoad {
     }
     let budget = Math.round(this.site.limit * 10) / 10 - this.countedSum();
     const raises = [...this.entries.values()]
-      .filter((e) => e.target !== undefined && e.inFlight === undefined && !this.pinned(e) && (e.target >= this.counted(e) && e.accepted !== e.target))
+      .filter((e) => e.target !== undefined && e.inFlight === undefined && !this.pinned(e) && e.target >= this.counted(e) && (e.accepted !== e.target || e.replanDue))
       .sort((a, b) => a.target! - this.counted(a) - (b.target! - this.counted(b)));
     const sends: Promise<boolean>[] = [];
     for (const e of raises) {
       const delta = e.target! - this.counted(e);
-      // Does not fit yet: what frees room (a send settling, a transaction ending, a retry) starts a new round.
-      if (delta > 0 && delta > budget + 1e-9) continue;
+      if (delta > 0 && delta > budget + 1e-9) {
+        // A new plan does not wait for room: it is sent at what the EVSE is counted at already.
+        if (e.replanDue) sends.push(this.send(e, this.counted(e)));
+        // Does not fit yet: what frees room (a send settling, a transaction ending, a retry) starts a new round.
+        continue;
+      }
       budget -= delta;
       sends.push(this.send(e, e.target!));
     }
@@ -373,9 +434,17 @@ export class SiteLoad {
   private async send(e: EvseEntry, limit: number): Promise<boolean> {
     e.inFlight = limit;
     e.retryDue = false;
+    e.replanDue = false;
+    const waiters = e.replanWaiters.splice(0);
+    let profile: ChargingProfileType | undefined;
+    const tell = (outcome: ReplanOutcome) => {
+      for (const resolve of waiters) resolve(outcome);
+    };
     try {
       e.profileId ??= await this.profiles.allocateId(e.stationId);
-      const answer = await this.profiles.set(e.stationId, e.evseId, this.txProfile(e.profileId, e.transactionId, limit), { source: 'site' });
+      profile = await this.profileFor(e, e.profileId, limit);
+      const answer = await this.profiles.set(e.stationId, e.evseId, profile, { source: 'site' });
+      tell({ status: answer.status, profile, ...(answer.statusInfo !== undefined ? { statusInfo: answer.statusInfo } : {}) });
       if (answer.status !== 'Accepted') throw new ProfileRefused(answer.statusInfo);
       if (!this.live(e)) return true;
       // No longer pinned: the next round moves it like the others.
@@ -388,6 +457,7 @@ export class SiteLoad {
       await this.persist(e, 'accepted');
       return true;
     } catch (error) {
+      if (!(error instanceof ProfileRefused)) tell({ status: 'Failed', ...(profile ? { profile } : {}), reason: describeCause(error) });
       if (!this.live(e)) return false;
       // Counted differently now (its maximum, or its last limit): the others are recomputed.
       this.dirty = true;
@@ -413,7 +483,35 @@ export class SiteLoad {
       return false;
     } finally {
       e.inFlight = undefined;
+      // Needs that arrived while this send was in flight: planned again in the next round.
+      if (e.replanDue && this.live(e)) this.dirty = true;
     }
+  }
+
+  /**
+   * The EVSE's TxProfile at `limit`: its vehicle's ISO 15118 plan under that limit when it sent
+   * charging needs for this transaction (one TxProfile per transaction: the site's id and stack
+   * level, so the plan replaces the flat profile by id, K01), else the flat profile.
+   */
+  private async profileFor(e: EvseEntry, id: number, limit: number): Promise<ChargingProfileType> {
+    const planner = this.options.planner;
+    if (planner) {
+      try {
+        const planned = await planner.siteProfile({
+          stationId: e.stationId,
+          evseId: e.evseId,
+          transactionId: e.transactionId,
+          limit: { limit, unit: this.site.unit },
+          id,
+          stackLevel: this.site.stackLevel,
+        });
+        if (planned) return planned;
+      } catch (error) {
+        // The limit still has to reach the station: the flat profile says it.
+        log.warn('charging needs not planned; the flat site profile is sent', { site: this.site.id, station: e.stationId, evse: e.evseId, reason: describeCause(error) });
+      }
+    }
+    return this.txProfile(id, e.transactionId, limit);
   }
 
   private retryLater(e: EvseEntry): void {
@@ -428,7 +526,7 @@ export class SiteLoad {
   }
 
   private backoff(failures: number): number {
-    return Math.min(this.options.retryMaxMs, this.options.retryInitialMs * 2 ** Math.max(0, failures - 1));
+    return backoffDelay(failures, { initialMs: this.options.retryInitialMs, maxMs: this.options.retryMaxMs });
   }
 
   private async persist(e: EvseEntry, status: string): Promise<void> {
@@ -588,7 +686,7 @@ export class SiteLoad {
   }
 
   private add(stationId: string, evseId: number, transactionId: string): EvseEntry {
-    const entry: EvseEntry = { stationId, evseId, key: `${stationId}/${evseId}`, transactionId, since: (this.arrivals += 1), refusing: false, failures: 0, retryDue: false, load: {} };
+    const entry: EvseEntry = { stationId, evseId, key: `${stationId}/${evseId}`, transactionId, since: (this.arrivals += 1), refusing: false, failures: 0, retryDue: false, load: {}, replanDue: false, replanWaiters: [] };
     this.entries.set(entry.key, entry);
     let set = this.byStation.get(stationId);
     if (!set) this.byStation.set(stationId, (set = new Set()));
@@ -598,6 +696,7 @@ export class SiteLoad {
 
   private remove(entry: EvseEntry): void {
     clearTimeout(entry.retryTimer);
+    for (const resolve of entry.replanWaiters.splice(0)) resolve({ status: 'Failed', reason: 'the transaction left the site' });
     if (this.entries.get(entry.key) === entry) this.entries.delete(entry.key);
     const set = this.byStation.get(entry.stationId);
     set?.delete(entry);

@@ -17,7 +17,7 @@ import type { Store } from '../../store';
 import type { TransactionChange } from '../transactions';
 import { checkInput } from '../validate';
 import { DEFAULT_SITES_CONFIG, SITE_SCHEMA, siteDefinition, type SiteDefinition, type SiteInput, type SitesConfig } from './config';
-import { SiteLoad, type EvseAllocationView, type SiteProfileSender, type StationDefaultView } from './site-load';
+import { SiteLoad, type EvseAllocationView, type ReplanOutcome, type SitePlanner, type SiteProfileSender, type StationDefaultView } from './site-load';
 import { SiteStore, type SiteSource } from './site-store';
 
 const log = loggerFor('sites');
@@ -51,6 +51,8 @@ export interface SiteServiceOptions {
   readonly stationKnown?: (stationId: string) => Promise<boolean>;
   /** Milliseconds since the epoch (tests). */
   readonly now?: () => number;
+  /** Plans the profile of an EVSE whose vehicle sent ISO 15118 charging needs (EvChargingService); without it, profiles are flat. */
+  readonly planner?: SitePlanner;
 }
 
 export class SiteService {
@@ -178,6 +180,16 @@ export class SiteService {
     return { siteId: load.definition.id, limit, unit: load.definition.unit, numberPhases: load.definition.numberPhases };
   }
 
+  /**
+   * The EVSE's vehicle sent charging needs (K15) or a schedule that asked too much (K17): when a
+   * site manages the EVSE, it plans and sends its profile (`SitePlanner`) and this resolves with
+   * that send's outcome; undefined when no site manages it (the caller sends its own grant).
+   */
+  replan(stationId: string, evseId: number): Promise<ReplanOutcome> | undefined {
+    const siteId = this.siteOf.get(stationId);
+    return siteId === undefined ? undefined : this.loads.get(siteId)?.replan(stationId, evseId);
+  }
+
   /** Resolves once every site's sends under way have settled (tests). */
   async settled(): Promise<void> {
     await Promise.all([...this.loads.values()].map((l) => l.settled()));
@@ -202,6 +214,7 @@ export class SiteService {
       retryInitialMs: this.config.retryInitialMs,
       retryMaxMs: this.config.retryMaxMs,
       ...(this.options.now ? { now: this.options.now } : {}),
+      ...(this.options.planner ? { planner: this.options.planner } : {}),
     });
     this.loads.set(site.id, load);
     for (const stationId of site.stations) this.siteOf.set(stationId, site.id);

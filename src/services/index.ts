@@ -139,10 +139,18 @@ export function createCsmsServices(options: CsmsServicesOptions): CsmsServices {
   const installedCertificates = new InstalledCertificatesService(store, callsFor);
   const smartCharging = { ...DEFAULT_SMART_CHARGING_CONFIG, ...config.smartCharging };
   const chargingProfiles = new ChargingProfileService(store, callsFor, { reportTimeoutMs: smartCharging.reportTimeoutSeconds * 1000 });
-  const evCharging = new EvChargingService(store, chargingProfiles, callsFor, { nominalVoltage: smartCharging.nominalVoltage, stackLevel: smartCharging.txProfileStackLevel });
+  const evCharging = new EvChargingService(store, chargingProfiles, callsFor, {
+    nominalVoltage: smartCharging.nominalVoltage,
+    stackLevel: smartCharging.txProfileStackLevel,
+    // A refused ISO 15118 grant is retried as the sites retry their profiles.
+    ...(config.sites ? { retry: { initialMs: config.sites.retryInitialMs, maxMs: config.sites.retryMaxMs } } : {}),
+  });
   // Sites follow the transactions and send their TxProfiles through the charging-profile service;
-  // the ISO 15118 grants never offer an EVSE more than its site allocation.
-  const sites = new SiteService(store, chargingProfiles, { config: config.sites });
+  // the ISO 15118 grants never offer an EVSE more than its site allocation. An EVSE a site manages
+  // has one TxProfile, the site's: its vehicle's plan under the allocation (planner), sent by the
+  // site when its needs arrive (coordinator).
+  const sites = new SiteService(store, chargingProfiles, { config: config.sites, planner: evCharging });
+  evCharging.setCoordinator(sites);
   transactions.onChange((change) => sites.onTransactionChange(change));
   evCharging.setLimitProvider((stationId, evseId) => {
     const allocation = sites.limitFor(stationId, evseId);

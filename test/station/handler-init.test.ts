@@ -8,13 +8,11 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import winston from 'winston';
 import acceptAll from '../../handlers/accept-all';
 import type { OcppHandler } from '../../handlers/behaviour';
 import { loadHandler } from '../../src/config/handlers';
 import type { Csms } from '../../src/csms';
-import { rootLogger } from '../../src/log';
+import { captureLogs, type LogCapture } from '../support/log-capture';
 import { STATIONS } from '../../supervisors/tree';
 import { FramePeer, eventually, startTestServer, station, upgradeStatus, type TestServer } from '../server/listener-harness';
 
@@ -41,41 +39,22 @@ function isFailed(csms: Csms, id: string): Promise<boolean> {
   );
 }
 
-function captureLogs(): { lines: Record<string, unknown>[] } {
-  const lines: Record<string, unknown>[] = [];
-  const transport = new winston.transports.Stream({
-    level: 'debug',
-    stream: new Writable({
-      objectMode: true,
-      write(info: Record<string, unknown>, _encoding, done) {
-        lines.push(info);
-        done();
-      },
-    }),
-  });
-  let level: string;
-  let silent: boolean;
-  const others = rootLogger.transports.slice();
+/** Every log line of each test, at debug (the shared capture, put back after each test). */
+function captureLogsPerTest(): { readonly lines: Record<string, unknown>[] } {
+  let capture: LogCapture | undefined;
   beforeEach(() => {
-    lines.length = 0;
-    level = rootLogger.level;
-    silent = rootLogger.silent;
-    rootLogger.level = 'debug';
-    rootLogger.silent = false;
-    for (const t of others) rootLogger.remove(t);
-    rootLogger.add(transport);
+    capture = captureLogs('debug');
   });
-  afterEach(() => {
-    rootLogger.remove(transport);
-    for (const t of others) rootLogger.add(t);
-    rootLogger.level = level;
-    rootLogger.silent = silent;
-  });
-  return { lines };
+  afterEach(() => capture?.restore());
+  return {
+    get lines() {
+      return capture?.lines ?? [];
+    },
+  };
 }
 
 describe('a station whose handler init fails', () => {
-  const logs = captureLogs();
+  const logs = captureLogsPerTest();
   let server: TestServer | undefined;
   afterEach(async () => {
     await server?.stop();

@@ -4,9 +4,7 @@
  * transaction, or `resetTimeoutMs` without a reboot — with the event logged (issue 16 item 7).
  * Real sockets: the station is a raw OCPP-J peer on 127.0.0.1.
  */
-import { Writable } from 'node:stream';
-import winston from 'winston';
-import { rootLogger } from '../../src/log';
+import { captureLogs, type LogCapture } from '../support/log-capture';
 import type { StationSettings } from '../../src/station/station-context';
 import { FramePeer, eventually, startTestServer, station, type TestServer } from '../server/listener-harness';
 
@@ -23,32 +21,17 @@ function transactionStarted(transactionId: string): Record<string, unknown> {
 }
 
 describe('the resetting state', () => {
-  const lines: Record<string, unknown>[] = [];
-  const transport = new winston.transports.Stream({
-    level: 'warn',
-    stream: new Writable({
-      objectMode: true,
-      write(info: Record<string, unknown>, _encoding, done) {
-        lines.push(info);
-        done();
-      },
-    }),
-  });
+  let capture: LogCapture | undefined;
   let server: TestServer | undefined;
   let peer: FramePeer | undefined;
-  let silent: boolean;
-  const others = rootLogger.transports.slice();
+  // Warnings and above of each test (the shared capture, put back after each test).
+  let lines: Record<string, unknown>[] = [];
   beforeEach(() => {
-    lines.length = 0;
-    silent = rootLogger.silent;
-    rootLogger.silent = false;
-    for (const t of others) rootLogger.remove(t);
-    rootLogger.add(transport);
+    capture = captureLogs('warn');
+    lines = capture.lines;
   });
   afterEach(async () => {
-    rootLogger.remove(transport);
-    for (const t of others) rootLogger.add(t);
-    rootLogger.silent = silent;
+    capture?.restore();
     peer?.close();
     await server?.stop();
     server = undefined;

@@ -1,6 +1,8 @@
 /**
  * Captures the log lines the code under test writes, as the info objects winston formats, at
- * the level asked for; the console transports are detached meanwhile.
+ * the level asked for; the other transports are silenced meanwhile. They are silenced rather than
+ * removed: a winston transport learns its logger (whose level it follows) only on its first
+ * `add`, so one removed and added again would print every level from then on.
  */
 import { Writable } from 'node:stream';
 import winston from 'winston';
@@ -24,8 +26,8 @@ export function captureLogs(level: LogLevel): LogCapture {
     },
   });
   const transport = new winston.transports.Stream({ stream, level: 'silly' });
-  const before = { level: rootLogger.level, silent: rootLogger.silent, transports: rootLogger.transports.slice() };
-  for (const t of before.transports) rootLogger.remove(t);
+  const before = { level: rootLogger.level, silent: rootLogger.silent, transports: rootLogger.transports.map((t) => ({ t, silent: t.silent })) };
+  for (const { t } of before.transports) t.silent = true;
   rootLogger.add(transport);
   rootLogger.level = level;
   rootLogger.silent = false;
@@ -34,7 +36,7 @@ export function captureLogs(level: LogLevel): LogCapture {
     named: (message) => lines.filter((line) => line.message === message),
     restore() {
       rootLogger.remove(transport);
-      for (const t of before.transports) rootLogger.add(t);
+      for (const { t, silent } of before.transports) t.silent = silent;
       rootLogger.level = before.level;
       rootLogger.silent = before.silent;
     },

@@ -17,6 +17,8 @@ interface Params {
   readonly passwords: boolean;
   readonly connectConcurrency: number;
   readonly deadlineMs: number;
+  /** one-heartbeat: wake the stations at this many per second (default: all at once). */
+  readonly wakeRate?: number;
 }
 
 const params = JSON.parse(process.env.BENCH_PARAMS ?? '{}') as Params;
@@ -103,13 +105,17 @@ async function pool<T>(items: readonly T[], concurrency: number, fn: (item: T) =
 
 async function main(): Promise<void> {
   const stations = Array.from({ length: params.stations }, (_, i) => new Station(`B${String(i).padStart(6, '0')}`, i));
-  const deadline = Date.now() + params.deadlineMs;
+  // The deadline bounds each phase (connect+boot, then the workload) on its own: the runner may
+  // keep the stations idle for a while in between.
+  let deadline = Date.now() + params.deadlineMs;
   const connectStart = performance.now();
   let failed = 0;
   await pool(stations, params.connectConcurrency, async (station) => {
     try {
       await station.connect();
       await station.call('BootNotification', { reason: 'PowerUp', chargingStation: { model: 'Bench', vendorName: 'Bench' } });
+      // As a charger does once accepted: its first Heartbeat, which makes it idle.
+      await station.call('Heartbeat', {});
     } catch {
       failed++;
     }
@@ -117,6 +123,7 @@ async function main(): Promise<void> {
   const connectMs = performance.now() - connectStart;
   send({ type: 'connected', connectMs, failed });
   await new Promise<void>((resolve) => process.once('message', () => resolve()));
+  deadline = Date.now() + params.deadlineMs;
 
   const latencies: number[] = [];
   let errors = 0;
@@ -127,6 +134,7 @@ async function main(): Promise<void> {
         params.workload === 'mix'
           ? mix(`tx-${i}`)
           : Array.from({ length: params.workload === 'heartbeats' ? params.calls : 1 }, () => ['Heartbeat', {}] as [string, unknown]);
+      if (params.workload === 'one-heartbeat' && params.wakeRate) await new Promise((resolve) => setTimeout(resolve, (i / params.wakeRate!) * 1000));
       for (const [action, payload] of plan) {
         if (Date.now() > deadline) return;
         const t0 = performance.now();

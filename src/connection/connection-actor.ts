@@ -21,7 +21,8 @@ import {
 } from '../errors';
 import { decodeFrame, encodeCall, encodeCallError, validateCallResult } from '../rpc';
 import { dispatch, type ActorContext, type Behaviour } from '../runtime';
-import { type ConnectionMsg, type OutboundCall, type StationMsg } from '../station/messages';
+import { type ConnectionMsg, type EventManagerMsg, type OutboundCall, type StationMsg } from '../station/messages';
+import { AUTO_ACTIONS } from '../station/state-machine';
 import type { StationContext } from '../station/station-context';
 import { forLog } from './frame-log';
 import { loggerFor } from '../log';
@@ -224,25 +225,31 @@ function accept(state: ConnectionState, text: string, result: Extract<ReturnType
         return;
       }
       const transportId = wire.transport?.id ?? -1;
-      // One hop (DESIGN.md §9): an idle station's Heartbeat, with nothing else in progress or
-      // waiting, changes nothing the station actor keeps and is answered here, as the station
-      // actor would answer it (§3: currentTime). Any other state takes the long way, where the
-      // state machine decides (the first Heartbeat after a boot ends provisioning, a station
-      // that is not accepted is refused).
-      const oneHop = frame.action === 'Heartbeat' && wire.status === 'idle' && wire.quiet;
+      const action = frame.action as StationAction;
+      const route = routeOf(action, wire);
       wire.begin(frame.messageId, {
-        action: frame.action as StationAction,
+        action,
         failuresAtArrival: station.store.failures(station.id),
         startedAt: station.telemetry.requestStarted(frame.messageId, frame.action),
       });
-      if (oneHop) {
-        // The station stage of the request's trace is this one hop (it ends before the answer, as the long way's does).
-        station.telemetry.requestAtStation(frame.messageId);
-        const answer = { currentTime: new Date().toISOString() };
-        station.telemetry.requestLeftStation(frame.messageId);
-        wire.result(transportId, frame.messageId, answer);
-      } else toStation(state, ctx, { type: 'rpccall', transportId, messageId: frame.messageId, action: frame.action as StationAction, payload: frame.payload });
-      return;
+      switch (route) {
+        case 'station':
+          toStation(state, ctx, { type: 'rpccall', transportId, messageId: frame.messageId, action, payload: frame.payload });
+          return;
+        case 'answer': {
+          // The station stage of the request's trace is this one hop (it ends before the answer, as the long way's does).
+          station.telemetry.requestAtStation(frame.messageId);
+          const answer = { currentTime: new Date().toISOString() };
+          station.telemetry.requestLeftStation(frame.messageId);
+          wire.result(transportId, frame.messageId, answer);
+          return;
+        }
+        case 'handler':
+          station.telemetry.requestAtStation(frame.messageId);
+          station.telemetry.requestLeftStation(frame.messageId);
+          toHandler(state, ctx, { type: 'rpccall', transportId, messageId: frame.messageId, action, payload: frame.payload });
+          return;
+      }
     }
     case 3:
       settle(state, ctx, frame.messageId, 'CALLRESULT', (call) => {
@@ -361,6 +368,37 @@ function failAll(state: ConnectionState, error: () => Error): void {
   }
   pending.push(...state.queue.splice(0));
   for (const queued of pending) queued.call.done.reject(error());
+}
+
+/**
+ * Where a station CALL goes (DESIGN.md §9: the actors are the unit of isolation, not a route
+ * every message must travel). The long way, through the station actor, unless the station actor
+ * has published an accepted state (idle, or provisioning) and nothing else of this station is in
+ * progress or waiting, so that nothing can be overtaken; then:
+ * - `answer`: an idle station's Heartbeat is answered here, as the station actor would (§3:
+ *   currentTime; in provisioning the first Heartbeat ends it, so that one takes the long way);
+ * - `handler`: a request the state machine would only forward, unchanged, to the handler goes to
+ *   the event manager directly — every action but the boot (it restarts the machine), the
+ *   TransactionEvents (the station actor tracks open transactions) and the ones the station
+ *   actor answers itself (Heartbeat, StatusNotification, NotifyReport).
+ */
+function routeOf(action: StationAction, wire: StationWire): 'station' | 'answer' | 'handler' {
+  const status = wire.status;
+  if ((status !== 'idle' && status !== 'provisioning') || !wire.quiet) return 'station';
+  if (action === 'Heartbeat') return status === 'idle' ? 'answer' : 'station';
+  return STATION_ACTOR_ACTIONS.has(action) ? 'station' : 'handler';
+}
+
+const STATION_ACTOR_ACTIONS: ReadonlySet<StationAction> = new Set<StationAction>(['BootNotification', 'TransactionEvent', ...AUTO_ACTIONS]);
+
+/**
+ * A request straight to the event manager. When it is restarting the request cannot be
+ * processed: InternalError, as the station actor answers in that case.
+ */
+function toHandler(state: ConnectionState, ctx: Ctx, msg: Extract<EventManagerMsg, { type: 'rpccall' }>): void {
+  const ref = ctx.registry.whereis(state.station.names.events);
+  if (ref?.alive) dispatch(ref, msg);
+  else state.wire.error(msg.transportId, msg.messageId, 'InternalError', 'the CSMS handler is restarting', {});
 }
 
 function toStation(state: ConnectionState, ctx: Ctx, msg: StationMsg): void {

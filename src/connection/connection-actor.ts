@@ -250,6 +250,7 @@ function accept(state: ConnectionState, text: string, result: Extract<ReturnType
           toHandler(state, ctx, { type: 'rpccall', transportId, messageId: frame.messageId, action, payload: frame.payload });
           return;
       }
+      return;
     }
     case 3:
       settle(state, ctx, frame.messageId, 'CALLRESULT', (call) => {

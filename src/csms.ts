@@ -407,8 +407,16 @@ export class Csms extends EventEmitter<CsmsEvents> implements LocalExecutor {
         router.closed(id, transport);
         return;
       }
-      if (attachment.reload) await this.reloadStation(id);
-      link = this.attach(id, transport);
+      try {
+        if (attachment.reload) await this.reloadStation(id);
+        link = this.attach(id, transport);
+      } catch (error) {
+        // Removed (or stopping) meanwhile: this socket has nothing to attach to.
+        log.warn('socket closed: its station could not be attached after its claim', { station: id, reason: describeCause(error) });
+        transport.close(CloseCode.internalError, 'station is not available here; try again');
+        router.closed(id, transport);
+        return;
+      }
       for (const text of early.splice(0)) link.frame(text);
       // Closed while the subtree reloaded (read again: the await above let the listener run).
       const closedMeanwhile = socket.closed as { readonly code: number; readonly reason: string } | undefined;
@@ -438,10 +446,11 @@ export class Csms extends EventEmitter<CsmsEvents> implements LocalExecutor {
     const context = this.stations.get(id);
     if (!context || failureOf(context)) return;
     const stations = this.stationsSupervisor();
+    await terminateChild(stations, id);
     try {
-      await terminateChild(stations, id);
       await startChild(stations, context);
     } catch (error) {
+      // As addStation: a subtree that cannot start leaves the station registered and failed.
       markFailed(context, error);
     }
   }

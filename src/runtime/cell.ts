@@ -68,9 +68,15 @@ export class ActorCell<M, S, A> {
   readonly ref: ActorRef<M>;
   readonly ctx: ActorContext<M>;
   readonly system: ActorSystem;
-  readonly children = new Set<ActorCell<never, unknown, unknown>>();
-  readonly pendingQueries = new Set<PendingQuery>();
-  readonly names = new Set<string>();
+  /*
+   * What an incarnation holds besides its state, each made on first use: most actors (a
+   * station's three) have no children, few are queried, and they are many (DESIGN.md §9: the
+   * cost per idle station).
+   */
+  private children?: Set<ActorCell<never, unknown, unknown>>;
+  private pendingQueries?: Set<PendingQuery>;
+  /** The registry names held, usually one. */
+  private names?: string[];
   readonly exited: Promise<ExitReason>;
   finalReason: ExitReason | undefined;
 
@@ -78,7 +84,7 @@ export class ActorCell<M, S, A> {
   private state!: S;
   private busy = false;
   private requestedExit: ExitReason | undefined;
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private timers?: Set<NodeJS.Timeout>;
   /** The mailbox: messages accepted and not yet processed, in order. */
   private readonly queued: M[] = [];
   /** Whether a drain activation is already on its way through nact. */
@@ -109,15 +115,41 @@ export class ActorCell<M, S, A> {
     this.exited = new Promise((resolve) => (this.resolveExited = resolve));
     this.started = new Promise((resolve) => (this.resolveStarted = resolve));
     this.parent = link.parent ? cellOf(link.parent) : undefined;
-    this.parent?.children.add(this as unknown as ActorCell<never, unknown, unknown>);
+    this.parent?.adoptChild(this as unknown as ActorCell<never, unknown, unknown>);
     this.system.adopt(this as unknown as ActorCell<never, unknown, unknown>);
-    this.ctx = this.makeContext();
+    this.ctx = new CellContext<M>(this as unknown as ActorCell<M, unknown, unknown>);
     this.nactRef = nactSpawn(
       this.system.nactRoot,
       (nactState: unknown) => this.drain().then(() => nactState),
       `a${this.id}`,
       { onCrash: (_msg, error, ctx) => this.onNactCrash(error, ctx.stop) },
     );
+  }
+
+  /** @internal A child incarnation, killed with this one (see finish). */
+  adoptChild(child: ActorCell<never, unknown, unknown>): void {
+    (this.children ??= new Set()).add(child);
+  }
+
+  /** @internal A query waiting for this incarnation's reply (messaging.ts); failed if it stops. */
+  addPendingQuery(pending: PendingQuery): void {
+    (this.pendingQueries ??= new Set()).add(pending);
+  }
+
+  /** @internal */
+  removePendingQuery(pending: PendingQuery): void {
+    this.pendingQueries?.delete(pending);
+  }
+
+  /** @internal A registry name this incarnation holds (registry.ts); released when it stops. */
+  addName(key: string): void {
+    if (!(this.names ??= []).includes(key)) this.names.push(key);
+  }
+
+  /** @internal */
+  removeName(key: string): void {
+    const at = this.names?.indexOf(key) ?? -1;
+    if (at >= 0) this.names!.splice(at, 1);
   }
 
   get accepting(): boolean {
@@ -300,15 +332,14 @@ export class ActorCell<M, S, A> {
     this.finalReason = reason;
     this.clearTimers();
     // Like an exit signal to linked processes: no actor outlives the one that spawned it.
-    for (const child of [...this.children]) child.kill();
-    this.parent?.children.delete(this as unknown as ActorCell<never, unknown, unknown>);
+    if (this.children) for (const child of [...this.children]) child.kill();
+    this.parent?.children?.delete(this as unknown as ActorCell<never, unknown, unknown>);
     this.system.release(this as unknown as ActorCell<never, unknown, unknown>);
     nactStop(this.nactRef);
     this.undelivered(this.queued.splice(0), reason);
     // Names go before the supervisor hears of the exit, so a restart can take them again.
-    for (const key of this.names) this.system.registry.releaseFor(key, this.ref);
-    this.names.clear();
-    if (this.pendingQueries.size > 0) {
+    if (this.names) for (const key of this.names.splice(0)) this.system.registry.releaseFor(key, this.ref);
+    if (this.pendingQueries && this.pendingQueries.size > 0) {
       const stopped = new ActorStoppedError(labelOf(this.ref));
       for (const pending of [...this.pendingQueries]) pending.fail(stopped);
       this.pendingQueries.clear();
@@ -366,53 +397,97 @@ export class ActorCell<M, S, A> {
   }
 
   private clearTimers(): void {
+    if (!this.timers) return;
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
   }
 
-  private get log(): Logger {
+  /** @internal A logger carrying the actor's name and incarnation, made on first use. */
+  get log(): Logger {
     this.logger ??= loggerFor('actor', { actor: this.link.name, incarnation: this.id });
     return this.logger;
   }
 
-  private makeContext(): ActorContext<M> {
-    // eslint-disable-next-line @typescript-eslint/no-this-alias
-    const cell = this;
-    return {
-      self: cell.ref,
-      incarnation: cell.id,
-      name: cell.link.name,
-      system: cell.system,
-      registry: cell.system.registry,
-      get log() {
-        return cell.log;
-      },
-      register(name: ActorName<M>) {
-        cell.system.registry.register(name, cell.ref);
-      },
-      stop() {
-        cell.requestExit({ kind: 'normal' });
-      },
-      fail(reason: unknown) {
-        cell.requestExit(crashReason(reason));
-      },
-      hibernateAfter(afterMs: number) {
-        cell.idleAfterMs = afterMs > 0 ? afterMs : 0;
-        cell.lastActive = cell.system.clock;
-        if (cell.idleAfterMs > 0) cell.system.hibernating(cell as unknown as ActorCell<never, unknown, unknown>, cell.idleAfterMs);
-      },
-      sendAfter(delayMs: number, message: M) {
-        const timer = setTimeout(() => {
-          cell.timers.delete(timer);
-          if (cell.accepting) cell.deliver(message);
-        }, delayMs);
-        cell.timers.add(timer);
-        return () => {
-          clearTimeout(timer);
-          cell.timers.delete(timer);
-        };
-      },
+  /** @internal The name the incarnation was started under (its link's). */
+  get linkName(): string {
+    return this.link.name;
+  }
+
+  /** @internal ActorContext.stop / fail. */
+  exit(reason: ExitReason): void {
+    this.requestExit(reason);
+  }
+
+  /** @internal ActorContext.hibernateAfter. */
+  hibernateAfter(afterMs: number): void {
+    this.idleAfterMs = afterMs > 0 ? afterMs : 0;
+    this.lastActive = this.system.clock;
+    if (this.idleAfterMs > 0) this.system.hibernating(this as unknown as ActorCell<never, unknown, unknown>, this.idleAfterMs);
+  }
+
+  /** @internal ActorContext.sendAfter. */
+  sendAfter(delayMs: number, message: M): () => void {
+    const timer = setTimeout(() => {
+      this.timers?.delete(timer);
+      if (this.accepting) this.deliver(message);
+    }, delayMs);
+    (this.timers ??= new Set()).add(timer);
+    return () => {
+      clearTimeout(timer);
+      this.timers?.delete(timer);
     };
+  }
+}
+
+/**
+ * What an incarnation's callbacks get: one small object per cell whose methods live on the
+ * prototype (an object of closures per actor cost ~1.3 KiB per station, DESIGN.md §9).
+ */
+class CellContext<M> implements ActorContext<M> {
+  constructor(private readonly cell: ActorCell<M, unknown, unknown>) {}
+
+  get self(): ActorRef<M> {
+    return this.cell.ref;
+  }
+
+  get incarnation(): number {
+    return this.cell.id;
+  }
+
+  get name(): string {
+    return this.cell.linkName;
+  }
+
+  get system(): ActorSystem {
+    return this.cell.system;
+  }
+
+  get registry(): ActorSystem['registry'] {
+    return this.cell.system.registry;
+  }
+
+  get log(): Logger {
+    return this.cell.log;
+  }
+
+  register(name: ActorName<M>): void {
+    this.cell.system.registry.register(name, this.cell.ref);
+  }
+
+  stop(): void {
+    this.cell.exit({ kind: 'normal' });
+  }
+
+  fail(reason: unknown): void {
+    this.cell.exit(crashReason(reason));
+  }
+
+  hibernateAfter(afterMs: number): void {
+    this.cell.hibernateAfter(afterMs);
+  }
+
+  sendAfter(delayMs: number, message: M): () => void {
+    return this.cell.sendAfter(delayMs, message);
   }
 }
 

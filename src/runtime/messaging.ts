@@ -53,7 +53,7 @@ export function query<M, const Q extends QueryMessage<M>>(
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      cell.pendingQueries.delete(pending);
+      cell.removePendingQuery(pending);
       outcome();
     };
     const pending: PendingQuery = { fail: (error) => settle(() => reject(error)) };
@@ -61,7 +61,7 @@ export function query<M, const Q extends QueryMessage<M>>(
       () => settle(() => reject(new QueryTimeoutError(labelOf(ref), timeoutMs))),
       timeoutMs,
     );
-    cell.pendingQueries.add(pending);
+    cell.addPendingQuery(pending);
     const replyTo = Object.assign((reply: R) => settle(() => resolve(reply)), {
       fail: (error: unknown) => settle(() => reject(error)),
     });

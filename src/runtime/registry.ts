@@ -33,7 +33,7 @@ export class Registry {
     if (holder === ref) return;
     if (holder && cellOf(holder).alive) throw new NameTakenError(name.key, labelOf(holder));
     this.entries.set(name.key, ref);
-    cell.names.add(name.key);
+    cell.addName(name.key);
   }
 
   /** The live incarnation registered under `name`, if any. */
@@ -47,7 +47,7 @@ export class Registry {
     const ref = this.entries.get(name.key);
     if (!ref) return false;
     this.entries.delete(name.key);
-    cellOf(ref).names.delete(name.key);
+    cellOf(ref).removeName(name.key);
     return true;
   }
 

@@ -12,15 +12,15 @@
  *
  * Nothing here logs a private key or a passphrase.
  */
-import { createPrivateKey, createPublicKey, randomBytes, webcrypto, type KeyObject } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { createPrivateKey } from 'node:crypto';
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
-import { ConfigError, describeCause } from '../../errors';
+import { ConfigError } from '../../errors';
 import { loggerFor } from '../../log';
 import type { Store } from '../../store';
 import type { CertificatesConfig } from './config';
 import { CRYPTO } from './csr';
+import { escapeRdn, loadCaFiles, newSerial, signingKeyOf, subtle, type SigningKey } from './signing-key';
 
 const log = loggerFor('certificates');
 
@@ -40,14 +40,6 @@ export interface IssuedCertificate {
   readonly chain: string;
 }
 
-interface SigningKey {
-  readonly key: webcrypto.CryptoKey;
-  readonly algorithm: webcrypto.RsaHashedImportParams | webcrypto.EcdsaParams;
-}
-
-/** Node's webcrypto (the same object as CRYPTO, typed by Node for key generation and import). */
-const subtle = webcrypto.subtle;
-
 export class CertificateAuthority {
   private constructor(
     /** The CA's own certificate (the issuer of what it signs). */
@@ -66,32 +58,8 @@ export class CertificateAuthority {
 
   /** The operator's CA from its files; a ConfigError naming the field when they are not a usable CA. */
   static async fromFiles(ca: NonNullable<CertificatesConfig['ca']>): Promise<CertificateAuthority> {
-    const keyText = await readText(ca.keyFile, 'certificates.ca.keyFile');
-    const certText = await readText(ca.certFile, 'certificates.ca.certFile');
-    let privateKey: KeyObject;
-    try {
-      privateKey = createPrivateKey({ key: keyText, format: 'pem', ...(ca.passphrase !== undefined ? { passphrase: ca.passphrase } : {}) });
-    } catch (error) {
-      throw new ConfigError('certificates.ca.keyFile', ca.keyFile, `a PEM private key (with its passphrase if encrypted): ${describeCause(error)}`);
-    }
-    let chain: x509.X509Certificate[];
-    try {
-      chain = (certText.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []).map((pem) => new x509.X509Certificate(pem));
-      if (chain.length === 0) throw new TypeError('no certificate in the file');
-    } catch (error) {
-      throw new ConfigError('certificates.ca.certFile', ca.certFile, `PEM certificates, the CA's first: ${describeCause(error)}`);
-    }
-    const certificate = chain[0]!;
-    const publicDer = createPublicKey(privateKey).export({ format: 'der', type: 'spki' });
-    if (!Buffer.from(certificate.publicKey.rawData).equals(publicDer)) {
-      throw new ConfigError('certificates.ca.keyFile', ca.keyFile, `the private key of the certificate in ${ca.certFile}`);
-    }
-    const constraints = certificate.getExtension(x509.BasicConstraintsExtension);
-    if (!constraints?.ca) throw new ConfigError('certificates.ca.certFile', ca.certFile, 'a CA certificate (basicConstraints cA true)');
-    if (certificate.notAfter.getTime() <= Date.now()) {
-      throw new ConfigError('certificates.ca.certFile', ca.certFile, `a certificate still valid (it expired ${certificate.notAfter.toISOString()})`);
-    }
-    const authority = new CertificateAuthority(certificate, chain, await signingKeyOf(privateKey), 'config');
+    const { certificate, chain, signing } = await loadCaFiles(ca, 'certificates.ca', 'CA');
+    const authority = new CertificateAuthority(certificate, chain, signing, 'config');
     log.info('certificate authority loaded', { subject: certificate.subject, notAfter: certificate.notAfter.toISOString(), file: ca.certFile });
     return authority;
   }
@@ -142,7 +110,7 @@ export class CertificateAuthority {
     const row = rows[0];
     if (!row) return undefined;
     const certificate = new x509.X509Certificate(row.certificate);
-    return new CertificateAuthority(certificate, [certificate], await signingKeyOf(createPrivateKey({ key: row.private_key, format: 'pem' })), 'embedded');
+    return new CertificateAuthority(certificate, [certificate], await signingKeyOf(createPrivateKey({ key: row.private_key, format: 'pem' }), 'certificates.ca.keyFile'), 'embedded');
   }
 
   /** Sign a checked CSR for `validityDays` (A02): the station's subject and key, the CA as issuer. */
@@ -177,41 +145,4 @@ export class CertificateAuthority {
     const pem = issued.toString('pem');
     return { serial: issued.serialNumber, subject: issued.subject, notBefore: issued.notBefore, notAfter: issued.notAfter, certificate: pem, chain: `${pem}\n${this.chainPem}\n` };
   }
-}
-
-/** The webcrypto signing key and algorithm of a Node private key (RSA PKCS #1 v1.5 or ECDSA). */
-async function signingKeyOf(privateKey: KeyObject): Promise<SigningKey> {
-  const pkcs8 = privateKey.export({ format: 'der', type: 'pkcs8' });
-  if (privateKey.asymmetricKeyType === 'rsa') {
-    const algorithm = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
-    return { key: await subtle.importKey('pkcs8', pkcs8, algorithm, false, ['sign']), algorithm };
-  }
-  if (privateKey.asymmetricKeyType === 'ec') {
-    const curve = { prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521' }[privateKey.asymmetricKeyDetails?.namedCurve ?? ''];
-    if (!curve) throw new ConfigError('certificates.ca.keyFile', privateKey.asymmetricKeyDetails?.namedCurve, 'an EC key on P-256, P-384 or P-521');
-    const hash = curve === 'P-256' ? 'SHA-256' : curve === 'P-384' ? 'SHA-384' : 'SHA-512';
-    const key = await subtle.importKey('pkcs8', pkcs8, { name: 'ECDSA', namedCurve: curve }, false, ['sign']);
-    return { key, algorithm: { name: 'ECDSA', hash } };
-  }
-  throw new ConfigError('certificates.ca.keyFile', privateKey.asymmetricKeyType, 'an RSA or EC private key');
-}
-
-async function readText(path: string, field: string): Promise<string> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (error) {
-    throw new ConfigError(field, path, `a readable PEM file: ${describeCause(error)}`);
-  }
-}
-
-/** A positive 128-bit serial (RFC 5280 §4.1.2.2: at most 20 octets, unique per CA), hex. */
-function newSerial(): string {
-  const bytes = randomBytes(16);
-  bytes[0] = (bytes[0]! & 0x7f) | 0x01;
-  return bytes.toString('hex');
-}
-
-/** An RDN value for a DN string (RFC 4514 §2.4 escapes). */
-function escapeRdn(value: string): string {
-  return value.replace(/([,+"\\<>;=])/g, '\\$1').replace(/^([ #])/, '\\$1').replace(/ $/, '\\ ');
 }

@@ -16,8 +16,7 @@
  * operator's file lists after it); the V2G root is what a station trusts (InstallCertificate
  * V2GRootCertificate), not part of the chain. Nothing here logs a private key.
  */
-import { createPrivateKey, createPublicKey, randomBytes, webcrypto, type KeyObject } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { createPrivateKey } from 'node:crypto';
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import { ConfigError, ExternalServiceError, describeCause } from '../../errors';
@@ -28,18 +27,12 @@ import type { CertificatesConfig } from './config';
 import { CRYPTO, checkCsr, type CsrCheck } from './csr';
 import { DEFAULT_V2G_CONFIG, type HttpServiceConfig, type V2gConfig } from './iso15118-config';
 import { postBounded } from './iso15118-http';
+import { PEM_CERTIFICATE_BLOCKS, escapeRdn, loadCaFiles, newSerial, readPemFile, signingKeyOf, subtle, type SigningKey } from './signing-key';
 
 const log = loggerFor('v2g-certificates');
-const subtle = webcrypto.subtle;
 
 /** The embedded V2G sub-CA's life (bounded by its root's). */
 const EMBEDDED_SUB_CA_YEARS = 10;
-const PEM_BLOCKS = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
-
-interface SigningKey {
-  readonly key: webcrypto.CryptoKey;
-  readonly algorithm: webcrypto.EcdsaParams | webcrypto.RsaHashedImportParams;
-}
 
 /** A sub-CA that signs V2G certificates: its certificate, the chain sent after a leaf, its key. */
 export interface V2gSubCa {
@@ -154,7 +147,7 @@ export class V2gCertificateSigner {
         throw new ExternalServiceError('V2G signer', 'its answer is not JSON');
       }
     }
-    const blocks = chainText.match(PEM_BLOCKS) ?? [];
+    const blocks = chainText.match(PEM_CERTIFICATE_BLOCKS) ?? [];
     let chain: x509.X509Certificate[];
     try {
       if (blocks.length === 0) throw new TypeError('no PEM certificate');
@@ -218,7 +211,7 @@ export class V2gCertificateSigner {
   private async rootKey(root: CertificateAuthority): Promise<SigningKey> {
     const ca = this.settings.ca;
     if (root.origin === 'config' && ca) {
-      const text = await readText(ca.keyFile, 'certificates.ca.keyFile');
+      const text = await readPemFile(ca.keyFile, 'certificates.ca.keyFile');
       return signingKeyOf(createPrivateKey({ key: text, format: 'pem', ...(ca.passphrase !== undefined ? { passphrase: ca.passphrase } : {}) }), 'certificates.ca.keyFile');
     }
     const rows = await this.store.db.query<{ private_key: string }>('SELECT private_key FROM certificate_authorities WHERE id = $1', ['embedded']);
@@ -237,62 +230,7 @@ async function readStoredSubCa(store: Store, id: string): Promise<V2gSubCa | und
 
 /** The operator's V2G sub-CA from its files; a ConfigError naming the field when they are not a usable CA. */
 async function loadSubCa(ca: NonNullable<V2gConfig['ca']>): Promise<V2gSubCa> {
-  const keyText = await readText(ca.keyFile, 'certificates.v2g.ca.keyFile');
-  const certText = await readText(ca.certFile, 'certificates.v2g.ca.certFile');
-  let privateKey: KeyObject;
-  try {
-    privateKey = createPrivateKey({ key: keyText, format: 'pem', ...(ca.passphrase !== undefined ? { passphrase: ca.passphrase } : {}) });
-  } catch (error) {
-    throw new ConfigError('certificates.v2g.ca.keyFile', ca.keyFile, `a PEM private key (with its passphrase if encrypted): ${describeCause(error)}`);
-  }
-  let chain: x509.X509Certificate[];
-  try {
-    chain = (certText.match(PEM_BLOCKS) ?? []).map((pem) => new x509.X509Certificate(pem));
-    if (chain.length === 0) throw new TypeError('no certificate in the file');
-  } catch (error) {
-    throw new ConfigError('certificates.v2g.ca.certFile', ca.certFile, `PEM certificates, the sub-CA's first: ${describeCause(error)}`);
-  }
-  const certificate = chain[0]!;
-  if (!Buffer.from(certificate.publicKey.rawData).equals(createPublicKey(privateKey).export({ format: 'der', type: 'spki' }))) {
-    throw new ConfigError('certificates.v2g.ca.keyFile', ca.keyFile, `the private key of the certificate in ${ca.certFile}`);
-  }
-  if (!certificate.getExtension(x509.BasicConstraintsExtension)?.ca) throw new ConfigError('certificates.v2g.ca.certFile', ca.certFile, 'a CA certificate (basicConstraints cA true)');
-  if (certificate.notAfter.getTime() <= Date.now()) {
-    throw new ConfigError('certificates.v2g.ca.certFile', ca.certFile, `a certificate still valid (it expired ${certificate.notAfter.toISOString()})`);
-  }
+  const { certificate, chain, signing } = await loadCaFiles(ca, 'certificates.v2g.ca', 'sub-CA');
   log.info('V2G sub-CA loaded', { subject: certificate.subject, notAfter: certificate.notAfter.toISOString(), file: ca.certFile });
-  return { certificate, chain, origin: 'config', signing: await signingKeyOf(privateKey, 'certificates.v2g.ca.keyFile') };
-}
-
-/** The webcrypto signing key and algorithm of a Node private key (RSA PKCS #1 v1.5 or ECDSA). */
-async function signingKeyOf(privateKey: KeyObject, field: string): Promise<SigningKey> {
-  const pkcs8 = privateKey.export({ format: 'der', type: 'pkcs8' });
-  if (privateKey.asymmetricKeyType === 'rsa') {
-    const algorithm = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
-    return { key: await subtle.importKey('pkcs8', pkcs8, algorithm, false, ['sign']), algorithm };
-  }
-  const curve = { prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521' }[privateKey.asymmetricKeyDetails?.namedCurve ?? ''];
-  if (privateKey.asymmetricKeyType !== 'ec' || !curve) throw new ConfigError(field, privateKey.asymmetricKeyType, 'an RSA key or an EC key on P-256, P-384 or P-521');
-  const hash = curve === 'P-256' ? 'SHA-256' : curve === 'P-384' ? 'SHA-384' : 'SHA-512';
-  return { key: await subtle.importKey('pkcs8', pkcs8, { name: 'ECDSA', namedCurve: curve }, false, ['sign']), algorithm: { name: 'ECDSA', hash } };
-}
-
-async function readText(path: string, field: string): Promise<string> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (error) {
-    throw new ConfigError(field, path, `a readable PEM file: ${describeCause(error)}`);
-  }
-}
-
-/** A positive 128-bit serial (RFC 5280 §4.1.2.2), hex. */
-function newSerial(): string {
-  const bytes = randomBytes(16);
-  bytes[0] = (bytes[0]! & 0x7f) | 0x01;
-  return bytes.toString('hex');
-}
-
-/** An RDN value for a DN string (RFC 4514 §2.4 escapes). */
-function escapeRdn(value: string): string {
-  return value.replace(/([,+"\\<>;=])/g, '\\$1').replace(/^([ #])/, '\\$1').replace(/ $/, '\\ ');
+  return { certificate, chain, origin: 'config', signing };
 }

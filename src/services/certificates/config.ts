@@ -12,7 +12,7 @@
  * Without `ca`, the CSMS generates its own CA once (ECDSA P-256) and keeps it in the store.
  * Paths are relative to the configuration file (`resolveCertificatesConfig`).
  */
-import { isAbsolute, resolve } from 'node:path';
+import { caFilesSchema, resolveCaFiles, type CaFiles } from './ca-files';
 import { ISO15118_CERTIFICATES_PROPERTIES, resolveV2gFiles, type Iso15118CertificatesConfig } from './iso15118-config';
 
 export const CERTIFICATES_CONFIG_SCHEMA = {
@@ -30,21 +30,11 @@ export const CERTIFICATES_CONFIG_SCHEMA = {
     },
     validityDays: { type: 'integer', minimum: 1, maximum: 3650, default: 365, description: 'validity of an issued station certificate' },
     minimumRsaBits: { type: 'integer', minimum: 2048, maximum: 16384, default: 2048, description: 'smallest RSA key a CSR may carry (EC keys: P-256, P-384, P-521)' },
-    ca: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['keyFile', 'certFile'],
-      description: 'the operator’s CA; absent: the CSMS generates its own once and keeps it in the store',
-      properties: {
-        keyFile: { type: 'string', minLength: 1, description: 'PEM private key of the CA, RSA or EC (path relative to this file)' },
-        certFile: {
-          type: 'string',
-          minLength: 1,
-          description: 'PEM certificate of the CA, optionally followed by its own issuers: sent after each issued certificate (path relative to this file)',
-        },
-        passphrase: { type: 'string', description: 'passphrase of an encrypted keyFile' },
-      },
-    },
+    ca: caFilesSchema(
+      'the operator’s CA; absent: the CSMS generates its own once and keeps it in the store',
+      'PEM private key of the CA, RSA or EC (path relative to this file)',
+      'PEM certificate of the CA, optionally followed by its own issuers: sent after each issued certificate (path relative to this file)',
+    ),
     embeddedCaName: {
       type: 'string',
       minLength: 1,
@@ -63,7 +53,7 @@ export interface CertificatesConfig extends Iso15118CertificatesConfig {
   readonly organization?: string;
   readonly validityDays: number;
   readonly minimumRsaBits: number;
-  readonly ca?: { readonly keyFile: string; readonly certFile: string; readonly passphrase?: string };
+  readonly ca?: CaFiles;
   readonly embeddedCaName: string;
 }
 
@@ -82,7 +72,5 @@ export function certificatesConfig(partial: Partial<CertificatesConfig> = {}): C
 /** The section with `ca.keyFile` / `ca.certFile` resolved against the configuration file's folder. */
 export function resolveCertificatesConfig(section: CertificatesConfig, configDir: string): CertificatesConfig {
   if (section.v2g?.ca) section = { ...section, v2g: resolveV2gFiles(section.v2g, configDir) };
-  if (!section.ca) return section;
-  const at = (path: string) => (isAbsolute(path) ? path : resolve(configDir, path));
-  return { ...section, ca: { ...section.ca, keyFile: at(section.ca.keyFile), certFile: at(section.ca.certFile) } };
+  return section.ca ? { ...section, ca: resolveCaFiles(section.ca, configDir) } : section;
 }

@@ -14,9 +14,24 @@
  * the store. With `v2gSigner` the V2G CSRs go to that HTTP signer instead (it wins over `v2g.ca`).
  * Without `contractProvider`, Get15118EVCertificate is answered Failed.
  */
-import { isAbsolute, resolve } from 'node:path';
+import { caFilesSchema, resolveCaFiles, type CaFiles } from './ca-files';
 
 const HTTP_URL = { type: 'string', minLength: 8, maxLength: 2048, pattern: '^https?://' } as const;
+
+/** The schema of an HTTP service the CSMS posts to (HttpServiceConfig); `who` names it in the descriptions. */
+function httpServiceSchema(description: string, who: 'signer' | 'provider') {
+  return {
+    type: 'object',
+    additionalProperties: false,
+    required: ['url'],
+    description,
+    properties: {
+      url: { ...HTTP_URL, description: `the ${who}’s URL (http or https)` },
+      timeoutMs: { type: 'integer', minimum: 100, maximum: 120_000, default: 10_000, description: `how long the ${who} may take` },
+      authorization: { type: 'string', minLength: 1, maxLength: 4096, description: `value of the Authorization header sent to the ${who} (never logged)` },
+    },
+  } as const;
+}
 
 /** The schema properties the `certificates` section gets from this file. */
 export const ISO15118_CERTIFICATES_PROPERTIES = {
@@ -28,17 +43,11 @@ export const ISO15118_CERTIFICATES_PROPERTIES = {
     properties: {
       enabled: { type: 'boolean', default: true, description: 'sign V2GCertificate requests (false: they are Rejected)' },
       validityDays: { type: 'integer', minimum: 1, maximum: 3650, default: 365, description: 'validity of an issued V2G certificate' },
-      ca: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['keyFile', 'certFile'],
-        description: 'the operator’s V2G sub-CA; absent: the CSMS generates one under its own CA, once, and keeps it in the store',
-        properties: {
-          keyFile: { type: 'string', minLength: 1, description: 'PEM private key of the V2G sub-CA, EC or RSA (path relative to this file)' },
-          certFile: { type: 'string', minLength: 1, description: 'PEM certificate of the V2G sub-CA, optionally followed by its issuers (path relative to this file)' },
-          passphrase: { type: 'string', description: 'passphrase of an encrypted keyFile' },
-        },
-      },
+      ca: caFilesSchema(
+        'the operator’s V2G sub-CA; absent: the CSMS generates one under its own CA, once, and keeps it in the store',
+        'PEM private key of the V2G sub-CA, EC or RSA (path relative to this file)',
+        'PEM certificate of the V2G sub-CA, optionally followed by its issuers (path relative to this file)',
+      ),
       embeddedCaName: {
         type: 'string',
         minLength: 1,
@@ -48,17 +57,10 @@ export const ISO15118_CERTIFICATES_PROPERTIES = {
       },
     },
   },
-  v2gSigner: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['url'],
-    description: 'an external V2G signer: each checked V2GCertificate CSR is POSTed there as JSON and its answer (a PEM chain) sent to the station',
-    properties: {
-      url: { ...HTTP_URL, description: 'the signer’s URL (http or https)' },
-      timeoutMs: { type: 'integer', minimum: 100, maximum: 120_000, default: 10_000, description: 'how long the signer may take' },
-      authorization: { type: 'string', minLength: 1, maxLength: 4096, description: 'value of the Authorization header sent to the signer (never logged)' },
-    },
-  },
+  v2gSigner: httpServiceSchema(
+    'an external V2G signer: each checked V2GCertificate CSR is POSTed there as JSON and its answer (a PEM chain) sent to the station',
+    'signer',
+  ),
   ocsp: {
     type: 'object',
     additionalProperties: false,
@@ -75,23 +77,16 @@ export const ISO15118_CERTIFICATES_PROPERTIES = {
       },
     },
   },
-  contractProvider: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['url'],
-    description: 'the contract-certificate provider for Get15118EVCertificate (M01–M02): the EXI request is POSTed there as JSON',
-    properties: {
-      url: { ...HTTP_URL, description: 'the provider’s URL (http or https)' },
-      timeoutMs: { type: 'integer', minimum: 100, maximum: 120_000, default: 10_000, description: 'how long the provider may take' },
-      authorization: { type: 'string', minLength: 1, maxLength: 4096, description: 'value of the Authorization header sent to the provider (never logged)' },
-    },
-  },
+  contractProvider: httpServiceSchema(
+    'the contract-certificate provider for Get15118EVCertificate (M01–M02): the EXI request is POSTed there as JSON',
+    'provider',
+  ),
 } as const;
 
 export interface V2gConfig {
   readonly enabled: boolean;
   readonly validityDays: number;
-  readonly ca?: { readonly keyFile: string; readonly certFile: string; readonly passphrase?: string };
+  readonly ca?: CaFiles;
   readonly embeddedCaName: string;
 }
 
@@ -128,7 +123,5 @@ export const DEFAULT_ISO15118_CERTIFICATES_CONFIG: Iso15118CertificatesConfig = 
 
 /** `v2g.ca`'s files resolved against the configuration file's folder. */
 export function resolveV2gFiles(v2g: V2gConfig | undefined, configDir: string): V2gConfig | undefined {
-  if (!v2g?.ca) return v2g;
-  const at = (path: string) => (isAbsolute(path) ? path : resolve(configDir, path));
-  return { ...v2g, ca: { ...v2g.ca, keyFile: at(v2g.ca.keyFile), certFile: at(v2g.ca.certFile) } };
+  return v2g?.ca ? { ...v2g, ca: resolveCaFiles(v2g.ca, configDir) } : v2g;
 }

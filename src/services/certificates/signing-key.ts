@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import { ConfigError, describeCause } from '../../errors';
+import type { CaFiles } from './ca-files';
 
 /** Node's webcrypto (the same object as CRYPTO, typed by Node for key generation and import). */
 export const subtle = webcrypto.subtle;
@@ -62,13 +63,6 @@ export function escapeRdn(value: string): string {
 
 /** The PEM certificate blocks of a file or a chain, in order. */
 export const PEM_CERTIFICATE_BLOCKS = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
-
-/** Where an operator's CA lives: its key and certificate files (the certificate's issuers may follow it). */
-export interface CaFiles {
-  readonly keyFile: string;
-  readonly certFile: string;
-  readonly passphrase?: string;
-}
 
 /** A CA loaded from the operator's files: its certificate, the chain listed in the file, its signing key. */
 export interface LoadedCa {

@@ -140,7 +140,7 @@ async function stopNode(node: Node): Promise<void> {
 
 /** A station over raw `ws`: one outstanding CALL; answers the CSMS's ClearCache at once. */
 class Station {
-  private ws!: WebSocket;
+  private ws?: WebSocket;
   private seq = 0;
   private pending?: { id: string; resolve: (frame: unknown[]) => void };
 
@@ -148,14 +148,15 @@ class Station {
 
   connect(url: string): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.ws = new WebSocket(`${url}/${this.id}`, ['ocpp2.0.1'], { perMessageDeflate: false });
-      this.ws.once('open', () => resolve());
-      this.ws.once('error', reject);
-      this.ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
-      this.ws.on('message', (data) => {
+      const ws = new WebSocket(`${url}/${this.id}`, ['ocpp2.0.1'], { perMessageDeflate: false });
+      this.ws = ws;
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+      ws.once('unexpected-response', (_req, res) => reject(new Error(`${this.id}: HTTP ${res.statusCode}`)));
+      ws.on('message', (data) => {
         const frame = JSON.parse(data.toString()) as unknown[];
         if (frame[0] === 2) {
-          this.ws.send(JSON.stringify([3, frame[1], { status: 'Accepted' }]));
+          ws.send(JSON.stringify([3, frame[1], { status: 'Accepted' }]));
           return;
         }
         if (this.pending && frame[1] === this.pending.id) {
@@ -171,12 +172,12 @@ class Station {
     const id = `${this.id}-${++this.seq}`;
     return new Promise((resolve) => {
       this.pending = { id, resolve };
-      this.ws.send(JSON.stringify([2, id, action, payload]));
+      this.ws!.send(JSON.stringify([2, id, action, payload]));
     });
   }
 
   close(): void {
-    this.ws.terminate();
+    this.ws?.terminate();
   }
 }
 

@@ -6,6 +6,7 @@
  */
 import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import { ApiError, api, forgetToken, messageOf, onUnauthorized, storeToken, storedToken } from './api';
+import { ErrorNote } from './components';
 import { openFeed, type FeedState } from './live';
 import { CallForm } from './pages/CallForm';
 import { Sites, Tariffs, Tokens } from './pages/Lists';
@@ -54,6 +55,15 @@ const TITLES: Record<Route['page'], string> = {
   tariffs: 'Tariffs',
   sites: 'Sites',
 };
+
+/** The main navigation: each link is the current one on the pages it leads to. */
+const NAVIGATION: readonly { readonly href: string; readonly label: string; readonly pages: readonly Route['page'][] }[] = [
+  { href: '#/', label: 'Overview', pages: ['overview', 'station', 'call'] },
+  { href: '#/transactions', label: 'Transactions', pages: ['transactions'] },
+  { href: '#/tokens', label: 'Tokens', pages: ['tokens'] },
+  { href: '#/tariffs', label: 'Tariffs', pages: ['tariffs'] },
+  { href: '#/sites', label: 'Sites', pages: ['sites'] },
+];
 
 export function App(): ReactNode {
   const [auth, setAuth] = useState<Auth>({ kind: 'checking' });
@@ -114,11 +124,7 @@ function Login({ problem, onToken }: { problem?: string; onToken: (token: string
           <input id="admin-token" type="password" autoComplete="current-password" value={token} onChange={(e) => setToken(e.target.value)} autoFocus required />
           <small className="hint">Kept in this browser tab only (sessionStorage), sent as Authorization: Bearer.</small>
         </div>
-        {problem ? (
-          <p className="error" role="alert">
-            {problem}
-          </p>
-        ) : null}
+        <ErrorNote error={problem} />
         <button type="submit">Sign in</button>
       </form>
     </main>
@@ -175,7 +181,7 @@ function Shell({ capture, onCapture }: { capture: FrameCapture; onCapture: (capt
   }, [route]);
 
   const list = stations ? [...stations.values()].sort((a, b) => a.id.localeCompare(b.id)) : undefined;
-  const current = (page: Route['page'] | readonly Route['page'][]) => ((Array.isArray(page) ? page : [page]).includes(route.page) ? 'page' : undefined);
+  const current = (pages: readonly Route['page'][]) => (pages.includes(route.page) ? 'page' : undefined);
 
   return (
     <>
@@ -193,21 +199,11 @@ function Shell({ capture, onCapture }: { capture: FrameCapture; onCapture: (capt
       <header className="topbar">
         <span className="brand">OCPP CSMS</span>
         <nav aria-label="Main">
-          <a href="#/" aria-current={current(['overview', 'station', 'call'])}>
-            Overview
-          </a>
-          <a href="#/transactions" aria-current={current('transactions')}>
-            Transactions
-          </a>
-          <a href="#/tokens" aria-current={current('tokens')}>
-            Tokens
-          </a>
-          <a href="#/tariffs" aria-current={current('tariffs')}>
-            Tariffs
-          </a>
-          <a href="#/sites" aria-current={current('sites')}>
-            Sites
-          </a>
+          {NAVIGATION.map(({ href, label, pages }) => (
+            <a key={href} href={href} aria-current={current(pages)}>
+              {label}
+            </a>
+          ))}
         </nav>
         <span className={`feed feed-${feedState}`} role="status" aria-live="polite">
           {feedState === 'live' ? '● live' : feedState === 'reconnecting' ? '○ reconnecting…' : feedState === 'connecting' ? '○ connecting…' : '○ offline'}

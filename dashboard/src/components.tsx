@@ -45,12 +45,28 @@ function toneOf(value: string): 'good' | 'busy' | 'bad' | 'idle' {
   }
 }
 
+/** An error (an ApiError, an Error or a message) as an alert; nothing when there is none. */
 export function ErrorNote({ error }: { error: unknown }): ReactNode {
-  if (error === undefined || error === null) return null;
+  if (error === undefined || error === null || error === '') return null;
   return (
     <p className="error" role="alert">
       {messageOf(error)}
     </p>
+  );
+}
+
+/** A table's header row: one column header a name. */
+export function ColumnHeads({ columns }: { columns: readonly string[] }): ReactNode {
+  return (
+    <thead>
+      <tr>
+        {columns.map((column) => (
+          <th key={column} scope="col">
+            {column}
+          </th>
+        ))}
+      </tr>
+    </thead>
   );
 }
 

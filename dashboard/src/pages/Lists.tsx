@@ -1,6 +1,6 @@
 /** The standard CSMS's tokens (/api/tokens), tariffs (/api/tariffs) and sites (/api/sites). */
 import { useState, type ReactNode } from 'react';
-import { Badge, ErrorNote, Loading, formatTime, isUnavailable, stationHref, useApi } from '../components';
+import { Badge, ColumnHeads, ErrorNote, Loading, formatTime, isUnavailable, stationHref, useApi, type Loaded } from '../components';
 
 interface Token {
   readonly idToken: string;
@@ -48,25 +48,14 @@ export function Tokens(): ReactNode {
           </select>
         </div>
       </form>
-      {isUnavailable(tokens.error) ? <NotAvailable what="Tokens" error={tokens.error} /> : <ErrorNote error={tokens.error} />}
-      {tokens.loading && !tokens.data ? <Loading what="tokens" /> : null}
+      <LoadNotes title="Tokens" loaded={tokens} />
       {tokens.data ? (
         <>
           <p className="muted">
             {tokens.data.items.length} of {tokens.data.total} tokens.
           </p>
           <table>
-            <thead>
-              <tr>
-                <th scope="col">idToken</th>
-                <th scope="col">Type</th>
-                <th scope="col">Status</th>
-                <th scope="col">Group</th>
-                <th scope="col">Expires</th>
-                <th scope="col">Source</th>
-                <th scope="col">Updated</th>
-              </tr>
-            </thead>
+            <ColumnHeads columns={['idToken', 'Type', 'Status', 'Group', 'Expires', 'Source', 'Updated']} />
             <tbody>
               {tokens.data.items.map((t) => (
                 <tr key={`${t.type}/${t.idToken}`}>
@@ -94,25 +83,13 @@ export function Tariffs(): ReactNode {
   return (
     <>
       <h1>Tariffs</h1>
-      {isUnavailable(tariffs.error) ? <NotAvailable what="Tariffs" error={tariffs.error} /> : <ErrorNote error={tariffs.error} />}
-      {tariffs.loading && !tariffs.data ? <Loading what="tariffs" /> : null}
+      <LoadNotes title="Tariffs" loaded={tariffs} />
       {tariffs.data ? (
         tariffs.data.items.length === 0 ? (
           <p className="muted">No tariff defined.</p>
         ) : (
           <table>
-            <thead>
-              <tr>
-                <th scope="col">Tariff</th>
-                <th scope="col">Currency</th>
-                <th scope="col">Energy (per kWh)</th>
-                <th scope="col">Charging time (per hour)</th>
-                <th scope="col">Parking time (per hour)</th>
-                <th scope="col">Session fee</th>
-                <th scope="col">Tax %</th>
-                <th scope="col">Source</th>
-              </tr>
-            </thead>
+            <ColumnHeads columns={['Tariff', 'Currency', 'Energy (per kWh)', 'Charging time (per hour)', 'Parking time (per hour)', 'Session fee', 'Tax %', 'Source']} />
             <tbody>
               {tariffs.data.items.map((t) => (
                 <tr key={t.id}>
@@ -145,8 +122,7 @@ export function Sites(): ReactNode {
   return (
     <>
       <h1>Sites</h1>
-      {isUnavailable(sites.error) ? <NotAvailable what="Sites" error={sites.error} /> : <ErrorNote error={sites.error} />}
-      {sites.loading && sites.data === undefined ? <Loading what="sites" /> : null}
+      <LoadNotes title="Sites" loaded={sites} />
       {sites.data !== undefined ? items.length === 0 ? <p className="muted">No site defined.</p> : items.map((site, index) => <SiteCard key={String(site.id ?? index)} site={site} />) : null}
     </>
   );
@@ -215,16 +191,7 @@ function SiteCard({ site }: { site: Record<string, unknown> }): ReactNode {
         <p className="muted">No EVSE of this site is charging.</p>
       ) : (
         <table>
-          <thead>
-            <tr>
-              <th scope="col">Station</th>
-              <th scope="col">EVSE</th>
-              <th scope="col">Transaction</th>
-              <th scope="col">Limit</th>
-              <th scope="col">Status</th>
-              <th scope="col">Priority</th>
-            </tr>
-          </thead>
+          <ColumnHeads columns={['Station', 'EVSE', 'Transaction', 'Limit', 'Status', 'Priority']} />
           <tbody>
             {allocations.map((a) => (
               <tr key={`${a.stationId}/${a.evseId}`}>
@@ -248,6 +215,16 @@ function SiteCard({ site }: { site: Record<string, unknown> }): ReactNode {
 function sitesOf(data: unknown): Record<string, unknown>[] {
   const list = Array.isArray(data) ? data : ((data as { items?: unknown; sites?: unknown } | undefined)?.items ?? (data as { sites?: unknown } | undefined)?.sites);
   return Array.isArray(list) ? list.filter((x): x is Record<string, unknown> => typeof x === 'object' && x !== null) : [];
+}
+
+/** What a list's read says before its data: not on this server, failed, or still loading. */
+function LoadNotes({ title, loaded }: { title: string; loaded: Loaded<unknown> }): ReactNode {
+  return (
+    <>
+      {isUnavailable(loaded.error) ? <NotAvailable what={title} error={loaded.error} /> : <ErrorNote error={loaded.error} />}
+      {loaded.loading && loaded.data === undefined ? <Loading what={title.toLowerCase()} /> : null}
+    </>
+  );
 }
 
 function NotAvailable({ what, error }: { what: string; error: unknown }): ReactNode {

@@ -1,6 +1,6 @@
 /** The fleet at a glance and the live station list, both from the live feed (no polling). */
 import { useState, type ReactNode } from 'react';
-import { Badge, formatEnergy, stationHref } from '../components';
+import { Badge, ColumnHeads, formatEnergy, stationHref } from '../components';
 import type { FleetCounters, StationSummary } from '../types';
 
 /** Rows drawn at most: a fleet of thousands stays responsive; the filter finds the rest. */
@@ -57,16 +57,7 @@ export function Overview({ fleet, stations }: { fleet: FleetCounters | undefined
         ) : (
           <table className="stations">
             <caption className="visually-hidden">Stations, updated live</caption>
-            <thead>
-              <tr>
-                <th scope="col">Station</th>
-                <th scope="col">Connection</th>
-                <th scope="col">State</th>
-                <th scope="col">Vendor / model</th>
-                <th scope="col">Connectors</th>
-                <th scope="col">Open transactions</th>
-              </tr>
-            </thead>
+            <ColumnHeads columns={['Station', 'Connection', 'State', 'Vendor / model', 'Connectors', 'Open transactions']} />
             <tbody>
               {shown.slice(0, MAX_ROWS).map((s) => (
                 <tr key={s.id} data-station={s.id}>

@@ -4,8 +4,8 @@
  * capture is on. Read again whenever the live feed says the station changed.
  */
 import { useState, type ReactNode } from 'react';
-import { api, messageOf } from '../api';
-import { Badge, ErrorNote, Loading, formatCost, formatEnergy, formatTime, isUnavailable, stationHref, useApi } from '../components';
+import { api } from '../api';
+import { Badge, ColumnHeads, ErrorNote, Loading, formatCost, formatEnergy, formatTime, isUnavailable, stationHref, useApi } from '../components';
 import type { CapturedFrame, FrameCapture, SecurityEvent, StationSummary, StationView, TransactionPage, VariableEntry } from '../types';
 
 const MODEL_ROWS = 200;
@@ -94,15 +94,7 @@ export function Station({ id, summary, capture, onCapture }: { id: string; summa
           <section aria-labelledby="evse-title">
             <h2 id="evse-title">EVSEs and connectors</h2>
             <table>
-              <thead>
-                <tr>
-                  <th scope="col">EVSE</th>
-                  <th scope="col">Connector</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Reported</th>
-                  <th scope="col">Availability</th>
-                </tr>
-              </thead>
+              <ColumnHeads columns={['EVSE', 'Connector', 'Status', 'Reported', 'Availability']} />
               <tbody>
                 {station.evse.evses.flatMap((evse) =>
                   evse.connectors.map((connector) => (
@@ -129,16 +121,7 @@ export function Station({ id, summary, capture, onCapture }: { id: string; summa
               <p className="muted">None.</p>
             ) : (
               <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Transaction</th>
-                    <th scope="col">EVSE / connector</th>
-                    <th scope="col">Token</th>
-                    <th scope="col">Started</th>
-                    <th scope="col">Charging state</th>
-                    <th scope="col">Energy</th>
-                  </tr>
-                </thead>
+                <ColumnHeads columns={['Transaction', 'EVSE / connector', 'Token', 'Started', 'Charging state', 'Energy']} />
                 <tbody>
                   {station.openTransactions.map((tx) => (
                     <tr key={tx.transactionId}>
@@ -179,20 +162,7 @@ export function TransactionTable({ items }: { items: TransactionPage['items'] })
   if (items.length === 0) return <p className="muted">No transactions.</p>;
   return (
     <table className="transactions">
-      <thead>
-        <tr>
-          <th scope="col">Transaction</th>
-          <th scope="col">Station</th>
-          <th scope="col">EVSE</th>
-          <th scope="col">Token</th>
-          <th scope="col">State</th>
-          <th scope="col">Started</th>
-          <th scope="col">Ended</th>
-          <th scope="col">Reason</th>
-          <th scope="col">Energy</th>
-          <th scope="col">Cost</th>
-        </tr>
-      </thead>
+      <ColumnHeads columns={['Transaction', 'Station', 'EVSE', 'Token', 'State', 'Started', 'Ended', 'Reason', 'Energy', 'Cost']} />
       <tbody>
         {items.map((tx) => (
           <tr key={`${tx.stationId}/${tx.transactionId}`} data-transaction={tx.transactionId}>
@@ -243,16 +213,7 @@ function DeviceModel({ id, change }: { id: string; change: string }): ReactNode 
           </p>
           {rows.length > 0 ? (
             <table>
-              <thead>
-                <tr>
-                  <th scope="col">Component</th>
-                  <th scope="col">Variable</th>
-                  <th scope="col">Actual</th>
-                  <th scope="col">Target</th>
-                  <th scope="col">Mutability</th>
-                  <th scope="col">Type</th>
-                </tr>
-              </thead>
+              <ColumnHeads columns={['Component', 'Variable', 'Actual', 'Target', 'Mutability', 'Type']} />
               <tbody>
                 {rows.slice(0, MODEL_ROWS).map((entry) => (
                   <tr key={describe(entry)}>
@@ -300,14 +261,7 @@ function SecurityEvents({ id, change }: { id: string; change: string }): ReactNo
           <p className="muted">None.</p>
         ) : (
           <table>
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">Source</th>
-                <th scope="col">Type</th>
-                <th scope="col">Details</th>
-              </tr>
-            </thead>
+            <ColumnHeads columns={['When', 'Source', 'Type', 'Details']} />
             <tbody>
               {events.data.items.map((event) => (
                 <tr key={event.id}>
@@ -327,7 +281,7 @@ function SecurityEvents({ id, change }: { id: string; change: string }): ReactNo
 
 function Frames({ id, change, capture, onCapture }: { id: string; change: string; capture: FrameCapture | undefined; onCapture: (next: FrameCapture) => void }): ReactNode {
   const frames = useApi<{ capture: boolean; frames: CapturedFrame[] }>(capture?.enabled ? `/api/stations/${encodeURIComponent(id)}/frames` : undefined, [change]);
-  const [problem, setProblem] = useState<string>();
+  const [problem, setProblem] = useState<unknown>();
   // The switch shows the new setting at once, and the server's answer once it came.
   const [pending, setPending] = useState<boolean>();
   const toggle = async (enabled: boolean) => {
@@ -336,7 +290,7 @@ function Frames({ id, change, capture, onCapture }: { id: string; change: string
     try {
       onCapture(await api<FrameCapture>('/api/dashboard/frame-capture', { method: 'PUT', json: { enabled } }));
     } catch (error) {
-      setProblem(messageOf(error));
+      setProblem(error);
     } finally {
       setPending(undefined);
     }
@@ -348,11 +302,7 @@ function Frames({ id, change, capture, onCapture }: { id: string; change: string
         <input id="frame-capture" type="checkbox" checked={pending ?? capture?.enabled ?? false} disabled={pending !== undefined} onChange={(e) => void toggle(e.target.checked)} />
         <label htmlFor="frame-capture">Capture recent frames (every station, the last {capture?.framesPerStation ?? 200} each, in memory)</label>
       </div>
-      {problem ? (
-        <p className="error" role="alert">
-          {problem}
-        </p>
-      ) : null}
+      <ErrorNote error={problem} />
       {capture?.enabled ? (
         // A frame that changes nothing the list shows (a Heartbeat) is not announced by the feed.
         <button type="button" className="secondary" onClick={frames.reload} disabled={frames.loading}>

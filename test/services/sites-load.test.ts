@@ -10,7 +10,7 @@ import { StationOfflineError } from '../../src/errors';
 import type { ChargingProfileType } from '../../schemas/types.generated';
 import type { RequestOf } from '../../schemas/actions';
 import { SiteService, type SiteInput } from '../../src/services/sites';
-import type { SiteProfileSender } from '../../src/services/sites/site-load';
+import type { SitePlanner, SiteProfileSender } from '../../src/services/sites/site-load';
 import type { TransactionChange } from '../../src/services/transactions';
 import { openStore, type Store } from '../../src/store';
 import { eventually, removeTemporaryStores, temporarySqlite } from './support/standard-csms';
@@ -492,5 +492,77 @@ describe('the site service', () => {
     await settle(run.sites);
     expect(run.model.sent.length).toBe(before);
     await expect(run.sites.get('depot')).rejects.toMatchObject({ kind: 'site' });
+  });
+});
+
+describe('EVSEs whose vehicle sent ISO 15118 charging needs (SitePlanner)', () => {
+  it('sends the planner’s profile at the limit being sent, plans again on replan, and sends the flat profile when there are no needs or planning fails', async () => {
+    const store = await memoryStore();
+    const model = new ModelStations(40, 32);
+    const kinds: string[] = [];
+    const set = model.set.bind(model);
+    model.set = (stationId, evseId, profile) => {
+      if (profile.chargingProfilePurpose === 'TxProfile') kinds.push(`${stationId}:${profile.chargingProfileKind}:${profile.chargingSchedule[0]!.chargingSchedulePeriod[0]!.limit}`);
+      return set(stationId, evseId, profile);
+    };
+    const asked: Parameters<SitePlanner['siteProfile']>[0][] = [];
+    let failing = false;
+    // Needs on record for CP1 only: a plan at the limit for an hour, then 10 A at most.
+    const planner: SitePlanner = {
+      siteProfile(request) {
+        asked.push(request);
+        if (failing) return Promise.reject(new Error('planning failed'));
+        if (request.stationId !== 'CP1') return Promise.resolve(undefined);
+        const { limit } = request.limit;
+        return Promise.resolve({
+          id: request.id,
+          stackLevel: request.stackLevel,
+          chargingProfilePurpose: 'TxProfile',
+          chargingProfileKind: 'Absolute',
+          transactionId: request.transactionId,
+          chargingSchedule: [{ id: request.id, startSchedule: new Date().toISOString(), chargingRateUnit: 'A', chargingSchedulePeriod: [{ startPeriod: 0, limit }, { startPeriod: 3600, limit: Math.min(limit, 10) }] }],
+        });
+      },
+    };
+    const sites = new SiteService(store, model, { stationKnown: () => Promise.resolve(true), config: { definitions: [], retryInitialMs: 20, retryMaxMs: 80 }, planner });
+    await sites.put({ ...SITE, stations: ['CP1', 'CP2'], limit: 40 });
+    await settle(sites);
+
+    model.start('CP1/1', 'TX-P1');
+    sites.onTransactionChange(change('CP1', 'Started', 'TX-P1', { evseId: 1 }));
+    await settle(sites);
+    expect(kinds).toEqual(['CP1:Absolute:32']);
+    expect(asked[0]).toMatchObject({ stationId: 'CP1', evseId: 1, transactionId: 'TX-P1', limit: { limit: 32, unit: 'A' }, stackLevel: 1 });
+
+    model.start('CP2/1', 'TX-P2');
+    sites.onTransactionChange(change('CP2', 'Started', 'TX-P2', { evseId: 1 }));
+    await settle(sites);
+    // CP1's plan lowered first (at 20 A), then CP2's flat profile: the sum never above 40 A.
+    expect(kinds).toEqual(['CP1:Absolute:32', 'CP1:Absolute:20', 'CP2:Relative:20']);
+    expect(model.worst).toBeLessThanOrEqual(40);
+
+    // New needs: the plan again, at the same allocation.
+    await expect(sites.replan('CP1', 1)).resolves.toMatchObject({ status: 'Accepted', profile: { chargingProfileKind: 'Absolute', transactionId: 'TX-P1' } });
+    expect(asked[asked.length - 1]).toMatchObject({ stationId: 'CP1', limit: { limit: 20, unit: 'A' } });
+    // Not managed by the site: no transaction on that EVSE, or a station of no site.
+    expect(sites.replan('CP2', 2)).toBeUndefined();
+    expect(sites.replan('ELSEWHERE', 1)).toBeUndefined();
+
+    // Planning fails: the limit still reaches the station, as the flat profile.
+    failing = true;
+    const flat = await sites.replan('CP1', 1);
+    expect(flat).toMatchObject({ status: 'Accepted', profile: { chargingProfileKind: 'Relative' } });
+    expect(kinds[kinds.length - 1]).toBe('CP1:Relative:20');
+    expect(model.worst).toBeLessThanOrEqual(40);
+
+    // A replan whose transaction ends before its send is told so (it does not wait forever).
+    const before = kinds.length;
+    const waiting = sites.replan('CP1', 1);
+    model.stop('CP1/1');
+    sites.onTransactionChange(change('CP1', 'Ended', 'TX-P1'));
+    await expect(waiting).resolves.toEqual({ status: 'Failed', reason: 'the transaction left the site' });
+    await settle(sites);
+    expect(kinds.slice(before).filter((k) => k.startsWith('CP1'))).toEqual([]);
+    sites.close();
   });
 });

@@ -1,45 +1,13 @@
 /**
  * The shapes of the admin API's answers the dashboard reads (the server's are in src/admin;
  * the OpenAPI document at /api/openapi.json is the contract). Only the fields shown are typed.
+ *
+ * The live feed's shapes are the server's own (src/admin/live-feed-events.ts, types only, so the
+ * browser build takes nothing else of the server). The others stay here: the server's types for
+ * them are not the JSON the API sends (StationView's EVSE model is a class) or bring the server's
+ * station code with them (OpenTransaction, in src/station/store.ts).
  */
-
-export interface ConnectorSummary {
-  readonly evseId: number;
-  readonly connectorId: number;
-  readonly status?: string;
-}
-
-export interface StationSummary {
-  readonly id: string;
-  readonly status: string;
-  readonly connected: boolean;
-  readonly bootStatus?: string;
-  readonly vendorName?: string;
-  readonly model?: string;
-  readonly connectors: readonly ConnectorSummary[];
-  readonly openTransactions: number;
-  readonly energyWh?: number;
-  readonly charging: boolean;
-  readonly faulted: boolean;
-}
-
-export interface FleetCounters {
-  readonly registered: number;
-  readonly connected: number;
-  readonly charging: number;
-  readonly faulted: number;
-  readonly messagesInPerSecond: number;
-  readonly messagesOutPerSecond: number;
-  readonly errors: number;
-  readonly errorsPerSecond: number;
-  readonly at: string;
-}
-
-export type FeedEvent =
-  | { readonly type: 'snapshot'; readonly stations: readonly StationSummary[]; readonly fleet: FleetCounters }
-  | { readonly type: 'station'; readonly station: StationSummary }
-  | { readonly type: 'removed'; readonly id: string }
-  | { readonly type: 'fleet'; readonly fleet: FleetCounters };
+export type { CapturedFrame, ConnectorSummary, FeedEvent, FleetCounters, StationSummary } from '../../src/admin/live-feed-events';
 
 export interface ConnectorState {
   readonly id: number;
@@ -123,14 +91,6 @@ export interface SecurityEvent {
   readonly type: string;
   readonly timestamp: string;
   readonly techInfo?: string | null;
-}
-
-export interface CapturedFrame {
-  readonly at: string;
-  readonly direction: 'in' | 'out';
-  readonly text: string;
-  readonly truncated: boolean;
-  readonly error?: string;
 }
 
 export interface FrameCapture {

@@ -210,6 +210,7 @@ export const configSchema = {
           description: 'a station with no accepted boot on record that talks without booting is asked to boot (TriggerMessage BootNotification)',
         },
         resetTimeoutMs: integer(1, 300_000, 'a station still connected this long after accepting a Reset, without rebooting, is no longer shown resetting'),
+        hibernateAfterMs: integer(0, 30_000, 'an idle station hibernates after this many ms without a message (its standing dropped from memory, reloaded from the store on its next message); 0 never'),
       },
     },
     supervision: supervisionSchema,
@@ -350,6 +351,7 @@ export interface CsmsConfig extends StandardCsmsConfig {
     readonly offlineCallHoldMs: number;
     readonly resetTimeoutMs: number;
     readonly triggerBootWhenUnbooted: boolean;
+    readonly hibernateAfterMs: number;
   };
   readonly supervision: SupervisionConfig;
   readonly storage: StorageSection;

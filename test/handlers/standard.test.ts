@@ -5,7 +5,7 @@
  * starts it: a durable store, the services built from the configuration, the standard handler.
  */
 import type { RPCClient } from 'ocpp-rpc';
-import { BOOT, answerCalls, eventually, removeTemporaryStores, startStandardCsms, temporarySqlite, type StandardCsms } from '../services/support/standard-csms';
+import { BOOT, answerBaseReport, answerCalls, eventually, removeTemporaryStores, startStandardCsms, temporarySqlite, type StandardCsms } from '../services/support/standard-csms';
 import { testStoreKinds } from '../services/support/stores';
 
 const now = () => new Date().toISOString();
@@ -107,18 +107,7 @@ describe('the standard CSMS over a socket', () => {
     it('refuses a start by a token of the group the station reported in its device model', async () => {
       await boot();
       await csms.services.tokens.put({ idToken: 'INSPECTOR', type: 'ISO14443', groupIdToken: { idToken: 'REPORTED-MP', type: 'Central' } }).ticket.promise;
-      answerCalls<{ requestId: number }>(cp, 'GetBaseReport', (params) => {
-        setImmediate(() => {
-          void cp.call('NotifyReport', {
-            requestId: params.requestId,
-            generatedAt: now(),
-            seqNo: 0,
-            tbc: false,
-            reportData: [{ component: { name: 'AuthCtrlr' }, variable: { name: 'MasterPassGroupId' }, variableAttribute: [{ type: 'Actual', value: 'REPORTED-MP' }] }],
-          });
-        });
-        return { status: 'Accepted' };
-      });
+      answerBaseReport(cp, [{ component: { name: 'AuthCtrlr' }, variable: { name: 'MasterPassGroupId' }, variableAttribute: [{ type: 'Actual', value: 'REPORTED-MP' }] }]);
       await csms.server.csms.getBaseReport('CP1', { requestId: 11, reportBase: 'FullInventory' });
       // The station's own group wins over the configured MASTERPASS for this station.
       const start = await txEvent(0, 'Started', { idToken: rfid('INSPECTOR'), evse: { id: 1, connectorId: 1 } });

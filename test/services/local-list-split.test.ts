@@ -10,7 +10,7 @@ import standard from '../../handlers/standard';
 import { createAdminServer } from '../../src/admin';
 import { sendLocalListFrameBytes, splitLocalList } from '../../src/services/local-lists';
 import type { AuthorizationData } from '../../schemas/types.generated';
-import { BOOT, answerCalls, removeTemporaryStores, startStandardCsms, type StandardCsms } from './support/standard-csms';
+import { BOOT, answerBaseReport, answerCalls, removeTemporaryStores, startStandardCsms, type StandardCsms } from './support/standard-csms';
 
 jest.setTimeout(60_000);
 
@@ -21,7 +21,6 @@ interface Sent {
 }
 
 const TOKENS = ['T1', 'T2', 'T3', 'T4', 'T5', 'T6', 'T7'];
-const now = () => new Date().toISOString();
 const ids = (sent: Sent) => (sent.localAuthorizationList ?? []).map((entry) => entry.idToken.idToken);
 
 describe('a SendLocalList larger than the station’s limits, over a socket', () => {
@@ -48,25 +47,14 @@ describe('a SendLocalList larger than the station’s limits, over a socket', ()
       const text = message.toString();
       if (!outbound && text.includes('"SendLocalList"')) frames.push(text);
     });
-    answerCalls<{ requestId: number }>(cp, 'GetBaseReport', (params) => {
-      setImmediate(() => {
-        void cp.call('NotifyReport', {
-          requestId: params.requestId,
-          generatedAt: now(),
-          seqNo: 0,
-          tbc: false,
-          reportData: [
-            { component: { name: 'LocalAuthListCtrlr' }, variable: { name: 'Enabled' }, variableAttribute: [{ type: 'Actual', value: 'true' }] },
-            ...Object.entries(limits).map(([name, value]) => ({
-              component: { name: 'LocalAuthListCtrlr' },
-              variable: { name },
-              variableAttribute: [{ type: 'Actual' as const, value, mutability: 'ReadOnly' as const }],
-            })),
-          ],
-        });
-      });
-      return { status: 'Accepted' };
-    });
+    answerBaseReport(cp, [
+      { component: { name: 'LocalAuthListCtrlr' }, variable: { name: 'Enabled' }, variableAttribute: [{ type: 'Actual', value: 'true' }] },
+      ...Object.entries(limits).map(([name, value]) => ({
+        component: { name: 'LocalAuthListCtrlr' },
+        variable: { name },
+        variableAttribute: [{ type: 'Actual' as const, value, mutability: 'ReadOnly' as const }],
+      })),
+    ]);
     await cp.connect();
     await expect(cp.call('BootNotification', BOOT)).resolves.toMatchObject({ status: 'Accepted' });
     await csms.server.csms.getBaseReport(id, { requestId: stationId, reportBase: 'FullInventory' });

@@ -13,6 +13,7 @@ import standard from '../../../handlers/standard';
 import { startCsmsServer, type CsmsServer } from '../../../src/csms-server';
 import { standardCsmsConfig, unboundCsmsServices, type CsmsServices } from '../../../src/services';
 import { openStore, type StorageConfig, type Store } from '../../../src/store';
+import type { ReportDataType } from '../../../schemas/types.generated';
 
 export const BOOT = { reason: 'PowerUp', chargingStation: { model: 'M1', vendorName: 'V' } };
 
@@ -98,4 +99,17 @@ export async function eventually(condition: () => boolean | Promise<boolean>): P
 /** Answer the CSMS's `action` calls on `client` with `respond(params)`. */
 export function answerCalls<P>(client: RPCClient, action: string, respond: (params: P) => unknown): void {
   client.handle(action, (({ params }: { params: P }) => respond(params)) as never);
+}
+
+/**
+ * Answer the CSMS's GetBaseReport calls on `client` Accepted, then report `reportData` in one
+ * NotifyReport for that requestId (seqNo 0, tbc false), as a station does after its answer (B07).
+ */
+export function answerBaseReport(client: RPCClient, reportData: readonly ReportDataType[]): void {
+  answerCalls<{ requestId: number }>(client, 'GetBaseReport', ({ requestId }) => {
+    setImmediate(() => {
+      void client.call('NotifyReport', { requestId, generatedAt: new Date().toISOString(), seqNo: 0, tbc: false, reportData });
+    });
+    return { status: 'Accepted' };
+  });
 }

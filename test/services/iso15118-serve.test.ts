@@ -6,8 +6,6 @@
  * the OCSP responder, a V2G CSR is signed by the file's sub-CA, and a root installed through the
  * admin API is recorded.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +13,7 @@ import { join } from 'node:path';
 import { RPCClient } from 'ocpp-rpc';
 import { api } from '../admin/harness';
 import { logLineOf, runCli, waitForOutput, type Run } from '../support/cli-process';
+import { startHttpEndpoint, type HttpEndpoint } from '../support/http-endpoint';
 import { testPki } from '../support/pki';
 import { createTestCa, hashDataOf, startOcspResponder, type MockResponder, type TestCa } from './support/ocsp-responder';
 import { ecCsr, eventually, pemBlocks } from './support/security-csms';
@@ -23,25 +22,22 @@ import { ecCsr, eventually, pemBlocks } from './support/security-csms';
 jest.setTimeout(180_000);
 
 let dir: string;
-let provider: Server;
+let provider: HttpEndpoint;
 let providerUrl: string;
 let mo: TestCa;
 let responder: MockResponder;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'csms-15118-serve-'));
-  provider = createServer((request, response) => {
-    request.resume();
-    request.on('end', () => response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'Accepted', exiResponse: 'AAECAwQF' })));
-  });
-  await new Promise<void>((resolve) => provider.listen(0, '127.0.0.1', resolve));
-  providerUrl = `http://127.0.0.1:${(provider.address() as AddressInfo).port}/15118`;
+  provider = await startHttpEndpoint((_body, response) =>
+    response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'Accepted', exiResponse: 'AAECAwQF' })),
+  );
+  providerUrl = `${provider.origin}/15118`;
   mo = await createTestCa('Serve MO Sub-CA');
   responder = await startOcspResponder(mo);
 });
 afterAll(async () => {
-  provider.closeAllConnections();
-  await new Promise<void>((resolve) => provider.close(() => resolve()));
+  await provider.close();
   await responder.close();
   rmSync(dir, { recursive: true, force: true });
 });

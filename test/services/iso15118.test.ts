@@ -4,13 +4,13 @@
  * contract-certificate provider on 127.0.0.1 and returns its EXI answer; Failed with a reason when
  * no provider is configured, or it fails, answers nonsense or never answers.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import type { RPCClient } from 'ocpp-rpc';
 import { parseConfig } from '../../src/config/load';
 import { ConfigError } from '../../src/errors';
 import { resolveCertificatesConfig, type CertificatesConfig } from '../../src/services/certificates';
+import { startHttpEndpoint } from '../support/http-endpoint';
 import { BOOT, removeTemporaryFolders, startSecurityCsms, type SecurityCsms } from './support/security-csms';
 
 const PASSWORD = 'Iso15118-Station-Pass-01';
@@ -25,30 +25,17 @@ interface Provider {
 }
 
 async function startProvider(): Promise<Provider> {
-  const sockets = new Set<Socket>();
   const provider: Provider = {
     url: '',
     received: [],
     respond: (response) => response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'Accepted', exiResponse: EXI_RESPONSE })),
-    close: async () => {
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    close: () => endpoint.close(),
   };
-  const server: Server = createServer((request: IncomingMessage, response: ServerResponse) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      provider.received.push({ body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>, authorization: request.headers.authorization });
-      provider.respond(response);
-    });
+  const endpoint = await startHttpEndpoint((body, response, request) => {
+    provider.received.push({ body: JSON.parse(body.toString('utf8')) as Record<string, unknown>, authorization: request.headers.authorization });
+    provider.respond(response);
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  (provider as { url: string }).url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/15118/certificate`;
+  (provider as { url: string }).url = `${endpoint.origin}/15118/certificate`;
   return provider;
 }
 

@@ -7,8 +7,6 @@
  * or CN does not fit is Rejected with a security event, and nothing is sent.
  */
 import { X509Certificate } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { webcrypto } from 'node:crypto';
@@ -17,6 +15,7 @@ import * as x509 from '@peculiar/x509';
 import type { RPCClient } from 'ocpp-rpc';
 import { ConfigError } from '../../src/errors';
 import { DEFAULT_V2G_CONFIG, type CertificatesConfig } from '../../src/services/certificates';
+import { startHttpEndpoint, type HttpEndpoint } from '../support/http-endpoint';
 import { testPki } from '../support/pki';
 import { createTestCa, type TestCa } from './support/ocsp-responder';
 import {
@@ -154,7 +153,7 @@ describe('the operator’s V2G sub-CA', () => {
 
 describe('an external V2G signer', () => {
   let signerCa: TestCa;
-  let server: Server;
+  let signer: HttpEndpoint;
   let url: string;
   let requests: Record<string, unknown>[];
   let answer: (csr: x509.Pkcs10CertificateRequest) => Promise<{ status: number; type: string; body: string }>;
@@ -165,22 +164,14 @@ describe('an external V2G signer', () => {
   beforeEach(async () => {
     requests = [];
     answer = async (csr) => ({ status: 200, type: 'application/json', body: JSON.stringify({ certificateChain: `${await signed(csr)}\n${signerCa.pem}` }) });
-    server = createServer((request, response) => {
-      const chunks: Buffer[] = [];
-      request.on('data', (chunk: Buffer) => chunks.push(chunk));
-      request.on('end', () => {
-        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { csr: string };
-        requests.push(body);
-        void answer(new x509.Pkcs10CertificateRequest(body.csr)).then((a) => response.writeHead(a.status, { 'content-type': a.type }).end(a.body));
-      });
+    signer = await startHttpEndpoint((raw, response) => {
+      const body = JSON.parse(raw.toString('utf8')) as { csr: string };
+      requests.push(body);
+      void answer(new x509.Pkcs10CertificateRequest(body.csr)).then((a) => response.writeHead(a.status, { 'content-type': a.type }).end(a.body));
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v2g/sign`;
+    url = `${signer.origin}/v2g/sign`;
   });
-  afterEach(async () => {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  });
+  afterEach(() => signer.close());
 
   async function signed(csr: x509.Pkcs10CertificateRequest, publicKey = csr.publicKey): Promise<string> {
     const cert = await x509.X509CertificateGenerator.create(

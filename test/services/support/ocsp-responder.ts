@@ -5,8 +5,7 @@
  * responder, and real RFC 6960 answers built with @peculiar/asn1-ocsp and signed with the CA's key
  * (node:crypto, DER ECDSA signatures) — or garbage, or an HTTP error, or nothing at all.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
 import { KeyObject, randomBytes, sign, webcrypto } from 'node:crypto';
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
@@ -27,6 +26,7 @@ import {
   id_pkix_ocsp_basic,
 } from '@peculiar/asn1-ocsp';
 import { createHash } from 'node:crypto';
+import { startHttpEndpoint } from '../../support/http-endpoint';
 
 const CRYPTO = webcrypto as never;
 const SIGNING = { name: 'ECDSA', hash: 'SHA-256' };
@@ -122,7 +122,6 @@ export interface MockResponder {
 }
 
 export async function startOcspResponder(ca: TestCa): Promise<MockResponder> {
-  const sockets = new Set<import('node:net').Socket>();
   const responder: MockResponder = {
     url: '',
     requests: 0,
@@ -130,47 +129,34 @@ export async function startOcspResponder(ca: TestCa): Promise<MockResponder> {
     verdicts: new Map(),
     nextUpdateMs: 3_600_000,
     signer: { cert: ca, include: [ca] },
-    close: async () => {
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    close: () => endpoint.close(),
   };
-  const server: Server = createServer((request: IncomingMessage, response: ServerResponse) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      responder.requests += 1;
-      const body = Buffer.concat(chunks);
-      switch (responder.behaviour) {
-        case 'silent':
-          return; // never answers: the client's timeout must end the exchange
-        case 'huge':
-          response.writeHead(200, { 'content-type': 'application/ocsp-response' }).end(Buffer.alloc(200_000, 0x30));
-          return;
-        case 'http500':
-          response.writeHead(500).end('responder down');
-          return;
-        case 'garbage':
-          response.writeHead(200, { 'content-type': 'application/ocsp-response' }).end(Buffer.from('this is not DER at all'));
-          return;
-        case 'tryLater':
-          send(response, Buffer.from(AsnConvert.serialize(new OCSPResponse({ responseStatus: OCSPResponseStatus.tryLater }))), responder);
-          return;
-        default:
-          try {
-            send(response, answerFor(body, responder), responder);
-          } catch (error) {
-            response.writeHead(400).end(String(error));
-          }
-      }
-    });
+  const endpoint = await startHttpEndpoint((body, response) => {
+    responder.requests += 1;
+    switch (responder.behaviour) {
+      case 'silent':
+        return; // never answers: the client's timeout must end the exchange
+      case 'huge':
+        response.writeHead(200, { 'content-type': 'application/ocsp-response' }).end(Buffer.alloc(200_000, 0x30));
+        return;
+      case 'http500':
+        response.writeHead(500).end('responder down');
+        return;
+      case 'garbage':
+        response.writeHead(200, { 'content-type': 'application/ocsp-response' }).end(Buffer.from('this is not DER at all'));
+        return;
+      case 'tryLater':
+        send(response, Buffer.from(AsnConvert.serialize(new OCSPResponse({ responseStatus: OCSPResponseStatus.tryLater }))), responder);
+        return;
+      default:
+        try {
+          send(response, answerFor(body, responder), responder);
+        } catch (error) {
+          response.writeHead(400).end(String(error));
+        }
+    }
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  (responder as { url: string }).url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/ocsp`;
+  (responder as { url: string }).url = `${endpoint.origin}/ocsp`;
   return responder;
 }
 

@@ -20,10 +20,9 @@ import { certificatesConfig, type CertificatesConfig } from '../../../src/servic
 import { openStore, type Store } from '../../../src/store';
 import { testPki, writePkiFiles, type PkiFiles } from '../../support/pki';
 import { removeTemporaryStores, temporarySqlite } from '../../services/support/standard-csms';
-import { ORGANIZATION, rsaCsrWithKey } from '../../services/support/security-csms';
+import { BOOT, ORGANIZATION, rsaCsrWithKey } from '../../services/support/security-csms';
 
-export { ORGANIZATION };
-export const BOOT = { reason: 'PowerUp', chargingStation: { model: 'M1', vendorName: 'V' } };
+export { BOOT, ORGANIZATION };
 export const PASSWORD = 'Upgrade-Station-Pass-01';
 
 export interface PkiCsms {

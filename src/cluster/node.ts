@@ -230,7 +230,11 @@ export class ClusterNode extends EventEmitter<ClusterNodeEvents> implements Stat
     const timeoutMs = this.options.claimTimeoutMs;
     let claim;
     try {
-      claim = await withTimeout(this.presence.claim(station), timeoutMs, () => new ClusterError('claim_failed', `presence claim of station ${station} took more than ${timeoutMs} ms (Redis unavailable?)`));
+      // Redis reconnecting (a short outage): wait for it, within the claim's time.
+      const deadline = Date.now() + timeoutMs;
+      await this.whenReady(timeoutMs);
+      const left = Math.max(1, deadline - Date.now());
+      claim = await withTimeout(this.presence.claim(station), left, () => new ClusterError('claim_failed', `presence claim of station ${station} took more than ${timeoutMs} ms (Redis unavailable?)`));
     } catch (error) {
       throw error instanceof ClusterError ? error : new ClusterError('claim_failed', `presence claim of station ${station} failed: ${describeCause(error)}`, { cause: error });
     }
@@ -262,6 +266,22 @@ export class ClusterNode extends EventEmitter<ClusterNodeEvents> implements Stat
     this.lost.add(station);
     log.info('station taken over by a newer connection on another node; closing its socket here', { station, epoch: held.epoch, why });
     held.transport.close(CloseCode.replaced, 'connected again through another CSMS node');
+  }
+
+  /** Resolves once the command connection is ready; rejects with ClusterError after `timeoutMs`. */
+  private whenReady(timeoutMs: number): Promise<void> {
+    if (this.redis.status === 'ready') return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const ready = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        this.redis.off('ready', ready);
+        reject(new ClusterError('claim_failed', `Redis ${redactRedisUrl(this.options.redis)} not available within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.redis.once('ready', ready);
+    });
   }
 
   async holders(stations: readonly string[]): Promise<Map<string, string>> {

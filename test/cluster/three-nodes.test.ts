@@ -205,9 +205,19 @@ describeCluster('three CSMS nodes on one Redis and one PostgreSQL', () => {
     }
   });
 
-  it('recovers from a Redis restart without restarting the nodes', async () => {
+  it('serves the sockets it holds while Redis is down, refuses new ones with 1013, and recovers when Redis is back without restarting the nodes', async () => {
+    const [held, arriving] = onNode(0);
+    await arriving!.close();
     await redis.kill();
+    // A socket already attached needs only PostgreSQL.
+    expect(await held!.status('Occupied')).toEqual({});
+    // A new socket cannot be claimed: closed with 1013 (try again later), through any node.
+    const refused = new TestStation(arriving!.id);
+    await refused.connect(nodes[1]!.wsUrl).catch(() => undefined);
+    await eventually(() => refused.closes.find((c) => c.code === 1013), 'the unclaimed socket to be closed with 1013');
     await redis.start();
+    await connectTo(arriving!, 0);
+    expect(await arriving!.status('Available')).toEqual({});
     // Presence is back (the renewals put it back) and calls cross nodes again.
     const sample = [...onNode(0).slice(0, 3), ...onNode(1).slice(0, 3)];
     await eventually(

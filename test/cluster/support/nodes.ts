@@ -43,7 +43,8 @@ export function writeNodeConfig(config: NodeConfig): string {
     cluster: {
       redis: config.redis,
       nodeId: config.nodeId,
-      leaseMs: config.leaseMs ?? 3_000,
+      // Long enough that a loaded machine never lets a live station's lease lapse mid-test.
+      leaseMs: config.leaseMs ?? 15_000,
       renewMs: config.renewMs ?? 500,
       remoteGraceMs: 2_000,
       claimTimeoutMs: 5_000,

@@ -15,12 +15,11 @@
  *
  * Run: npm run bench:dashboard-feed   (BENCH_STATIONS=n, BENCH_ROUNDS=r, BENCH_SECONDS=s per round)
  */
-import { execSync } from 'node:child_process';
-import { cpus } from 'node:os';
 import acceptAll from '../../handlers/accept-all';
 import { LiveFeed } from '../../src/admin/live-feed';
 import { startCsms } from '../../src/csms';
 import { configureLogging } from '../../src/log';
+import { machineLine } from '../machine';
 import { BenchStation } from '../station/driver';
 
 const STATIONS = Number(process.env.BENCH_STATIONS ?? 200);
@@ -43,13 +42,7 @@ const median = (values: number[]): number => {
 
 async function main(): Promise<void> {
   configureLogging({ level: 'error' });
-  let nproc = String(cpus().length);
-  try {
-    nproc = execSync('nproc').toString().trim();
-  } catch {
-    // keep os.cpus()
-  }
-  console.log(`machine: nproc=${nproc}, cpu=${cpus()[0]?.model ?? 'unknown'}, node=${process.version}`);
+  console.log(machineLine());
   console.log(`stations: ${STATIONS}, rounds: ${ROUNDS} per mode, ${SECONDS} s each`);
 
   const csms = await startCsms({ name: 'bench-dashboard-feed' });

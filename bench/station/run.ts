@@ -12,11 +12,10 @@
  * Run: npm run bench:station   (BENCH_STATIONS=n, BENCH_SECONDS=s to change the load)
  * Profile: node --cpu-prof --cpu-prof-dir=/tmp/prof -r ts-node/register/transpile-only bench/station/run.ts
  */
-import { execSync } from 'node:child_process';
-import { cpus } from 'node:os';
 import acceptAll from '../../handlers/accept-all';
 import { startCsms, type Csms } from '../../src/csms';
 import { configureLogging } from '../../src/log';
+import { machineLine } from '../machine';
 import { BenchStation, MIX } from './driver';
 
 const STATIONS = Number(process.env.BENCH_STATIONS ?? 1_000);
@@ -47,14 +46,8 @@ async function timed<T>(work: () => Promise<T>): Promise<{ result: T; ms: number
 
 async function main(): Promise<void> {
   configureLogging({ level: 'error' });
-  let nproc = String(cpus().length);
-  try {
-    nproc = execSync('nproc').toString().trim();
-  } catch {
-    // keep os.cpus()
-  }
   const gcExposed = typeof (globalThis as { gc?: unknown }).gc === 'function';
-  console.log(`machine: nproc=${nproc}, cpu=${cpus()[0]?.model ?? 'unknown'}, node=${process.version}`);
+  console.log(machineLine());
   console.log(`stations: ${STATIONS}, mix: ${MIX.map((m) => m.label).join(' → ')} (repeated), duration: ${SECONDS} s, gc exposed: ${gcExposed}`);
 
   const heapStart = heapUsed();

@@ -197,6 +197,7 @@ export async function serve(options: ServeOptions): Promise<number> {
           log.warn('admin API did not close cleanly', { reason: describeCause(error) });
         }
         const reason = await server.stop();
+        standard.services.close();
         await closeStore(store);
         await telemetry.close().catch(() => undefined);
         log.info('stopped', { reason: reason.kind });
@@ -211,6 +212,7 @@ export async function serve(options: ServeOptions): Promise<number> {
         process.off('SIGHUP', onHangup);
         void renewal?.stop();
         void adminServer?.close();
+        standard.services.close();
         void closeStore(store)
           .then(() => telemetry.close())
           .catch(() => undefined)

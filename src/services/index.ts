@@ -72,6 +72,11 @@ export interface CsmsServices {
   readonly config: StandardCsmsConfig;
   /** Write the configuration's tokens, tariffs and boot policies (once, at start). */
   provision(): Promise<void>;
+  /**
+   * Stop the work the services started by themselves (site allocation rounds and their retries,
+   * ISO 15118 grant retries): called once the stations have stopped, before the store closes.
+   */
+  close(): void;
 }
 
 declare module '../events/contract' {
@@ -171,6 +176,10 @@ export function createCsmsServices(options: CsmsServicesOptions): CsmsServices {
     evCertificates,
     installedCertificates,
     config,
+    close() {
+      sites.close();
+      evCharging.close();
+    },
     async provision() {
       try {
         await tokens.provision(config.tokens).promise;

@@ -4,53 +4,25 @@
  * the file and through the admin API, a strict ocpp-rpc station against it; stopped with SIGTERM
  * and started again on the same store, the tokens and tariffs are still there.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RPCClient } from 'ocpp-rpc';
 import { api } from '../admin/harness';
-
-const ROOT = join(__dirname, '..', '..');
-const MAIN = join(ROOT, 'src', 'cli', 'main.ts');
+import { logLineOf, runCli, waitForOutput, type Run } from '../support/cli-process';
 
 // Each child starts from source through ts-node (several seconds of CPU on a busy machine).
 jest.setTimeout(180_000);
 
-interface Child {
-  readonly process: ChildProcess;
-  readonly output: () => string;
-  readonly exited: Promise<number | null>;
+/** The fields of the JSON log line with `message`, once it is written. */
+async function logged(run: Run, message: string): Promise<Record<string, unknown>> {
+  await waitForOutput(run, new RegExp(`"message":"${message}"`));
+  return logLineOf(run, message);
 }
 
-function start(config: string): Child {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', MAIN, '--config', config], {
-    cwd: ROOT,
-    env: { ...process.env, JEST_WORKER_ID: '', OCPP_CSMS_LOG_LEVEL: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let text = '';
-  child.stdout!.on('data', (d: Buffer) => (text += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (text += d.toString()));
-  return { process: child, output: () => text, exited: new Promise((resolve) => child.on('exit', (code) => resolve(code))) };
-}
-
-/** The fields of the first JSON log line with `message`, once it is written. */
-async function logged(child: Child, message: string): Promise<Record<string, unknown>> {
-  for (;;) {
-    const line = child
-      .output()
-      .split('\n')
-      .find((l) => l.includes(`"message":"${message}"`));
-    if (line) return JSON.parse(line) as Record<string, unknown>;
-    if (child.process.exitCode !== null) throw new Error(`the server exited; output:\n${child.output()}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-async function stop(child: Child): Promise<void> {
-  child.process.kill('SIGTERM');
-  expect(await child.exited).toBe(0);
+async function stop(run: Run): Promise<void> {
+  run.child.kill('SIGTERM');
+  expect(await run.exited).toBe(0);
 }
 
 let dir: string;
@@ -74,7 +46,7 @@ it('serves a station with the standard CSMS by default, from the file and the ad
       tariffs: { definitions: [{ id: 'std', currency: 'EUR', energyPrice: '0.25', sessionFee: '0.50' }], default: 'std' },
     }),
   );
-  const session = async (child: Child, check: (cp: RPCClient, admin: string) => Promise<void>) => {
+  const session = async (child: Run, check: (cp: RPCClient, admin: string) => Promise<void>) => {
     const endpoint = ((await logged(child, 'CSMS started')).endpoints as string[])[0]!;
     const admin = await logged(child, 'admin API listening');
     const cp = new RPCClient({ endpoint, identity: 'CP1', protocols: ['ocpp2.0.1'], strictMode: true, reconnect: false } as never);
@@ -87,7 +59,7 @@ it('serves a station with the standard CSMS by default, from the file and the ad
     }
   };
 
-  const first = start(config);
+  const first = runCli(['--config', config]);
   try {
     await session(first, async (cp, admin) => {
       expect(await cp.call('Authorize', { idToken: { idToken: 'FILE-BLOCKED', type: 'ISO14443' } })).toEqual({ idTokenInfo: { status: 'Blocked' } });
@@ -100,7 +72,7 @@ it('serves a station with the standard CSMS by default, from the file and the ad
     await stop(first);
   }
 
-  const second = start(config);
+  const second = runCli(['--config', config]);
   try {
     await session(second, async (cp, admin) => {
       expect(await cp.call('Authorize', { idToken: { idToken: 'API-TOKEN', type: 'ISO14443' } })).toEqual({ idTokenInfo: { status: 'NoCredit' } });

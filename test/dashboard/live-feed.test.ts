@@ -14,10 +14,8 @@ import Fastify from 'fastify';
 import type { RPCClient } from 'ocpp-rpc';
 import { registerDashboardPage } from '../../src/admin/dashboard-routes';
 import { LiveFeed, MAX_CAPTURED_TEXT, type FeedEvent } from '../../src/admin/live-feed';
-import { Writable } from 'node:stream';
-import winston from 'winston';
-import { rootLogger } from '../../src/log';
 import { BOOT, api, startHarness, stationClient, type Harness } from '../admin/harness';
+import { captureLogs } from '../support/log-capture';
 import { ensureDashboardBuilt } from './browser';
 
 jest.setTimeout(120_000);
@@ -97,24 +95,6 @@ async function until(check: () => boolean | Promise<boolean>, what: string): Pro
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
-}
-
-/**
- * The log lines at `level` and above, recorded by a transport of its own beside the others (which
- * are left as they are: the project's console transport filters by the root logger's level).
- */
-function recordLogs(level: 'warn' | 'error'): { lines: Record<string, unknown>[]; stop(): void } {
-  const lines: Record<string, unknown>[] = [];
-  const stream = new Writable({
-    objectMode: true,
-    write(info: Record<string, unknown>, _encoding, done) {
-      lines.push(info);
-      done();
-    },
-  });
-  const transport = new winston.transports.Stream({ stream, level });
-  rootLogger.add(transport);
-  return { lines, stop: () => rootLogger.remove(transport) };
 }
 
 /** GET with the path exactly as given (no URL normalisation). */
@@ -199,7 +179,7 @@ describe('the dashboard page', () => {
 
   it('without a build, answers / with a page saying how to build it (503), after one warn line at start', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'csms-no-dashboard-'));
-    const logs = recordLogs('warn');
+    const logs = captureLogs('warn');
     const app = Fastify();
     try {
       registerDashboardPage(app, { distDir: empty });
@@ -209,10 +189,10 @@ describe('the dashboard page', () => {
       expect(answer.status).toBe(503);
       expect(answer.headers.get('content-type')).toMatch(/^text\/html/);
       expect(await answer.text()).toContain('npm run build:dashboard');
-      expect(logs.lines.filter((line) => line.message === 'dashboard not built: / shows how to build it (npm run build:dashboard)')).toHaveLength(1);
+      expect(logs.named('dashboard not built: / shows how to build it (npm run build:dashboard)')).toHaveLength(1);
       expect((await fetch(`${base}/assets/index.js`)).status).toBe(404);
     } finally {
-      logs.stop();
+      logs.restore();
       await app.close();
       rmSync(empty, { recursive: true, force: true });
     }

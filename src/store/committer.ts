@@ -67,8 +67,11 @@ export interface CommitStats {
 
 export interface CommitterOptions {
   /**
-   * Extra time a batch may gather before it is committed, in ms (default 0: the next event-loop
-   * turn). A few ms groups more stations per transaction on a busy PostgreSQL.
+   * The gather window, in ms (default 0: every batch is committed on the next event-loop turn).
+   * With a window, a batch is committed on the next turn when no commit ended within the last
+   * `gatherMs` (an idle store answers at once), and otherwise when the window since the last
+   * commit's end has passed: under load the commits are spaced at least `gatherMs` apart, so
+   * the stations of those ms share one transaction and one fsync.
    */
   readonly gatherMs?: number;
 }
@@ -86,6 +89,10 @@ export class GroupCommitter {
   private gathering: Batch | undefined;
   private inFlight: Promise<void> | undefined;
   private scheduled = false;
+  /** The gather window's timer while a batch waits for it (cleared when a flush commits first). */
+  private windowTimer: NodeJS.Timeout | undefined;
+  /** When the last commit ended (performance.now()), for the gather window; -Infinity before the first. */
+  private lastCommitEnded = Number.NEGATIVE_INFINITY;
   private outage = false;
   private closed = false;
   /** The latest ticket per key (a station id): what an answer about that station waits for. */
@@ -159,9 +166,13 @@ export class GroupCommitter {
     this.scheduled = true;
     const run = () => {
       this.scheduled = false;
+      this.windowTimer = undefined;
       void this.commitNow();
     };
-    if (this.options.gatherMs && this.options.gatherMs > 0) setTimeout(run, this.options.gatherMs);
+    const gatherMs = this.options.gatherMs ?? 0;
+    // The rest of the window since the last commit ended; nothing to wait for when the store was idle.
+    const wait = gatherMs > 0 ? this.lastCommitEnded + gatherMs - performance.now() : 0;
+    if (wait > 0) this.windowTimer = setTimeout(run, Math.ceil(wait));
     else setImmediate(run);
   }
 
@@ -170,6 +181,12 @@ export class GroupCommitter {
     const batch = this.gathering;
     if (!batch) return Promise.resolve();
     this.gathering = undefined;
+    if (this.windowTimer) {
+      // A flush commits the batch before its window ends: the timer has nothing left to do.
+      clearTimeout(this.windowTimer);
+      this.windowTimer = undefined;
+      this.scheduled = false;
+    }
     const started = performance.now();
     this.inFlight = this.db.batch(batch.statements).then(
       () => {
@@ -200,6 +217,7 @@ export class GroupCommitter {
       },
     ).finally(() => {
       this.inFlight = undefined;
+      this.lastCommitEnded = performance.now();
       if (this.gathering) this.schedule();
     });
     return this.inFlight;

@@ -99,3 +99,23 @@ export function testStoreKinds(): TestStoreKind[] {
   if (url) kinds.push(postgresKind(url));
   return kinds;
 }
+
+/**
+ * Inside a `describe`: a fresh store of `kind` for each test, closed after it, and the kind's
+ * databases removed after the block. Returns the current test's store.
+ */
+export function freshStorePerTest(kind: TestStoreKind): () => Store {
+  let store: Store | undefined;
+  beforeEach(async () => {
+    store = await kind.open();
+  });
+  afterEach(async () => {
+    await store?.close();
+    store = undefined;
+  });
+  afterAll(() => kind.cleanup());
+  return () => {
+    if (!store) throw new Error('freshStorePerTest: the store is open only while a test runs');
+    return store;
+  };
+}

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RPCClient } from 'ocpp-rpc';
 import { api } from '../admin/harness';
-import { logLineOf, runCli, waitForOutput, type Run } from '../support/cli-process';
+import { runCli, servedAddresses, writeServeConfig, type Run } from '../support/cli-process';
 import { startHttpEndpoint, type HttpEndpoint } from '../support/http-endpoint';
 import { testPki } from '../support/pki';
 import { createTestCa, hashDataOf, startOcspResponder, type MockResponder, type TestCa } from './support/ocsp-responder';
@@ -46,31 +46,18 @@ it('serves Get15118EVCertificate, OCSP in Authorize, V2G signing by the file’s
   const pki = testPki();
   writeFileSync(join(dir, 'v2g-key.pem'), pki.ca.key);
   writeFileSync(join(dir, 'v2g.pem'), pki.ca.cert);
-  const config = join(dir, 'csms.json');
-  writeFileSync(
-    config,
-    JSON.stringify({
-      listeners: [{ port: 0, host: '127.0.0.1' }],
-      server: { pingIntervalMs: 0 },
-      storage: { driver: 'sqlite', path: 'csms.sqlite' },
-      admin: { enabled: true, host: '127.0.0.1', port: 0 },
-      logging: { format: 'json' },
-      stations: [{ id: 'CP1', securityProfile: 0 }],
-      tokens: [{ idToken: 'DE8AA001', type: 'eMAID', status: 'Accepted' }],
-      certificates: {
-        v2g: { ca: { keyFile: 'v2g-key.pem', certFile: 'v2g.pem' } },
-        ocsp: { timeoutMs: 5_000, allowedResponders: [responder.url] },
-        contractProvider: { url: providerUrl, timeoutMs: 5_000 },
-      },
-    }),
-  );
+  const config = writeServeConfig(dir, {
+    tokens: [{ idToken: 'DE8AA001', type: 'eMAID', status: 'Accepted' }],
+    certificates: {
+      v2g: { ca: { keyFile: 'v2g-key.pem', certFile: 'v2g.pem' } },
+      ocsp: { timeoutMs: 5_000, allowedResponders: [responder.url] },
+      contractProvider: { url: providerUrl, timeoutMs: 5_000 },
+    },
+  });
   const contract = await mo.issue('EMAID-DE8AA001', { ocspUrl: responder.url });
   const run: Run = runCli(['--config', config]);
   try {
-    await waitForOutput(run, /"message":"admin API listening"/);
-    await waitForOutput(run, /"message":"CSMS started"/);
-    const endpoint = (logLineOf(run, 'CSMS started').endpoints as string[])[0]!;
-    const admin = `http://127.0.0.1:${String(logLineOf(run, 'admin API listening').port)}`;
+    const { endpoint, admin } = await servedAddresses(run);
     const cp = new RPCClient({ endpoint, identity: 'CP1', protocols: ['ocpp2.0.1'], strictMode: true, reconnect: false } as never);
     const signed: string[] = [];
     cp.handle('CertificateSigned', (({ params }: { params: { certificateChain: string } }) => (signed.push(params.certificateChain), { status: 'Accepted' })) as never);

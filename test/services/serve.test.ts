@@ -4,21 +4,15 @@
  * the file and through the admin API, a strict ocpp-rpc station against it; stopped with SIGTERM
  * and started again on the same store, the tokens and tariffs are still there.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RPCClient } from 'ocpp-rpc';
 import { api } from '../admin/harness';
-import { logLineOf, runCli, waitForOutput, type Run } from '../support/cli-process';
+import { runCli, servedAddresses, writeServeConfig, type Run } from '../support/cli-process';
 
 // Each child starts from source through ts-node (several seconds of CPU on a busy machine).
 jest.setTimeout(180_000);
-
-/** The fields of the JSON log line with `message`, once it is written. */
-async function logged(run: Run, message: string): Promise<Record<string, unknown>> {
-  await waitForOutput(run, new RegExp(`"message":"${message}"`));
-  return logLineOf(run, message);
-}
 
 async function stop(run: Run): Promise<void> {
   run.child.kill('SIGTERM');
@@ -32,28 +26,17 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 it('serves a station with the standard CSMS by default, from the file and the admin API, and keeps what it was given across a restart', async () => {
-  const config = join(dir, 'csms.json');
-  writeFileSync(
-    config,
-    JSON.stringify({
-      listeners: [{ port: 0, host: '127.0.0.1' }],
-      server: { pingIntervalMs: 0 },
-      storage: { driver: 'sqlite', path: 'csms.sqlite' },
-      admin: { enabled: true, host: '127.0.0.1', port: 0 },
-      logging: { format: 'json' },
-      stations: [{ id: 'CP1', securityProfile: 0 }],
-      tokens: [{ idToken: 'FILE-BLOCKED', type: 'ISO14443', status: 'Blocked' }],
-      tariffs: { definitions: [{ id: 'std', currency: 'EUR', energyPrice: '0.25', sessionFee: '0.50' }], default: 'std' },
-    }),
-  );
+  const config = writeServeConfig(dir, {
+    tokens: [{ idToken: 'FILE-BLOCKED', type: 'ISO14443', status: 'Blocked' }],
+    tariffs: { definitions: [{ id: 'std', currency: 'EUR', energyPrice: '0.25', sessionFee: '0.50' }], default: 'std' },
+  });
   const session = async (child: Run, check: (cp: RPCClient, admin: string) => Promise<void>) => {
-    const endpoint = ((await logged(child, 'CSMS started')).endpoints as string[])[0]!;
-    const admin = await logged(child, 'admin API listening');
+    const { endpoint, admin } = await servedAddresses(child);
     const cp = new RPCClient({ endpoint, identity: 'CP1', protocols: ['ocpp2.0.1'], strictMode: true, reconnect: false } as never);
     await cp.connect();
     try {
       expect(await cp.call('BootNotification', { reason: 'PowerUp', chargingStation: { model: 'M', vendorName: 'V' } })).toMatchObject({ status: 'Accepted', interval: 300 });
-      await check(cp, `http://127.0.0.1:${String(admin.port)}`);
+      await check(cp, admin);
     } finally {
       await cp.close({ code: 1000 });
     }

@@ -4,6 +4,7 @@
  * its JSON log lines (the server logs JSON lines when its output is not a terminal).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const ROOT = join(__dirname, '..', '..');
@@ -53,4 +54,36 @@ export function logLineOf(run: Run, message: string): Record<string, unknown> {
     .find((l) => l.startsWith('{') && l.includes(`"message":"${message}"`));
   if (!line) throw new Error(`no log line "${message}"; output:\n${run.output()}`);
   return JSON.parse(line) as Record<string, unknown>;
+}
+
+/**
+ * Writes `csms.json` in `dir` for a server that serves station CP1 (security profile 0, no pings)
+ * with the admin API, both on port 0 of 127.0.0.1, a SQLite store beside the file and JSON logs;
+ * `sections` add to these or replace them. Returns the file's path.
+ */
+export function writeServeConfig(dir: string, sections: Record<string, unknown>): string {
+  const path = join(dir, 'csms.json');
+  writeFileSync(
+    path,
+    JSON.stringify({
+      listeners: [{ port: 0, host: '127.0.0.1' }],
+      server: { pingIntervalMs: 0 },
+      storage: { driver: 'sqlite', path: 'csms.sqlite' },
+      admin: { enabled: true, host: '127.0.0.1', port: 0 },
+      logging: { format: 'json' },
+      stations: [{ id: 'CP1', securityProfile: 0 }],
+      ...sections,
+    }),
+  );
+  return path;
+}
+
+/** Once the server is up: its first OCPP endpoint and the admin API's base URL, from its log lines. */
+export async function servedAddresses(run: Run): Promise<{ endpoint: string; admin: string }> {
+  await waitForOutput(run, /"message":"admin API listening"/);
+  await waitForOutput(run, /"message":"CSMS started"/);
+  return {
+    endpoint: (logLineOf(run, 'CSMS started').endpoints as string[])[0]!,
+    admin: `http://127.0.0.1:${String(logLineOf(run, 'admin API listening').port)}`,
+  };
 }

@@ -131,7 +131,45 @@ export function missingSeqNos(seen: readonly number[]): number[] {
   return missing;
 }
 
+/** What the service remembers of a transaction it has seen, exactly as committed. */
+interface Trail {
+  /** Its meter trail, by seqNo. */
+  readonly rows: readonly MeterRow[];
+  /** The tariff its cost row was written with; absent when it has no cost row (no tariff applied). */
+  readonly pricing?: Pricing;
+}
+
+interface Pricing {
+  readonly tariff: Tariff;
+  readonly tariffId: string | null;
+  /** The tariff as stored in the cost row (kept as text: it never changes for the transaction). */
+  readonly tariffJson: string;
+}
+
+/** Remembered transactions at most (a few per station); one forgotten is read from the store again. */
+const MAX_TRAILS = 50_000;
+
+const INSERT_METER =
+  'INSERT INTO transaction_meter (station_id, transaction_id, seq_no, event_type, timestamp, charging_state, energy_wh, offline) ' +
+  'VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (station_id, transaction_id, seq_no) DO NOTHING';
+
+const UPSERT_COST =
+  'INSERT INTO transaction_costs (station_id, transaction_id, tariff_id, tariff, currency, total_minor, final, breakdown, updated_at) ' +
+  'VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (station_id, transaction_id) DO UPDATE SET total_minor = excluded.total_minor, ' +
+  'final = excluded.final, breakdown = excluded.breakdown, updated_at = excluded.updated_at';
+
+function trailKey(stationId: string, transactionId: string): string {
+  return `${stationId}\u0000${transactionId}`;
+}
+
 export class TransactionService {
+  /**
+   * The trails of the transactions seen, so that an event costs no SELECT (DESIGN.md §9). Only
+   * with SQLite: its exclusive lock makes this process the store's one writer, and only this
+   * service writes these tables. With PostgreSQL another node may have taken the station's
+   * events meanwhile, so the store is read each time.
+   */
+  private readonly trails: Map<string, Trail> | undefined;
   /** The next remoteStartId per station (seeded from the store on first use). */
   private readonly nextRemoteStartId = new Map<string, number>();
   private readonly listeners = new Set<TransactionListener>();
@@ -142,7 +180,9 @@ export class TransactionService {
     private readonly tariffs: TariffService,
     private readonly settings: TransactionSettings,
     private readonly callsFor: (stationId: string) => StationCalls,
-  ) {}
+  ) {
+    this.trails = store.db.dialect === 'sqlite' ? new Map() : undefined;
+  }
 
   /**
    * The answer to a TransactionEvent. Its changes are committed before it returns (DESIGN.md
@@ -150,10 +190,14 @@ export class TransactionService {
    */
   async onEvent(stationId: string, request: RequestOf<'TransactionEvent'>, calls: StationCalls = this.callsFor(stationId)): Promise<ResponseOf<'TransactionEvent'>> {
     const transactionId = request.transactionInfo.transactionId;
-    const prior = await this.store.db.query<MeterRow>(
-      'SELECT seq_no, event_type, timestamp, charging_state, energy_wh, offline FROM transaction_meter WHERE station_id = $1 AND transaction_id = $2 ORDER BY seq_no',
-      [stationId, transactionId],
-    );
+    const key = trailKey(stationId, transactionId);
+    const known = this.trails?.get(key);
+    const prior: readonly MeterRow[] =
+      known?.rows ??
+      (await this.store.db.query<MeterRow>(
+        'SELECT seq_no, event_type, timestamp, charging_state, energy_wh, offline FROM transaction_meter WHERE station_id = $1 AND transaction_id = $2 ORDER BY seq_no',
+        [stationId, transactionId],
+      ));
     const duplicate = prior.some((row) => Number(row.seq_no) === request.seqNo);
     const statements: SqlStatement[] = [];
     const current: MeterEvent = {
@@ -164,9 +208,7 @@ export class TransactionService {
     };
     if (!duplicate) {
       statements.push({
-        sql:
-          'INSERT INTO transaction_meter (station_id, transaction_id, seq_no, event_type, timestamp, charging_state, energy_wh, offline) ' +
-          'VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (station_id, transaction_id, seq_no) DO NOTHING',
+        sql: INSERT_METER,
         params: [stationId, transactionId, request.seqNo, request.eventType, request.timestamp, current.chargingState ?? null, current.energyWh ?? null, request.offline ? 1 : 0],
       });
     }
@@ -185,8 +227,26 @@ export class TransactionService {
     let idTokenInfo: IdTokenInfoType | undefined;
     if (request.idToken) idTokenInfo = await this.tokens.authorize(stationId, request.idToken, { purpose: purposeOf(request), evseId: request.evse?.id });
 
-    const cost = await this.costOf(stationId, transactionId, request.evse?.id, events, ended, statements);
+    const priced = await this.costOf(stationId, transactionId, request.evse?.id, events, ended, statements, known);
+    const cost = priced?.breakdown;
     await this.store.committer.write(stationId, statements).promise;
+    if (this.trails) {
+      // Only what is committed is remembered: a failed commit above threw and left the trail as the store has it.
+      const rows = duplicate
+        ? prior
+        : [
+            ...prior,
+            {
+              seq_no: request.seqNo,
+              event_type: request.eventType,
+              timestamp: request.timestamp,
+              charging_state: current.chargingState ?? null,
+              energy_wh: current.energyWh ?? null,
+              offline: request.offline ? 1 : 0,
+            },
+          ].sort((a, b) => Number(a.seq_no) - Number(b.seq_no));
+      this.remember(key, { rows, ...(priced ? { pricing: priced.pricing } : {}) });
+    }
 
     const response: ResponseOf<'TransactionEvent'> = {};
     if (idTokenInfo) response.idTokenInfo = idTokenInfo;
@@ -196,6 +256,14 @@ export class TransactionService {
     if (!duplicate) this.followUp(stationId, request, prior, idTokenInfo, cost, calls);
     if (!duplicate) this.notify({ stationId, request, ...(idTokenInfo ? { idTokenInfo } : {}) });
     return response;
+  }
+
+  /** Keep a transaction's committed trail, the oldest one forgotten past the bound (it is read again on its next event). */
+  private remember(key: string, trail: Trail): void {
+    const trails = this.trails!;
+    trails.delete(key);
+    trails.set(key, trail);
+    if (trails.size > MAX_TRAILS) trails.delete(trails.keys().next().value!);
   }
 
   /**
@@ -229,34 +297,34 @@ export class TransactionService {
     events: readonly MeterEvent[],
     final: boolean,
     statements: SqlStatement[],
-  ): Promise<CostBreakdown | undefined> {
-    const rows = await this.store.db.query<CostRow>(
-      'SELECT tariff_id, tariff, currency, total_minor, final, breakdown, cost_sent_at, updated_at FROM transaction_costs WHERE station_id = $1 AND transaction_id = $2',
-      [stationId, transactionId],
-    );
-    let tariff: Tariff;
-    let tariffId: string | null;
-    if (rows[0]) {
-      tariff = JSON.parse(rows[0].tariff) as Tariff;
-      tariffId = rows[0].tariff_id;
-    } else {
+    known: Trail | undefined,
+  ): Promise<{ breakdown: CostBreakdown; pricing: Pricing } | undefined> {
+    // A remembered trail knows whether the transaction has a cost row (and its tariff) without asking the store.
+    let pricing = known?.pricing;
+    if (!pricing && !known) {
+      const rows = await this.store.db.query<Pick<CostRow, 'tariff_id' | 'tariff'>>('SELECT tariff_id, tariff FROM transaction_costs WHERE station_id = $1 AND transaction_id = $2', [
+        stationId,
+        transactionId,
+      ]);
+      if (rows[0]) pricing = { tariff: JSON.parse(rows[0].tariff) as Tariff, tariffId: rows[0].tariff_id, tariffJson: rows[0].tariff };
+    }
+    if (!pricing) {
       // The tariff is fixed when the transaction is first seen: a later edit prices later sessions.
       const resolved = await this.tariffs.resolve(stationId, evseId);
       if (!resolved) return undefined;
-      tariff = resolved.tariff;
-      tariffId = resolved.tariffId ?? null;
+      const tariffJson = JSON.stringify(resolved.tariff);
+      // Priced from the text that is stored, as every later event of the transaction is.
+      pricing = { tariff: JSON.parse(tariffJson) as Tariff, tariffId: resolved.tariffId ?? null, tariffJson };
     }
+    const { tariff } = pricing;
     const breakdown = computeCost(tariff, events);
     statements.push({
-      sql:
-        'INSERT INTO transaction_costs (station_id, transaction_id, tariff_id, tariff, currency, total_minor, final, breakdown, updated_at) ' +
-        'VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (station_id, transaction_id) DO UPDATE SET total_minor = excluded.total_minor, ' +
-        'final = excluded.final, breakdown = excluded.breakdown, updated_at = excluded.updated_at',
+      sql: UPSERT_COST,
       params: [
         stationId,
         transactionId,
-        tariffId,
-        JSON.stringify(tariff),
+        pricing.tariffId,
+        pricing.tariffJson,
         tariff.currency,
         // Minor units fit a double exactly far beyond any real bill (2^53 cents).
         Number(breakdown.totalMinor),
@@ -265,7 +333,7 @@ export class TransactionService {
         new Date().toISOString(),
       ],
     });
-    return breakdown;
+    return { breakdown, pricing };
   }
 
   /** Calls the CSMS makes after it answered the event (never awaited by the answer). */

@@ -1,5 +1,6 @@
 /** The standard CSMS's tokens (/api/tokens), tariffs (/api/tariffs) and sites (/api/sites). */
 import { useState, type ReactNode } from 'react';
+import type { TariffPrices } from '../../../src/services/tariffs/cost';
 import { Badge, ColumnHeads, ErrorNote, Loading, formatTime, isUnavailable, stationHref, useApi, type Loaded } from '../components';
 
 interface Token {
@@ -12,14 +13,9 @@ interface Token {
   readonly updatedAt?: string;
 }
 
-interface Tariff {
+/** A tariff as GET /api/tariffs lists it: the server's prices (decimal text), its id and where it came from. */
+interface Tariff extends TariffPrices {
   readonly id: string;
-  readonly currency: string;
-  readonly energyPrice?: string;
-  readonly chargingTimePrice?: string;
-  readonly parkingTimePrice?: string;
-  readonly sessionFee?: string;
-  readonly taxPercent?: string;
   readonly source?: string;
 }
 

@@ -65,21 +65,32 @@ const WH_PER_KWH = rational(1000);
 const price = (text: string | undefined): Rational => (text === undefined ? ZERO : parseDecimal(text));
 
 export function computeCost(tariff: TariffPrices, events: readonly MeterEvent[]): CostBreakdown {
-  const ordered = [...events].sort((a, b) => Date.parse(a.timestamp) - Date.parse(b.timestamp) || a.seqNo - b.seqNo);
-  const readings = ordered.filter((e) => e.energyWh !== undefined && e.energyWh !== null).map((e) => parseDecimal(e.energyWh!));
-  let energyWh = readings.length >= 2 ? sub(readings[readings.length - 1]!, readings[0]!) : ZERO;
+  // Each timestamp parsed once (not twice per comparison), and of the readings only the first
+  // and the last are read as exact decimals: the energy is their difference.
+  const timed = events.map((event) => ({ event, ms: Date.parse(event.timestamp) }));
+  timed.sort((a, b) => a.ms - b.ms || a.event.seqNo - b.event.seqNo);
+  let first: string | undefined;
+  let last: string | undefined;
+  let readings = 0;
+  for (const { event } of timed) {
+    if (event.energyWh === undefined || event.energyWh === null) continue;
+    first ??= event.energyWh;
+    last = event.energyWh;
+    readings += 1;
+  }
+  let energyWh = readings >= 2 ? sub(parseDecimal(last!), parseDecimal(first!)) : ZERO;
   if (compare(energyWh, ZERO) < 0) energyWh = ZERO;
 
   let chargingMs = 0;
   let parkingMs = 0;
   let state: string | undefined;
-  for (let i = 0; i < ordered.length; i += 1) {
-    const event = ordered[i]!;
+  for (let i = 0; i < timed.length; i += 1) {
+    const { event, ms } = timed[i]!;
     if (event.chargingState) state = event.chargingState;
-    const next = ordered[i + 1];
+    const next = timed[i + 1];
     if (!next || state === undefined) continue;
     // Integer milliseconds: the time is exact too.
-    const dt = Math.max(0, Date.parse(next.timestamp) - Date.parse(event.timestamp));
+    const dt = Math.max(0, next.ms - ms);
     if (state === 'Charging') chargingMs += dt;
     else if (PARKED_STATES.has(state)) parkingMs += dt;
   }

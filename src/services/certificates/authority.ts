@@ -12,7 +12,6 @@
  *
  * Nothing here logs a private key or a passphrase.
  */
-import { createPrivateKey } from 'node:crypto';
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import { ConfigError } from '../../errors';
@@ -20,7 +19,8 @@ import { loggerFor } from '../../log';
 import type { Store } from '../../store';
 import type { CertificatesConfig } from './config';
 import { CRYPTO } from './csr';
-import { escapeRdn, loadCaFiles, newSerial, signingKeyOf, subtle, type SigningKey } from './signing-key';
+import { escapeRdn, loadCaFiles, newSerial, subtle, type SigningKey } from './signing-key';
+import { readStoredCa, storeGeneratedCa } from './stored-ca';
 
 const log = loggerFor('certificates');
 
@@ -46,7 +46,8 @@ export class CertificateAuthority {
     readonly certificate: x509.X509Certificate,
     /** The CA's certificate and the issuers the operator listed after it. */
     readonly chain: readonly x509.X509Certificate[],
-    private readonly signing: SigningKey,
+    /** The CA's key (non-extractable): what it signs with, and the V2G signer signs its embedded sub-CA with. */
+    readonly signing: SigningKey,
     /** `config` (the operator's files) or `embedded` (kept in the store). */
     readonly origin: 'config' | 'embedded',
   ) {}
@@ -87,15 +88,8 @@ export class CertificateAuthority {
       },
       CRYPTO,
     );
-    const pkcs8 = Buffer.from(await subtle.exportKey('pkcs8', keys.privateKey));
-    const keyPem = x509.PemConverter.encode(pkcs8, 'PRIVATE KEY');
     // Another node (or a concurrent start) may have stored one first: keep the stored one.
-    await store.committer.write(undefined, [
-      {
-        sql: 'INSERT INTO certificate_authorities (id, certificate, private_key, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING',
-        params: [EMBEDDED_ID, certificate.toString('pem'), keyPem, new Date(now).toISOString()],
-      },
-    ]).promise;
+    await storeGeneratedCa(store, EMBEDDED_ID, certificate, keys.privateKey, new Date(now));
     const kept = await CertificateAuthority.readEmbedded(store);
     if (!kept) throw new ConfigError('certificates', undefined, 'a store that keeps the generated certificate authority');
     log.warn('certificate authority generated and stored (no certificates.ca configured): stations must trust its certificate', {
@@ -106,11 +100,8 @@ export class CertificateAuthority {
   }
 
   private static async readEmbedded(store: Store): Promise<CertificateAuthority | undefined> {
-    const rows = await store.db.query<{ certificate: string; private_key: string }>('SELECT certificate, private_key FROM certificate_authorities WHERE id = $1', [EMBEDDED_ID]);
-    const row = rows[0];
-    if (!row) return undefined;
-    const certificate = new x509.X509Certificate(row.certificate);
-    return new CertificateAuthority(certificate, [certificate], await signingKeyOf(createPrivateKey({ key: row.private_key, format: 'pem' }), 'certificates.ca.keyFile'), 'embedded');
+    const stored = await readStoredCa(store, EMBEDDED_ID, 'certificates.ca.keyFile');
+    return stored && new CertificateAuthority(stored.certificate, [stored.certificate], stored.signing, 'embedded');
   }
 
   /** Sign a checked CSR for `validityDays` (A02): the station's subject and key, the CA as issuer. */

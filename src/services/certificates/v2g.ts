@@ -16,7 +16,6 @@
  * operator's file lists after it); the V2G root is what a station trusts (InstallCertificate
  * V2GRootCertificate), not part of the chain. Nothing here logs a private key.
  */
-import { createPrivateKey } from 'node:crypto';
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import { ConfigError, ExternalServiceError, describeCause } from '../../errors';
@@ -27,7 +26,8 @@ import type { CertificatesConfig } from './config';
 import { CRYPTO, checkCsr, type CsrCheck } from './csr';
 import { DEFAULT_V2G_CONFIG, type HttpServiceConfig, type V2gConfig } from './iso15118-config';
 import { postBounded } from './iso15118-http';
-import { PEM_CERTIFICATE_BLOCKS, escapeRdn, loadCaFiles, newSerial, readPemFile, signingKeyOf, subtle, type SigningKey } from './signing-key';
+import { PEM_CERTIFICATE_BLOCKS, escapeRdn, loadCaFiles, newSerial, subtle, type SigningKey } from './signing-key';
+import { readStoredCa, storeGeneratedCa } from './stored-ca';
 
 const log = loggerFor('v2g-certificates');
 
@@ -170,7 +170,6 @@ export class V2gCertificateSigner {
     const id = `v2g-embedded:${root.certificate.serialNumber}`;
     const stored = await readStoredSubCa(this.store, id);
     if (stored) return stored;
-    const rootKey = await this.rootKey(root);
     const keys = await subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']);
     const now = Date.now();
     const certificate = await x509.X509CertificateGenerator.create(
@@ -181,8 +180,8 @@ export class V2gCertificateSigner {
         notBefore: new Date(now - 60_000),
         notAfter: new Date(Math.min(now + EMBEDDED_SUB_CA_YEARS * 365.25 * 86_400_000, root.certificate.notAfter.getTime())),
         publicKey: keys.publicKey,
-        signingKey: rootKey.key,
-        signingAlgorithm: rootKey.algorithm,
+        signingKey: root.signing.key,
+        signingAlgorithm: root.signing.algorithm,
         extensions: [
           // A sub-CA that signs leaves only (path length 0).
           new x509.BasicConstraintsExtension(true, 0, true),
@@ -193,39 +192,18 @@ export class V2gCertificateSigner {
       },
       CRYPTO,
     );
-    const keyPem = x509.PemConverter.encode(Buffer.from(await subtle.exportKey('pkcs8', keys.privateKey)), 'PRIVATE KEY');
     // Another node (or a concurrent start) may have stored one first: keep the stored one.
-    await this.store.committer.write(undefined, [
-      {
-        sql: 'INSERT INTO certificate_authorities (id, certificate, private_key, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING',
-        params: [id, certificate.toString('pem'), keyPem, new Date(now).toISOString()],
-      },
-    ]).promise;
+    await storeGeneratedCa(this.store, id, certificate, keys.privateKey, new Date(now));
     const kept = await readStoredSubCa(this.store, id);
     if (!kept) throw new ConfigError('certificates.v2g', undefined, 'a store that keeps the generated V2G sub-CA');
     log.warn('V2G sub-CA generated under the CSMS CA and stored (no certificates.v2g.ca configured)', { subject: kept.certificate.subject, issuer: root.certificate.subject });
     return kept;
   }
-
-  /** The CSMS CA's private key (the operator's file, or the embedded CA's row), to sign the sub-CA once. */
-  private async rootKey(root: CertificateAuthority): Promise<SigningKey> {
-    const ca = this.settings.ca;
-    if (root.origin === 'config' && ca) {
-      const text = await readPemFile(ca.keyFile, 'certificates.ca.keyFile');
-      return signingKeyOf(createPrivateKey({ key: text, format: 'pem', ...(ca.passphrase !== undefined ? { passphrase: ca.passphrase } : {}) }), 'certificates.ca.keyFile');
-    }
-    const rows = await this.store.db.query<{ private_key: string }>('SELECT private_key FROM certificate_authorities WHERE id = $1', ['embedded']);
-    if (!rows[0]) throw new ConfigError('certificates', undefined, 'the embedded CSMS CA in the store');
-    return signingKeyOf(createPrivateKey({ key: rows[0].private_key, format: 'pem' }), 'certificates');
-  }
 }
 
 async function readStoredSubCa(store: Store, id: string): Promise<V2gSubCa | undefined> {
-  const rows = await store.db.query<{ certificate: string; private_key: string }>('SELECT certificate, private_key FROM certificate_authorities WHERE id = $1', [id]);
-  const row = rows[0];
-  if (!row) return undefined;
-  const certificate = new x509.X509Certificate(row.certificate);
-  return { certificate, chain: [certificate], origin: 'embedded', signing: await signingKeyOf(createPrivateKey({ key: row.private_key, format: 'pem' }), 'certificates.v2g') };
+  const stored = await readStoredCa(store, id, 'certificates.v2g');
+  return stored && { certificate: stored.certificate, chain: [stored.certificate], origin: 'embedded', signing: stored.signing };
 }
 
 /** The operator's V2G sub-CA from its files; a ConfigError naming the field when they are not a usable CA. */

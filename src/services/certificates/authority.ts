@@ -19,7 +19,7 @@ import { loggerFor } from '../../log';
 import type { Store } from '../../store';
 import type { CertificatesConfig } from './config';
 import { CRYPTO } from './csr';
-import { escapeRdn, loadCaFiles, newSerial, subtle, type SigningKey } from './signing-key';
+import { escapeRdn, issueLeaf, loadCaFiles, newSerial, subtle, type SigningKey } from './signing-key';
 import { readStoredCa, storeGeneratedCa } from './stored-ca';
 
 const log = loggerFor('certificates');
@@ -106,34 +106,8 @@ export class CertificateAuthority {
 
   /** Sign a checked CSR for `validityDays` (A02): the station's subject and key, the CA as issuer. */
   async issue(request: x509.Pkcs10CertificateRequest, keyType: 'rsa' | 'ec', validityDays: number): Promise<IssuedCertificate> {
-    const now = Date.now();
-    const notBefore = new Date(now - 60_000);
-    // Never past the CA's own end: a chain must not outlive its issuer.
-    const notAfter = new Date(Math.min(now + validityDays * 86_400_000, this.certificate.notAfter.getTime()));
     const usage = x509.KeyUsageFlags.digitalSignature | (keyType === 'ec' ? x509.KeyUsageFlags.keyAgreement : x509.KeyUsageFlags.keyEncipherment);
-    const serial = newSerial();
-    const issued = await x509.X509CertificateGenerator.create(
-      {
-        serialNumber: serial,
-        subject: request.subjectName,
-        issuer: this.certificate.subjectName,
-        notBefore,
-        notAfter,
-        publicKey: request.publicKey,
-        signingKey: this.signing.key,
-        signingAlgorithm: this.signing.algorithm,
-        extensions: [
-          new x509.BasicConstraintsExtension(false, undefined, true),
-          new x509.KeyUsagesExtension(usage, true),
-          // The station certificate authenticates the station as a TLS client (security profile 3).
-          new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth], false),
-          await x509.SubjectKeyIdentifierExtension.create(request.publicKey, false, CRYPTO),
-          await x509.AuthorityKeyIdentifierExtension.create(this.certificate.publicKey, false, CRYPTO),
-        ],
-      },
-      CRYPTO,
-    );
-    const pem = issued.toString('pem');
-    return { serial: issued.serialNumber, subject: issued.subject, notBefore: issued.notBefore, notAfter: issued.notAfter, certificate: pem, chain: `${pem}\n${this.chainPem}\n` };
+    // The station certificate authenticates the station as a TLS client (security profile 3).
+    return issueLeaf(this, request, validityDays, usage, [new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth], false)]);
   }
 }

@@ -8,7 +8,9 @@ import { readFile } from 'node:fs/promises';
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import { ConfigError, describeCause } from '../../errors';
+import type { IssuedCertificate } from './authority';
 import type { CaFiles } from './ca-files';
+import { CRYPTO } from './csr';
 
 /** Node's webcrypto (the same object as CRYPTO, typed by Node for key generation and import). */
 export const subtle = webcrypto.subtle;
@@ -105,4 +107,50 @@ export async function loadCaFiles(ca: CaFiles, section: string, role: string): P
     throw new ConfigError(certField, ca.certFile, `a certificate still valid (it expired ${certificate.notAfter.toISOString()})`);
   }
   return { certificate, chain, signing: await signingKeyOf(privateKey, keyField) };
+}
+
+/** A CA that issues end-entity certificates: its certificate, the chain sent after a leaf, its key. */
+export interface LeafIssuer {
+  readonly certificate: x509.X509Certificate;
+  /** The CA and the issuers listed after it. */
+  readonly chain: readonly x509.X509Certificate[];
+  readonly signing: SigningKey;
+}
+
+/**
+ * Sign a checked CSR's subject and key as an end-entity certificate (RFC 5280 §4.2.1.9 cA false)
+ * with `keyUsage` (critical) and `extensions` after it, valid from a minute ago (clocks differ) for
+ * `validityDays`, but never past the issuer's own end: a chain must not outlive its issuer.
+ */
+export async function issueLeaf(
+  issuer: LeafIssuer,
+  request: x509.Pkcs10CertificateRequest,
+  validityDays: number,
+  keyUsage: x509.KeyUsageFlags,
+  extensions: readonly x509.Extension[] = [],
+): Promise<IssuedCertificate> {
+  const now = Date.now();
+  const issued = await x509.X509CertificateGenerator.create(
+    {
+      serialNumber: newSerial(),
+      subject: request.subjectName,
+      issuer: issuer.certificate.subjectName,
+      notBefore: new Date(now - 60_000),
+      notAfter: new Date(Math.min(now + validityDays * 86_400_000, issuer.certificate.notAfter.getTime())),
+      publicKey: request.publicKey,
+      signingKey: issuer.signing.key,
+      signingAlgorithm: issuer.signing.algorithm,
+      extensions: [
+        new x509.BasicConstraintsExtension(false, undefined, true),
+        new x509.KeyUsagesExtension(keyUsage, true),
+        ...extensions,
+        await x509.SubjectKeyIdentifierExtension.create(request.publicKey, false, CRYPTO),
+        await x509.AuthorityKeyIdentifierExtension.create(issuer.certificate.publicKey, false, CRYPTO),
+      ],
+    },
+    CRYPTO,
+  );
+  const pem = issued.toString('pem');
+  const chain = [pem, ...issuer.chain.map((c) => c.toString('pem'))].join('\n');
+  return { serial: issued.serialNumber, subject: issued.subject, notBefore: issued.notBefore, notAfter: issued.notAfter, certificate: pem, chain: `${chain}\n` };
 }

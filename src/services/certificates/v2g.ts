@@ -26,7 +26,7 @@ import type { CertificatesConfig } from './config';
 import { CRYPTO, checkCsr, type CsrCheck } from './csr';
 import { DEFAULT_V2G_CONFIG, type HttpServiceConfig, type V2gConfig } from './iso15118-config';
 import { postBounded } from './iso15118-http';
-import { PEM_CERTIFICATE_BLOCKS, escapeRdn, loadCaFiles, newSerial, subtle, type SigningKey } from './signing-key';
+import { PEM_CERTIFICATE_BLOCKS, escapeRdn, issueLeaf, loadCaFiles, newSerial, subtle, type SigningKey } from './signing-key';
 import { readStoredCa, storeGeneratedCa } from './stored-ca';
 
 const log = loggerFor('v2g-certificates');
@@ -98,32 +98,8 @@ export class V2gCertificateSigner {
   }
 
   private async issueBySubCa(request: x509.Pkcs10CertificateRequest): Promise<IssuedCertificate> {
-    const subCa = await this.subCa();
-    const now = Date.now();
-    const issued = await x509.X509CertificateGenerator.create(
-      {
-        serialNumber: newSerial(),
-        subject: request.subjectName,
-        issuer: subCa.certificate.subjectName,
-        notBefore: new Date(now - 60_000),
-        // Never past the sub-CA's own end.
-        notAfter: new Date(Math.min(now + this.v2g.validityDays * 86_400_000, subCa.certificate.notAfter.getTime())),
-        publicKey: request.publicKey,
-        signingKey: subCa.signing.key,
-        signingAlgorithm: subCa.signing.algorithm,
-        extensions: [
-          new x509.BasicConstraintsExtension(false, undefined, true),
-          // The SECC signs (TLS, ISO 15118-2 message signatures) and agrees keys (ECDH).
-          new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyAgreement, true),
-          await x509.SubjectKeyIdentifierExtension.create(request.publicKey, false, CRYPTO),
-          await x509.AuthorityKeyIdentifierExtension.create(subCa.certificate.publicKey, false, CRYPTO),
-        ],
-      },
-      CRYPTO,
-    );
-    const pem = issued.toString('pem');
-    const chain = [pem, ...subCa.chain.map((c) => c.toString('pem'))].join('\n');
-    return { serial: issued.serialNumber, subject: issued.subject, notBefore: issued.notBefore, notAfter: issued.notAfter, certificate: pem, chain: `${chain}\n` };
+    // The SECC signs (TLS, ISO 15118-2 message signatures) and agrees keys (ECDH).
+    return issueLeaf(await this.subCa(), request, this.v2g.validityDays, x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyAgreement);
   }
 
   private async issueExternally(stationId: string, request: x509.Pkcs10CertificateRequest, signer: HttpServiceConfig): Promise<IssuedCertificate> {

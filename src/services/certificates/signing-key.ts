@@ -1,7 +1,7 @@
 /**
  * What the two signers (the CSMS's CA in authority.ts, the V2G sub-CA in v2g.ts) share: the
- * webcrypto key they sign with, loading an operator's CA from its PEM files, new serials and DN
- * escaping.
+ * webcrypto key they sign with, loading an operator's CA from its PEM files, signing a leaf
+ * certificate, new serials and DN escaping.
  */
 import { createPrivateKey, createPublicKey, randomBytes, webcrypto, type KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';

@@ -2,6 +2,7 @@
  * What the transaction service remembers between events (its SQLite trail cache) never changes an
  * answer: a token blocked or a tariff changed through the API counts from the next message, a
  * change that was not committed is not remembered, and a restarted service reads the trail back.
+ * The same for tokens: a token changed through the API is answered as changed at the next message.
  */
 import type { RPCClient } from 'ocpp-rpc';
 import { BOOT, removeTemporaryStores, startStandardCsms, temporarySqlite, type StandardCsms } from './support/standard-csms';
@@ -23,6 +24,9 @@ const CONFIG = {
   // 1 kWh = 0.40; every session 0.25.
   tariffs: { definitions: [{ id: 'std', currency: 'EUR', energyPrice: '0.4', sessionFee: '0.25' }], default: 'std' },
 };
+
+/** The answer for a token the CSMS does not know (authorization.unknownTokenStatus, default). */
+const UNKNOWN = 'Unknown';
 
 afterAll(() => removeTemporaryStores());
 
@@ -47,6 +51,26 @@ describe('the transaction service between events', () => {
     await csms.services.tokens.patch({ idToken: 'GOOD', type: 'ISO14443' }, { status: 'Blocked' });
     expect(await cp.call('Authorize', { idToken: rfid('GOOD') })).toEqual({ idTokenInfo: { status: 'Blocked' } });
     expect(await cp.call('TransactionEvent', event('TX1', 1, 'Updated', 500, { idToken: rfid('GOOD') }))).toMatchObject({ idTokenInfo: { status: 'Blocked' } });
+  });
+
+  it('answers a token deleted through the API as unknown, and one created after an unknown lookup as accepted, at the next Authorize', async () => {
+    expect(await cp.call('Authorize', { idToken: rfid('GOOD') })).toEqual({ idTokenInfo: { status: 'Accepted' } });
+    expect(await csms.services.tokens.delete({ idToken: 'GOOD', type: 'ISO14443' })).toBe(true);
+    const unknown = await cp.call('Authorize', { idToken: rfid('GOOD') });
+    expect(unknown).toEqual({ idTokenInfo: { status: UNKNOWN } });
+    expect(await cp.call('Authorize', { idToken: rfid('NEW') })).toEqual({ idTokenInfo: { status: UNKNOWN } });
+    await csms.services.tokens.import([{ idToken: 'NEW', type: 'ISO14443' }]).ticket.promise;
+    expect(await cp.call('Authorize', { idToken: rfid('NEW') })).toEqual({ idTokenInfo: { status: 'Accepted' } });
+  });
+
+  it('keeps answering a token as the store has it when the API change to it failed to commit', async () => {
+    expect(await cp.call('Authorize', { idToken: rfid('GOOD') })).toEqual({ idTokenInfo: { status: 'Accepted' } });
+    const batch = jest.spyOn(csms.store.db, 'batch').mockRejectedValueOnce(new Error('disk full'));
+    await expect(csms.services.tokens.put({ idToken: 'GOOD', type: 'ISO14443', status: 'Blocked' }).ticket.promise).rejects.toThrow(/could not commit/);
+    batch.mockRestore();
+    expect(await cp.call('Authorize', { idToken: rfid('GOOD') })).toEqual({ idTokenInfo: { status: 'Accepted' } });
+    await csms.services.tokens.put({ idToken: 'GOOD', type: 'ISO14443', status: 'Blocked' }).ticket.promise;
+    expect(await cp.call('Authorize', { idToken: rfid('GOOD') })).toEqual({ idTokenInfo: { status: 'Blocked' } });
   });
 
   it('prices a running transaction under the tariff it started with and the next one under a tariff changed through the API', async () => {

@@ -78,8 +78,20 @@ export interface TokenServiceOptions {
   readonly now?: () => number;
 }
 
+/** Tokens remembered at most (found or not); past it the memory starts again empty. */
+const MAX_REMEMBERED_TOKENS = 100_000;
+
 export class TokenService {
   private readonly now: () => number;
+  /**
+   * Tokens as read from the store (null: not stored), so that an Authorize or a TransactionEvent
+   * costs no SELECT. Only with SQLite, whose exclusive lock makes this process the only writer,
+   * and only this class writes the table: every write empties it when it is handed to the store
+   * and again when it settles, and a read that overlapped a write does not fill it.
+   */
+  private readonly remembered: Map<string, StoredToken | null> | undefined;
+  /** Counts writes handed over and settled: a read fills `remembered` only if none happened meanwhile. */
+  private writes = 0;
 
   constructor(
     private readonly store: Store,
@@ -87,6 +99,7 @@ export class TokenService {
     private readonly options: TokenServiceOptions = {},
   ) {
     this.now = options.now ?? Date.now;
+    this.remembered = store.db.dialect === 'sqlite' ? new Map() : undefined;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -106,8 +119,17 @@ export class TokenService {
   // Reading
 
   async get(key: IdTokenKey): Promise<StoredToken | undefined> {
+    const name = `${key.type}\u0000${key.idToken}`;
+    const known = this.remembered?.get(name);
+    if (known !== undefined) return known ?? undefined;
+    const writes = this.writes;
     const rows = await this.store.db.query<Row>(`SELECT ${COLUMNS} FROM tokens WHERE id_token = $1 AND type = $2`, [key.idToken, key.type]);
-    return rows[0] ? fromRow(rows[0]) : undefined;
+    const token = rows[0] ? fromRow(rows[0]) : undefined;
+    if (this.remembered && writes === this.writes) {
+      if (this.remembered.size >= MAX_REMEMBERED_TOKENS) this.remembered.clear();
+      this.remembered.set(name, token ?? null);
+    }
+    return token;
   }
 
   async require(key: IdTokenKey): Promise<StoredToken> {
@@ -150,7 +172,7 @@ export class TokenService {
   /** Create or replace one token (checked first). */
   put(value: unknown, source: 'config' | 'api' = 'api'): { token: TokenInput; ticket: Ticket } {
     const token = this.check(value);
-    return { token, ticket: this.store.committer.write(undefined, [this.upsert(token, source)]) };
+    return { token, ticket: this.write([this.upsert(token, source)]) };
   }
 
   /** Change some fields of a stored token; `null` removes an optional field. */
@@ -164,14 +186,14 @@ export class TokenService {
       else merged[name] = value;
     }
     const token = this.check(merged);
-    await this.store.committer.write(undefined, [this.upsert(token, current.source)]).promise;
+    await this.write([this.upsert(token, current.source)]).promise;
     return this.require(key);
   }
 
   /** Forget a token; false when there was none. */
   async delete(key: IdTokenKey): Promise<boolean> {
     const existed = (await this.get(key)) !== undefined;
-    if (existed) await this.store.committer.write(undefined, [{ sql: 'DELETE FROM tokens WHERE id_token = $1 AND type = $2', params: [key.idToken, key.type] }]).promise;
+    if (existed) await this.write([{ sql: 'DELETE FROM tokens WHERE id_token = $1 AND type = $2', params: [key.idToken, key.type] }]).promise;
     return existed;
   }
 
@@ -188,7 +210,7 @@ export class TokenService {
       if (first !== undefined) throw new InvalidInputError(`${where}[${index}]`, `the same token as ${where}[${first}] (${key})`);
       keys.set(key, index);
     });
-    return { count: tokens.length, ticket: this.store.committer.write(undefined, tokens.map((token) => this.upsert(token, source))) };
+    return { count: tokens.length, ticket: this.write(tokens.map((token) => this.upsert(token, source))) };
   }
 
   /** Import a CSV text (csv.ts): all lines, or none with the first bad line named. */
@@ -209,7 +231,7 @@ export class TokenService {
       if (first !== undefined) throw new InvalidInputError(`line ${line}`, `the same token as line ${first} (${key})`);
       seen.set(key, line);
     });
-    return { count: tokens.length, ticket: this.store.committer.write(undefined, tokens.map((token) => this.upsert(token, 'api'))) };
+    return { count: tokens.length, ticket: this.write(tokens.map((token) => this.upsert(token, 'api'))) };
   }
 
   /** Write the configuration file's tokens (at start): they replace stored ones of the same key. */
@@ -217,6 +239,19 @@ export class TokenService {
     if (tokens.length === 0) return this.store.committer.write(undefined, []);
     const { count, ticket } = this.import(tokens, 'config', 'tokens');
     log.info('tokens provisioned from the configuration', { count });
+    return ticket;
+  }
+
+  /** Hand a change of the tokens table to the store, forgetting what was remembered of it. */
+  private write(statements: readonly SqlStatement[]): Ticket {
+    const forget = () => {
+      this.writes += 1;
+      this.remembered?.clear();
+    };
+    forget();
+    const ticket = this.store.committer.write(undefined, statements);
+    // Committed or not, what the store holds now is read again.
+    ticket.promise.then(forget, forget);
     return ticket;
   }
 

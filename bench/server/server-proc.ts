@@ -44,6 +44,7 @@ import type { StationView } from '../../src/station/standing';
 import { readFileSync } from 'node:fs';
 
 import { BENCH_PASSWORD, BENCH_TOKEN, type StoreKind } from './shared';
+import { DEFAULT_GATHER_MS } from '../../src/config/schema';
 
 interface Params {
   readonly target: 'csms' | 'ocpp-rpc' | 'ws';
@@ -144,8 +145,8 @@ function storageConfig(kind: StoreKind, sqliteDefault: string): StorageConfig {
     case 'memory':
       return { driver: 'memory' };
     case 'sqlite':
-      // BENCH_GATHER_MS: the storage section's gatherMs (default 0, the configuration's), to see what grouping commits over a few ms would give.
-      return { driver: 'sqlite', path: params.sqlitePath ?? sqliteDefault, gatherMs: Number(process.env.BENCH_GATHER_MS ?? 0) };
+      // BENCH_GATHER_MS: the storage section's gatherMs; unset, the configuration's default (the server's default configuration is what is measured).
+      return { driver: 'sqlite', path: params.sqlitePath ?? sqliteDefault, gatherMs: process.env.BENCH_GATHER_MS === undefined ? DEFAULT_GATHER_MS : Number(process.env.BENCH_GATHER_MS) };
     case 'postgres':
       return { driver: 'postgres', url: params.postgresUrl! };
   }

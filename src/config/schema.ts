@@ -69,6 +69,9 @@ const stationCommon = {
   validation: validationSchema,
 } as const;
 
+/** The group committer's gather window by default, ms (storage.gatherMs; bench/README.md, "hot path, round two"). */
+export const DEFAULT_GATHER_MS = 2;
+
 export const configSchema = {
   type: 'object',
   additionalProperties: false,
@@ -224,7 +227,7 @@ export const configSchema = {
         path: { type: 'string', minLength: 1, default: 'data/csms.sqlite', description: 'the SQLite file, relative to the configuration file' },
         url: { type: 'string', pattern: '^postgres(ql)?://', description: 'the PostgreSQL connection URL (postgres://user:password@host:5432/db)' },
         poolSize: integer(1, 10, 'PostgreSQL connections in the pool', 1000),
-        gatherMs: integer(0, 2, 'the gather window, ms: a commit starts on the next event-loop turn when none ended within it, otherwise once it has passed since the last one (0: always the next turn)', 1000),
+        gatherMs: integer(0, DEFAULT_GATHER_MS, 'the gather window, ms: a commit starts on the next event-loop turn when none ended within it, otherwise once it has passed since the last one (0: always the next turn)', 1000),
         probeIntervalMs: integer(100, 10_000, 'ms between two probes of a store that answers (the store child; /readyz reads the verdict)'),
         probeMaxBackoffMs: integer(100, 30_000, 'the longest wait between two probes of a store that does not answer (backoff doubles from 250 ms up to this)'),
       },

@@ -147,6 +147,17 @@ interface Peer {
   readonly identity: string;
   /** Answered the last ping (or has not been pinged yet). */
   alive: boolean;
+  /** Which slice of the ping interval pings it (see `ping`). */
+  readonly slice: number;
+}
+
+/**
+ * The keep-alive pings are spread over the interval in this many slices (one every
+ * interval / slices, each pinging its share of the sockets), so 20,000 sockets are not pinged in
+ * one timer turn: each socket is still pinged once per interval. A slice is at least 50 ms.
+ */
+function pingSlices(intervalMs: number): number {
+  return Math.max(1, Math.min(16, Math.floor(intervalMs / 50)));
 }
 
 export class OcppListener {
@@ -163,6 +174,9 @@ export class OcppListener {
   private readonly pingIntervalMs: number;
   private readonly closeTimeoutMs: number;
   private keepAlive?: NodeJS.Timeout;
+  /** The slice the next keep-alive tick pings, and the slice the next socket joins. */
+  private nextPingSlice = 0;
+  private nextPeerSlice = 0;
   private closing = false;
   private boundAddresses: ListenerAddress[] = [];
 
@@ -219,7 +233,7 @@ export class OcppListener {
       throw error;
     }
     if (this.pingIntervalMs > 0) {
-      this.keepAlive = setInterval(() => this.ping(), this.pingIntervalMs);
+      this.keepAlive = setInterval(() => this.ping(), this.pingIntervalMs / pingSlices(this.pingIntervalMs));
       this.keepAlive.unref();
     }
     this.boundAddresses = this.endpoints.map((endpoint) => addressOf(endpoint, this.handshake.pathPrefix ?? ''));
@@ -451,7 +465,8 @@ export class OcppListener {
       transport.close(CloseCode.removed, 'station is not registered');
       return;
     }
-    const peer: Peer = { identity, alive: true };
+    const peer: Peer = { identity, alive: true, slice: this.nextPeerSlice };
+    this.nextPeerSlice = (this.nextPeerSlice + 1) % pingSlices(this.pingIntervalMs);
     this.peers.set(ws, peer);
     log.info('station connected', { station: identity, remote: remoteAddress, securityProfile: decision.securityProfile, authentication: decision.authentication });
 
@@ -475,8 +490,12 @@ export class OcppListener {
     });
   }
 
+  /** One keep-alive tick: the sockets of this tick's slice (DESIGN.md §4). */
   private ping(): void {
+    const slice = this.nextPingSlice;
+    this.nextPingSlice = (slice + 1) % pingSlices(this.pingIntervalMs);
     for (const [ws, peer] of this.peers) {
+      if (peer.slice !== slice) continue;
       if (!peer.alive) {
         log.info('keep-alive: no pong since the last ping; terminating', { station: peer.identity });
         ws.terminate();

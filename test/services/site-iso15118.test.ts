@@ -237,7 +237,8 @@ describe('an ISO 15118 grant the station refuses (no site)', () => {
     await eventually(() => txProfiles(cp3).length >= 3);
     const id = txProfiles(cp3)[0]!.profile.id;
     expect(txProfiles(cp3).every((r) => r.profile.id === id && r.profile.stackLevel === 0 && isPlan(r.profile))).toBe(true);
-    expect((await csms.services.chargingProfiles.get('CP3', id))?.status).toBe('Rejected');
+    // A resend in flight is recorded Pending until the station's answer: the refusal shows between sends.
+    await eventually(async () => (await csms!.services.chargingProfiles.get('CP3', id))?.status === 'Rejected');
 
     cp3.answer = 'Accepted';
     await eventually(async () => (await csms!.services.chargingProfiles.get('CP3', id))?.status === 'Accepted');

@@ -303,6 +303,8 @@ describe('ISO 15118 charging needs and charging profiles over a socket', () => {
     await cp.call('NotifyEVChargingNeeds', acNeeds(1, { energyAmount: 500_000, evMaxCurrent: 32 }));
     const granted = (await nth(profiles, 2)).chargingProfile;
     await eventually(async () => (await csms.services.evCharging.needs('CP1', 1))?.grantedProfileId === granted.id);
+    // Both answers recorded (a record is Pending until the station's answer is stored).
+    await eventually(async () => (await csms.services.chargingProfiles.list('CP1')).filter((r) => r.status === 'Accepted').length === 2);
     const before = await csms.services.chargingProfiles.list('CP1');
     expect(before).toHaveLength(2);
     await csms.stop();

@@ -9,15 +9,19 @@ import { InvalidInputError } from '../errors';
 const ajv = new Ajv({ strict: true, allErrors: false, useDefaults: false });
 const compiled = new WeakMap<object, ValidateFunction>();
 
-/** `/evseIds/2` under `where` → `where.evseIds[2]` (`where` may be '' for the value itself). */
-function fieldOf(where: string, error: ErrorObject): string {
+/**
+ * The field a schema error is about: `/evseIds/2` under `where` → `where.evseIds[2]` (a missing or
+ * unknown property named too); `whole` when it is about the value itself.
+ */
+export function schemaErrorField(where: string, error: ErrorObject, whole = '(value)'): string {
   const segments = error.instancePath.split('/').slice(1);
   if (error.keyword === 'required') segments.push(String((error.params as { missingProperty: string }).missingProperty));
   if (error.keyword === 'additionalProperties') segments.push(String((error.params as { additionalProperty: string }).additionalProperty));
-  return segments.reduce((name, s) => (/^\d+$/.test(s) ? `${name}[${s}]` : name === '' ? s : `${name}.${s}`), where) || '(value)';
+  return segments.reduce((name, s) => (/^\d+$/.test(s) ? `${name}[${s}]` : name === '' ? s : `${name}.${s}`), where) || whole;
 }
 
-function reasonOf(error: ErrorObject): string {
+/** What is wrong with the field, in an operator's words. */
+export function schemaErrorReason(error: ErrorObject): string {
   switch (error.keyword) {
     case 'required':
       return 'required';
@@ -25,8 +29,6 @@ function reasonOf(error: ErrorObject): string {
       return 'unknown field';
     case 'enum':
       return `must be one of ${((error.params as { allowedValues: unknown[] }).allowedValues ?? []).map((v) => JSON.stringify(v)).join(', ')}`;
-    case 'anyOf':
-      return 'must be a non-negative decimal (a number, or text such as "0.35")';
     default:
       return error.message ?? error.keyword;
   }
@@ -43,7 +45,9 @@ export function checkInput<T>(schema: object, value: unknown, where = ''): T {
     // A decimal is a string or a number: report the alternative, not its first branch.
     const errors = validate.errors ?? [];
     const error = errors.find((e) => e.keyword === 'anyOf') ?? errors[0]!;
-    throw new InvalidInputError(fieldOf(where, error), reasonOf(error));
+    // The only anyOf of these schemas is a decimal's (a number, or text).
+    const reason = error.keyword === 'anyOf' ? 'must be a non-negative decimal (a number, or text such as "0.35")' : schemaErrorReason(error);
+    throw new InvalidInputError(schemaErrorField(where, error), reason);
   }
   return value as T;
 }

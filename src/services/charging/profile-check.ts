@@ -9,33 +9,10 @@
  * §2.10.1), periods start at 0 and ascend, limits have one decimal at most
  * (ChargingSchedulePeriodType.limit), real date-times, validFrom before validTo. A bad request is one InvalidInputError naming the field.
  */
-import { validateRequest, type RequestOf, type SchemaError } from '../../../schemas';
+import { validateRequest, type RequestOf } from '../../../schemas';
 import { InvalidInputError } from '../../errors';
 import { SCHEMA_ERROR_PRECEDENCE } from '../../rpc/schema-errors';
-import { checkDateTime } from '../validate';
-
-/** `/chargingProfile/chargingSchedule/0/id` (and a missing or unknown property) → `chargingProfile.chargingSchedule[0].id`. */
-function fieldOf(error: SchemaError): string {
-  const segments = error.instancePath.split('/').slice(1);
-  const params = error.params as Record<string, unknown>;
-  if (error.keyword === 'required' && typeof params.missingProperty === 'string') segments.push(params.missingProperty);
-  if (error.keyword === 'additionalProperties' && typeof params.additionalProperty === 'string') segments.push(params.additionalProperty);
-  return segments.reduce((name, s) => (/^\d+$/.test(s) ? `${name}[${s}]` : name === '' ? s : `${name}.${s}`), '') || '(body)';
-}
-
-function reasonOf(error: SchemaError): string {
-  const params = error.params as Record<string, unknown>;
-  switch (error.keyword) {
-    case 'required':
-      return 'required';
-    case 'additionalProperties':
-      return 'unknown field';
-    case 'enum':
-      return `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
-    default:
-      return error.message ?? error.keyword;
-  }
-}
+import { checkDateTime, schemaErrorField, schemaErrorReason } from '../validate';
 
 /** The request, typed, when it is one a station may be sent; else InvalidInputError naming the first bad field. */
 export function checkSetChargingProfile(value: unknown): RequestOf<'SetChargingProfile'> {
@@ -44,7 +21,7 @@ export function checkSetChargingProfile(value: unknown): RequestOf<'SetChargingP
     // The error a station would classify first (DESIGN.md §4's precedence) names the field.
     const decisive =
       SCHEMA_ERROR_PRECEDENCE.map(([, keywords]) => check.errors.find((e) => keywords.has(e.keyword))).find((e) => e !== undefined) ?? check.errors[0]!;
-    throw new InvalidInputError(fieldOf(decisive), reasonOf(decisive));
+    throw new InvalidInputError(schemaErrorField('', decisive, '(body)'), schemaErrorReason(decisive));
   }
   const request = value as RequestOf<'SetChargingProfile'>;
   const profile = request.chargingProfile;

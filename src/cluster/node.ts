@@ -31,6 +31,7 @@ import { renewIntervalOf } from '../config/cluster';
 import { PresenceKeys, parseClaimMessage } from './presence';
 import { isRemoteOp, type Attachment, type LocalExecutor, type RemoteRequest, type RemoteWait, type StationRouter } from './router';
 import { errorFromWire, errorToWire, type WireError } from './wire-errors';
+import { redactUrl } from '../store/postgres';
 
 const log = loggerFor('cluster');
 
@@ -159,7 +160,7 @@ export class ClusterNode extends EventEmitter<ClusterNodeEvents> implements Stat
       await withTimeout(
         Promise.all([this.redis.connect(), this.subscriber.connect()]),
         timeoutMs,
-        () => new ClusterError('redis_unavailable', `Redis ${redactRedisUrl(this.options.redis)} did not answer within ${timeoutMs} ms`),
+        () => new ClusterError('redis_unavailable', `Redis ${redactUrl(this.options.redis)} did not answer within ${timeoutMs} ms`),
       );
       await this.subscriber.subscribe(this.presence.claimsChannel, this.inbox, this.eventsChannel);
       await this.presence.heartbeat(this.nodeInfo());
@@ -168,11 +169,11 @@ export class ClusterNode extends EventEmitter<ClusterNodeEvents> implements Stat
       this.subscriber.disconnect();
       throw error instanceof ClusterError
         ? error
-        : new ClusterError('redis_unavailable', `cannot reach Redis ${redactRedisUrl(this.options.redis)}: ${describeCause(error)}`, { cause: error });
+        : new ClusterError('redis_unavailable', `cannot reach Redis ${redactUrl(this.options.redis)}: ${describeCause(error)}`, { cause: error });
     }
     this.timer = setInterval(() => void this.tick(), this.renewMs);
     this.timer.unref();
-    log.info('cluster node joined', { node: this.nodeId, redis: redactRedisUrl(this.options.redis), leaseMs: this.options.leaseMs, renewMs: this.renewMs });
+    log.info('cluster node joined', { node: this.nodeId, redis: redactUrl(this.options.redis), leaseMs: this.options.leaseMs, renewMs: this.renewMs });
   }
 
   /**
@@ -278,7 +279,7 @@ export class ClusterNode extends EventEmitter<ClusterNodeEvents> implements Stat
       };
       const timer = setTimeout(() => {
         this.redis.off('ready', ready);
-        reject(new ClusterError('claim_failed', `Redis ${redactRedisUrl(this.options.redis)} not available within ${timeoutMs} ms`));
+        reject(new ClusterError('claim_failed', `Redis ${redactUrl(this.options.redis)} not available within ${timeoutMs} ms`));
       }, timeoutMs);
       this.redis.once('ready', ready);
     });
@@ -461,15 +462,4 @@ function withTimeout<T>(promise: Promise<T>, ms: number, error: () => Error): Pr
       },
     );
   });
-}
-
-/** The Redis URL without its password, for logs and errors. */
-export function redactRedisUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '(unparsable URL)';
-  }
 }

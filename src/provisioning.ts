@@ -98,17 +98,20 @@ function decode(stored: StoredStation, resolveHandler: (name: string) => OcppHan
     log.error('stored station skipped: its handler is not one this server knows', { station: stored.id, handler: handlerName, reason: describeCause(error) });
     return undefined;
   }
+  return { id: stored.id, registration: registrationFromStore(stored, handler, handlerName) };
+}
+
+/** A stored registration as `addStation` takes it, its handler resolved by the caller. */
+export function registrationFromStore(stored: StoredStation, handler: OcppHandler, handlerName: string): StationRegistration {
+  const r = stored.registration as Partial<Record<keyof StoredRegistration, unknown>>;
   return {
-    id: stored.id,
-    registration: {
-      handler,
-      handlerName,
-      handlerArgs: r.handlerArgs,
-      evse: (r.evse as EvseConfig | undefined) ?? 1,
-      securityProfile: (r.securityProfile as SecurityProfile | undefined) ?? 0,
-      passwordHash: typeof r.passwordHash === 'string' ? r.passwordHash : undefined,
-      validation: r.validation as ValidationPolicy | undefined,
-    },
+    handler,
+    handlerName,
+    handlerArgs: r.handlerArgs,
+    evse: (r.evse as EvseConfig | undefined) ?? 1,
+    securityProfile: (r.securityProfile as SecurityProfile | undefined) ?? 0,
+    passwordHash: typeof r.passwordHash === 'string' ? r.passwordHash : undefined,
+    validation: r.validation as ValidationPolicy | undefined,
   };
 }
 

@@ -9,8 +9,8 @@
 import type { OcppHandler } from '../../handlers/behaviour';
 import { describeCause } from '../errors';
 import { loggerFor } from '../log';
-import type { StationRegistration, SecurityProfile, ValidationPolicy } from '../station/station-context';
-import type { EvseConfig } from '../station/model/evse';
+import type { SecurityProfile, StationRegistration } from '../station/station-context';
+import { registrationFromStore } from '../provisioning';
 import type { StoredStation } from '../store';
 import type { ClusterEvent, ClusterNode } from './node';
 
@@ -86,13 +86,5 @@ async function apply(options: RegistryFollowOptions, change: 'station_added' | '
 function registrationOf(stored: StoredStation, resolveHandler: (name: string) => OcppHandler): StationRegistration {
   const r = stored.registration as Partial<Record<string, unknown>>;
   const handlerName = typeof r.handler === 'string' ? r.handler : 'standard';
-  return {
-    handler: resolveHandler(handlerName),
-    handlerName,
-    handlerArgs: r.handlerArgs,
-    evse: (r.evse as EvseConfig | undefined) ?? 1,
-    securityProfile: (r.securityProfile as SecurityProfile | undefined) ?? 0,
-    passwordHash: typeof r.passwordHash === 'string' ? r.passwordHash : undefined,
-    validation: r.validation as ValidationPolicy | undefined,
-  };
+  return registrationFromStore(stored, resolveHandler(handlerName), handlerName);
 }

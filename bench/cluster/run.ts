@@ -21,7 +21,7 @@ import { createConnection, createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import WebSocket from 'ws';
+import { BenchStation, transactionMix } from '../server/bench-station';
 
 const ROOT = join(__dirname, '..', '..');
 const POSTGRES_URL = process.env.CSMS_BENCH_POSTGRES_URL ?? process.env.CSMS_TEST_POSTGRES_URL;
@@ -138,72 +138,6 @@ async function stopNode(node: Node): Promise<void> {
   clearTimeout(timer);
 }
 
-/** A station over raw `ws`: one outstanding CALL; answers the CSMS's ClearCache at once. */
-class Station {
-  private ws?: WebSocket;
-  private seq = 0;
-  private pending?: { id: string; resolve: (frame: unknown[]) => void };
-
-  constructor(readonly id: string) {}
-
-  connect(url: string): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const ws = new WebSocket(`${url}/${this.id}`, ['ocpp2.0.1'], { perMessageDeflate: false });
-      this.ws = ws;
-      ws.once('open', () => resolve());
-      ws.once('error', reject);
-      ws.once('unexpected-response', (_req, res) => reject(new Error(`${this.id}: HTTP ${res.statusCode}`)));
-      ws.on('message', (data) => {
-        const frame = JSON.parse(data.toString()) as unknown[];
-        if (frame[0] === 2) {
-          ws.send(JSON.stringify([3, frame[1], { status: 'Accepted' }]));
-          return;
-        }
-        if (this.pending && frame[1] === this.pending.id) {
-          const { resolve: done } = this.pending;
-          this.pending = undefined;
-          done(frame);
-        }
-      });
-    });
-  }
-
-  call(action: string, payload: unknown): Promise<unknown[]> {
-    const id = `${this.id}-${++this.seq}`;
-    return new Promise((resolve) => {
-      this.pending = { id, resolve };
-      this.ws!.send(JSON.stringify([2, id, action, payload]));
-    });
-  }
-
-  close(): void {
-    this.ws?.terminate();
-  }
-}
-
-const now = () => new Date().toISOString();
-
-function mix(txId: string): [string, unknown][] {
-  const token = { idToken: 'TOKEN1', type: 'ISO14443' };
-  const calls: [string, unknown][] = [
-    ['Authorize', { idToken: token }],
-    ['StatusNotification', { timestamp: now(), connectorStatus: 'Occupied', evseId: 1, connectorId: 1 }],
-    [
-      'TransactionEvent',
-      { eventType: 'Started', timestamp: now(), triggerReason: 'Authorized', seqNo: 0, transactionInfo: { transactionId: txId, chargingState: 'Charging' }, idToken: token, evse: { id: 1, connectorId: 1 } },
-    ],
-  ];
-  for (let i = 0; i < 22; i++) {
-    const meterValue = [{ timestamp: now(), sampledValue: [{ value: 1000 + i * 100, measurand: 'Energy.Active.Import.Register' }] }];
-    calls.push(['MeterValues', { evseId: 1, meterValue }]);
-    calls.push(['TransactionEvent', { eventType: 'Updated', timestamp: now(), triggerReason: 'MeterValuePeriodic', seqNo: i + 1, transactionInfo: { transactionId: txId }, meterValue }]);
-  }
-  calls.push(['TransactionEvent', { eventType: 'Ended', timestamp: now(), triggerReason: 'EVCommunicationLost', seqNo: 23, transactionInfo: { transactionId: txId, stoppedReason: 'EVDisconnected' } }]);
-  calls.push(['StatusNotification', { timestamp: now(), connectorStatus: 'Available', evseId: 1, connectorId: 1 }]);
-  calls.push(['Heartbeat', {}]);
-  return calls;
-}
-
 function quantiles(samples: number[]): { p50: number; p99: number } {
   const sorted = [...samples].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
@@ -212,11 +146,11 @@ function quantiles(samples: number[]): { p50: number; p99: number } {
 
 const ids = (n: number, prefix: string) => Array.from({ length: n }, (_, i) => `${prefix}${String(i).padStart(5, '0')}`);
 
-async function connectAll(stations: Station[], nodes: Node[]): Promise<void> {
+async function connectAll(stations: BenchStation[], nodes: Node[]): Promise<void> {
   for (let i = 0; i < stations.length; i += 50) {
     await Promise.all(
       stations.slice(i, i + 50).map(async (station, j) => {
-        await station.connect(nodes[(i + j) % nodes.length]!.wsUrl);
+        await station.connect(nodes[(i + j) % nodes.length]!.wsUrl, { answerCalls: true });
         const boot = await station.call('BootNotification', { reason: 'PowerUp', chargingStation: { model: 'Bench', vendorName: 'Bench' } });
         if (boot[0] !== 3) throw new Error(`boot of ${station.id} failed: ${JSON.stringify(boot)}`);
       }),
@@ -229,7 +163,7 @@ async function latency(): Promise<Record<string, string | number>[]> {
   const redis = await startRedis();
   const names = ids(20, 'L');
   const nodes: Node[] = [];
-  const stations = names.map((id) => new Station(id));
+  const stations = names.map((id) => new BenchStation(id));
   try {
     nodes.push(await startNode({ nodeId: 'n1', postgres: database.url, redis: redis.url, stations: names }));
     nodes.push(...(await Promise.all([2, 3].map((n) => startNode({ nodeId: `n${n}`, postgres: database.url, redis: redis.url, stations: names })))));
@@ -275,7 +209,7 @@ async function throughput(label: string, nodeCount: number, cluster: boolean): P
   const redis = cluster ? await startRedis() : undefined;
   const names = ids(STATIONS, 'T');
   const nodes: Node[] = [];
-  const stations = names.map((id) => new Station(id));
+  const stations = names.map((id) => new BenchStation(id));
   try {
     nodes.push(await startNode({ nodeId: 'n1', postgres: database.url, redis: redis?.url, stations: names }));
     if (nodeCount > 1) {
@@ -289,7 +223,7 @@ async function throughput(label: string, nodeCount: number, cluster: boolean): P
     const start = performance.now();
     await Promise.all(
       stations.map(async (station, i) => {
-        for (const [action, payload] of mix(`tx-${i}`)) {
+        for (const [action, payload] of transactionMix(`tx-${i}`, 'TOKEN1')) {
           const t0 = performance.now();
           const answer = await station.call(action, payload);
           latencies.push(performance.now() - t0);
